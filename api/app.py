@@ -1,0 +1,47 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api import problems
+from api.auth import TokenService
+from api.idempotency import IdempotencyStore
+from api.limits import BodyLimitMiddleware
+from api.routers import auth, health, players, save_slots
+from infra.container import Container
+
+
+def create_app(container: Container, *, run_projections: bool | None = None) -> FastAPI:
+    """Build the app; with ``run_projections`` the projection follower runs in-process."""
+    follow = container.settings.run_projections if run_projections is None else run_projections
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        container.setup_projections()
+        app.state.idempotency.setup()
+        if follow:
+            container.follower.start()
+        try:
+            yield
+        finally:
+            if follow:
+                container.follower.stop()
+
+    app = FastAPI(
+        title="Lorekeeper",
+        version="0.1.0",
+        summary="Event-sourced game backend: players, save slots and their read models.",
+        lifespan=lifespan,
+    )
+    app.state.container = container
+    app.state.tokens = TokenService(container.jwt_secret, container.settings.access_token_ttl_seconds)
+    app.state.idempotency = IdempotencyStore(container.pool)
+    problems.install(app)
+    for router in (auth.router, players.router, save_slots.router, health.router):
+        app.include_router(router)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=container.settings.max_body_bytes)
+    return app

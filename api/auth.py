@@ -1,0 +1,69 @@
+"""Bearer tokens (JWT, HS256) and who the caller is."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from uuid import UUID
+
+import jwt
+
+from api.problems import Problem
+
+ISSUER = "lorekeeper"
+ROLES = frozenset({"player", "admin", "analyst"})
+
+
+@dataclass(frozen=True)
+class Principal:
+    subject: UUID
+    roles: frozenset[str]
+
+    @property
+    def is_admin(self) -> bool:
+        return "admin" in self.roles
+
+    def can_read(self, owner_id: UUID) -> bool:
+        return owner_id == self.subject or bool(self.roles & {"admin", "analyst"})
+
+    def can_write(self, owner_id: UUID) -> bool:
+        return owner_id == self.subject or self.is_admin
+
+    def actor(self) -> UUID | None:
+        """The id domain commands check ownership against; admins act for anyone."""
+        return None if self.is_admin else self.subject
+
+
+class TokenService:
+    def __init__(self, secret: str, ttl_seconds: int) -> None:
+        self.secret = secret
+        self.ttl_seconds = ttl_seconds
+
+    def issue(self, subject: UUID, roles: frozenset[str] = frozenset({"player"})) -> str:
+        now = int(time.time())
+        claims = {
+            "iss": ISSUER,
+            "sub": str(subject),
+            "roles": sorted(roles),
+            "iat": now,
+            "exp": now + self.ttl_seconds,
+        }
+        return jwt.encode(claims, self.secret, algorithm="HS256")
+
+    def verify(self, token: str) -> Principal:
+        try:
+            claims = jwt.decode(
+                token,
+                self.secret,
+                algorithms=["HS256"],
+                issuer=ISSUER,
+                options={"require": ["exp", "iat", "sub", "iss"]},
+            )
+            roles = frozenset(claims.get("roles", ())) & ROLES
+            return Principal(UUID(claims["sub"]), roles)
+        except (jwt.PyJWTError, ValueError, TypeError) as e:
+            raise unauthorized(f"invalid token: {e}") from None
+
+
+def unauthorized(detail: str) -> Problem:
+    return Problem(401, "unauthorized", detail, headers={"WWW-Authenticate": "Bearer"})

@@ -1,0 +1,110 @@
+"""RFC 9457 problem details: every error leaves as ``application/problem+json``
+with ``type``, ``title``, ``status``, ``detail`` and a stable ``code``."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import orjson
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from domain import errors
+
+log = logging.getLogger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+
+
+class Problem(Exception):
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        detail: str,
+        *,
+        title: str | None = None,
+        headers: dict[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.code = code
+        self.detail = detail
+        self.title = title or code.replace("_", " ").capitalize()
+        self.headers = headers or {}
+        self.extra = extra
+
+    def body(self) -> dict[str, Any]:
+        return {
+            "type": f"urn:lorekeeper:problem:{self.code}",
+            "title": self.title,
+            "status": self.status,
+            "detail": self.detail,
+            "code": self.code,
+            **self.extra,
+        }
+
+    def response(self) -> Response:
+        return problem_response(self.status, self.body(), self.headers)
+
+
+def problem_response(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> Response:
+    return Response(orjson.dumps(body), status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+# Domain error class -> HTTP status. The most specific class wins (MRO order).
+DOMAIN_STATUS: dict[type[errors.DomainError], int] = {
+    errors.NotFound: 404,
+    errors.PermissionDenied: 403,
+    errors.InvalidCommand: 422,
+    errors.VersionConflict: 412,
+    errors.Conflict: 409,
+}
+
+
+def from_domain(error: errors.DomainError) -> Problem:
+    status = next(DOMAIN_STATUS[c] for c in type(error).__mro__ if c in DOMAIN_STATUS)
+    return Problem(status, error.code, error.message, **error.details)
+
+
+def _validation_problem(exc: RequestValidationError) -> Problem:
+    issues = exc.errors()
+    if any(i.get("type") == "json_invalid" for i in issues):
+        return Problem(400, "malformed_json", "the request body is not valid JSON")
+    return Problem(
+        422,
+        "validation_failed",
+        "the request does not match the schema",
+        errors=[
+            {"loc": list(i.get("loc", ())), "msg": i.get("msg", ""), "type": i.get("type", "")}
+            for i in issues
+        ],
+    )
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(Problem)
+    async def _problem(_: Request, exc: Problem) -> Response:
+        return exc.response()
+
+    @app.exception_handler(errors.DomainError)
+    async def _domain(_: Request, exc: errors.DomainError) -> Response:
+        return from_domain(exc).response()
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> Response:
+        return _validation_problem(exc).response()
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> Response:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return Problem(exc.status_code, code, str(exc.detail), headers=dict(exc.headers or {})).response()
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_: Request, exc: Exception) -> Response:
+        log.exception("unhandled error")
+        return Problem(500, "internal_error", "an unexpected error occurred").response()

@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+from uuid import UUID
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from api.deps import ContainerDep, CurrentPrincipal, IdempotencyKey, IfMatch, ReadYourWrites, etag
+from api.idempotency import Stored
+from api.problems import Problem
+from api.responses import stored, to_response
+from api.schemas import PlatformLinkIn, PlayerOut, PlayerPatch
+from domain.accounts import Player
+
+router = APIRouter(prefix="/v1/players", tags=["players"])
+
+
+def player_out(player: Player, position: int | None) -> PlayerOut:
+    return PlayerOut(
+        account_id=player.id,
+        display_name=player.display_name,
+        platform_links=player.platform_links,
+        created_at=player.created_on,
+        last_seen=player.last_seen,
+        telemetry_opt_out=player.telemetry_opt_out,
+        save_slot_count=len(player.save_slot_ids),
+        version=player.version,
+        position=position,
+    )
+
+
+@router.get("/{player_id}", response_model=PlayerOut, dependencies=[ReadYourWrites])
+def get_player(player_id: UUID, principal: CurrentPrincipal, container: ContainerDep) -> Response:
+    """A player's profile from the players read model."""
+    if not principal.can_read(player_id):
+        raise Problem(403, "forbidden", "you may only read your own player")
+    with container.pool.connection() as conn:
+        row = conn.execute("SELECT * FROM players WHERE account_id = %s", (player_id,)).fetchone()
+    if row is None:
+        raise Problem(404, "not_found", f"player {player_id} not found")
+    body = PlayerOut(**row)
+    return Response(body.model_dump_json(), media_type="application/json", headers={"ETag": etag(row["version"])})
+
+
+@router.patch("/{player_id}", response_model=PlayerOut)
+def patch_player(
+    player_id: UUID,
+    body: PlayerPatch,
+    request: Request,
+    principal: CurrentPrincipal,
+    container: ContainerDep,
+    if_match: IfMatch,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    """Change the display name and/or the telemetry opt-out."""
+
+    def command() -> Stored:
+        written = container.app.update_player(
+            player_id,
+            display_name=body.display_name,
+            telemetry_opt_out=body.telemetry_opt_out,
+            expected_version=if_match,
+            actor_id=principal.actor(),
+        )
+        return stored(200, player_out(written.aggregate, written.position), version=written.aggregate.version)
+
+    request_key = {"player": str(player_id), "body": body.model_dump(), "if_match": if_match}
+    return to_response(
+        request.app.state.idempotency.run(str(principal.subject), idempotency_key, request_key, command)
+    )
+
+
+@router.post("/{player_id}/links", status_code=201, response_model=PlayerOut)
+def link_platform(
+    player_id: UUID,
+    body: PlatformLinkIn,
+    request: Request,
+    principal: CurrentPrincipal,
+    container: ContainerDep,
+    if_match: IfMatch,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    """Link a platform identity; one that another player holds is a 409."""
+
+    def command() -> Stored:
+        written = container.app.link_platform(
+            player_id,
+            body.platform,
+            body.platform_user_id,
+            expected_version=if_match,
+            actor_id=principal.actor(),
+        )
+        return stored(201, player_out(written.aggregate, written.position), version=written.aggregate.version)
+
+    request_key = {"player": str(player_id), "body": body.model_dump(), "if_match": if_match}
+    return to_response(
+        request.app.state.idempotency.run(str(principal.subject), idempotency_key, request_key, command)
+    )

@@ -1,0 +1,133 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Request
+from starlette.responses import Response
+
+from api.deps import ContainerDep, CurrentPrincipal, IdempotencyKey, IfMatch, ReadYourWrites, etag
+from api.idempotency import Stored
+from api.pagination import MAX_LIMIT, decode_cursor, encode_cursor
+from api.problems import Problem
+from api.responses import stored, to_response
+from api.schemas import Page, SaveSlotCreate, SaveSlotOut, SaveSlotPut
+from domain.progression import SaveSlot
+
+router = APIRouter(tags=["save-slots"])
+
+
+def slot_out(slot: SaveSlot, position: int | None) -> SaveSlotOut:
+    return SaveSlotOut(
+        slot_id=slot.id,
+        account_id=slot.owner_id,
+        name=slot.name,
+        narrative_state=slot.narrative_state,
+        progression_version=slot.progression_version,
+        created_at=slot.created_on,
+        updated_at=slot.modified_on,
+        version=slot.version,
+        position=position,
+    )
+
+
+@router.post("/v1/save-slots", status_code=201, response_model=SaveSlotOut)
+def create_save_slot(
+    body: SaveSlotCreate,
+    request: Request,
+    principal: CurrentPrincipal,
+    container: ContainerDep,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    """Open a new save slot for the calling player (bounded per player)."""
+
+    def command() -> Stored:
+        written = container.app.open_save_slot(principal.subject, body.name, body.narrative_state)
+        slot = written.aggregate
+        return stored(
+            201, slot_out(slot, written.position), version=slot.version, location=f"/v1/save-slots/{slot.id}"
+        )
+
+    return to_response(
+        request.app.state.idempotency.run(str(principal.subject), idempotency_key, body.model_dump(), command)
+    )
+
+
+@router.get("/v1/save-slots/{slot_id}", response_model=SaveSlotOut, dependencies=[ReadYourWrites])
+def get_save_slot(slot_id: UUID, principal: CurrentPrincipal, container: ContainerDep) -> Response:
+    """A save slot from the save_slots read model."""
+    with container.pool.connection() as conn:
+        row = conn.execute("SELECT * FROM save_slots WHERE slot_id = %s", (slot_id,)).fetchone()
+    if row is None:
+        raise Problem(404, "not_found", f"save slot {slot_id} not found")
+    if not principal.can_read(row["account_id"]):
+        raise Problem(403, "forbidden", "this save slot belongs to another player")
+    body = SaveSlotOut(**row)
+    return Response(body.model_dump_json(), media_type="application/json", headers={"ETag": etag(row["version"])})
+
+
+@router.put("/v1/save-slots/{slot_id}", response_model=SaveSlotOut)
+def put_save_slot(
+    slot_id: UUID,
+    body: SaveSlotPut,
+    request: Request,
+    principal: CurrentPrincipal,
+    container: ContainerDep,
+    if_match: IfMatch,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    """Replace narrative_state; requires If-Match; progression_version moves on by one."""
+    if if_match is None:
+        raise Problem(428, "precondition_required", 'saving progress requires If-Match: "<version>"')
+
+    def command() -> Stored:
+        written = container.app.save_progress(
+            slot_id, body.narrative_state, expected_version=if_match, actor_id=principal.actor()
+        )
+        slot = written.aggregate
+        return stored(200, slot_out(slot, written.position), version=slot.version)
+
+    request_key = {"slot": str(slot_id), "body": body.model_dump(), "if_match": if_match}
+    return to_response(
+        request.app.state.idempotency.run(str(principal.subject), idempotency_key, request_key, command)
+    )
+
+
+@router.get(
+    "/v1/players/{player_id}/save-slots",
+    response_model=Page[SaveSlotOut],
+    dependencies=[ReadYourWrites],
+)
+def list_save_slots(
+    player_id: UUID,
+    principal: CurrentPrincipal,
+    container: ContainerDep,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
+    cursor: Annotated[str | None, Query(max_length=512)] = None,
+) -> Page[SaveSlotOut]:
+    """A player's save slots, oldest first, in pages of at most 200."""
+    if not principal.can_read(player_id):
+        raise Problem(403, "forbidden", "you may only list your own save slots")
+    params: list[object] = [player_id]
+    after = ""
+    if cursor is not None:
+        created_at, last_id = decode_cursor(cursor, 2)
+        try:
+            params += [datetime.fromisoformat(created_at), UUID(last_id)]
+        except (TypeError, ValueError):
+            raise Problem(400, "invalid_cursor", "the cursor is not one this API issued") from None
+        after = "AND (created_at, slot_id) > (%s, %s)"
+    params.append(limit + 1)
+    with container.pool.connection() as conn:
+        rows = conn.execute(
+            f"SELECT * FROM save_slots WHERE account_id = %s {after} "
+            "ORDER BY created_at, slot_id LIMIT %s",
+            params,
+        ).fetchall()
+    items = [SaveSlotOut(**r) for r in rows[:limit]]
+    next_cursor = None
+    if len(rows) > limit:
+        last = rows[limit - 1]
+        next_cursor = encode_cursor([last["created_at"].isoformat(), str(last["slot_id"])])
+    return Page[SaveSlotOut](items=items, next_cursor=next_cursor)

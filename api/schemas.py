@@ -1,0 +1,82 @@
+"""Request and response bodies. These are the HTTP contract, deliberately
+separate from the domain events (which are the storage contract)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+T = TypeVar("T")
+
+
+class Request(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class AnonymousAuth(Request):
+    display_name: str | None = Field(None, max_length=64)
+
+
+class TokenOut(BaseModel):
+    player_id: UUID
+    access_token: str
+    token_type: str = "bearer"
+    expires_in: int
+    position: int | None
+
+
+class PlayerPatch(Request):
+    display_name: str | None = Field(None, max_length=64)
+    telemetry_opt_out: bool | None = None
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> PlayerPatch:
+        if self.display_name is None and self.telemetry_opt_out is None:
+            raise ValueError("give display_name, telemetry_opt_out, or both")
+        return self
+
+
+class PlatformLinkIn(Request):
+    platform: str = Field(max_length=32)
+    platform_user_id: str = Field(max_length=128)
+
+
+class PlayerOut(BaseModel):
+    account_id: UUID
+    display_name: str | None
+    platform_links: dict[str, str]
+    created_at: datetime
+    last_seen: datetime | None
+    telemetry_opt_out: bool
+    save_slot_count: int
+    version: int
+    position: int | None = Field(None, description="Event store position of a command's last event.")
+
+
+class SaveSlotCreate(Request):
+    name: str = Field(max_length=64)
+    narrative_state: dict[str, Any] = Field(default_factory=dict)
+
+
+class SaveSlotPut(Request):
+    narrative_state: dict[str, Any]
+
+
+class SaveSlotOut(BaseModel):
+    slot_id: UUID
+    account_id: UUID
+    name: str
+    narrative_state: dict[str, Any]
+    progression_version: int
+    created_at: datetime
+    updated_at: datetime
+    version: int
+    position: int | None = Field(None, description="Event store position of a command's last event.")
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    next_cursor: str | None

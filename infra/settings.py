@@ -1,0 +1,48 @@
+"""Configuration, read once from the environment (``LOREKEEPER_*``, plus the
+conventional ``DATABASE_URL`` and ``KAFKA_BOOTSTRAP_SERVERS``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LOREKEEPER_", extra="ignore")
+
+    data_dir: Path = Field(Path("var"), description="Embedded PostgreSQL data, secrets.")
+    database_url: str | None = Field(
+        None,
+        validation_alias=AliasChoices("DATABASE_URL", "LOREKEEPER_DATABASE_URL"),
+        description="External PostgreSQL; unset means the embedded server.",
+    )
+    kafka_bootstrap_servers: str | None = Field(
+        None,
+        validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS", "LOREKEEPER_KAFKA_BOOTSTRAP_SERVERS"),
+    )
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    jwt_secret: str | None = Field(
+        None, description="HS256 signing key; unset means one generated into data_dir."
+    )
+    access_token_ttl_seconds: int = 24 * 3600
+
+    max_body_bytes: int = 256 * 1024
+    max_save_slots_per_player: int = 5
+    snapshot_intervals: dict[str, int] = Field(
+        default_factory=lambda: {"Player": 50, "SaveSlot": 50},
+        description='Aggregate type to snapshot interval, e.g. {"SaveSlot": 50}.',
+    )
+    aggregate_cache_size: int = 10_000
+
+    db_pool_size: int = 10
+    db_connect_timeout_seconds: int = 5
+    db_lock_timeout_seconds: int = 5
+
+    projection_batch_size: int = 1000
+    projection_poll_seconds: float = 0.5
+    read_wait_max_seconds: float = 5.0
+    run_projections: bool = Field(True, description="serve also runs the projection runner.")

@@ -1,0 +1,85 @@
+"""Read model ``players`` (seed 000): account_id, display_name, platform_links,
+created_at, last_seen, plus telemetry_opt_out and the aggregate version (ETag)."""
+
+from __future__ import annotations
+
+from projections.model import Event, Handler, Projection, Row, Table
+
+PLAYERS = Table(
+    "players",
+    columns=(
+        ("account_id", "uuid NOT NULL"),
+        ("display_name", "text"),
+        ("platform_links", "jsonb NOT NULL"),
+        ("created_at", "timestamptz NOT NULL"),
+        ("last_seen", "timestamptz"),
+        ("telemetry_opt_out", "boolean NOT NULL"),
+        ("save_slot_count", "int NOT NULL"),
+        ("version", "int NOT NULL"),
+    ),
+    key=("account_id",),
+    indexes=("(last_seen)",),
+)
+
+
+def created(event: Event, _: Row | None) -> Row:
+    return {
+        "account_id": event.originator_id,
+        "display_name": event.data["display_name"],
+        "platform_links": {},
+        "created_at": event.timestamp,
+        "last_seen": None,
+        "telemetry_opt_out": False,
+        "save_slot_count": 0,
+        "version": event.originator_version,
+    }
+
+
+def _changed(**changes: object):
+    """A handler that sets columns from event fields (given as field names)."""
+
+    def apply(event: Event, row: Row | None) -> Row | None:
+        if row is None:
+            return None
+        new = {**row, "version": event.originator_version}
+        for column, field in changes.items():
+            new[column] = event.data[field]  # type: ignore[index]
+        return new
+
+    return apply
+
+
+def platform_linked(event: Event, row: Row | None) -> Row | None:
+    if row is None:
+        return None
+    links = {**row["platform_links"], event.data["platform"]: event.data["platform_user_id"]}
+    return {**row, "platform_links": links, "version": event.originator_version}
+
+
+def seen(event: Event, row: Row | None) -> Row | None:
+    if row is None:
+        return None
+    return {**row, "last_seen": event.data["at"], "version": event.originator_version}
+
+
+def slot_opened(event: Event, row: Row | None) -> Row | None:
+    if row is None:
+        return None
+    return {**row, "save_slot_count": row["save_slot_count"] + 1, "version": event.originator_version}
+
+
+PROJECTION = Projection(
+    name="players",
+    schema_version=1,
+    tables=(PLAYERS,),
+    handlers={
+        "lorekeeper.player.Created": [Handler(PLAYERS, created)],
+        "lorekeeper.player.Renamed": [Handler(PLAYERS, _changed(display_name="display_name"))],
+        "lorekeeper.player.PlatformLinked": [Handler(PLAYERS, platform_linked)],
+        "lorekeeper.player.Seen": [Handler(PLAYERS, seen)],
+        "lorekeeper.player.TelemetryPreferenceChanged": [
+            Handler(PLAYERS, _changed(telemetry_opt_out="opted_out"))
+        ],
+        "lorekeeper.player.SaveSlotOpened": [Handler(PLAYERS, slot_opened)],
+    },
+)

@@ -1,0 +1,67 @@
+"""Rebuild a projection from the first event into fresh tables, then swap them in.
+
+The replay runs in a private schema while the live tables keep serving. The
+swap takes the live tracking row's lock (which pauses the live runner),
+replays the last few events, moves the new tables into ``public`` and sets the
+live position, all in one transaction: readers see the old tables or the new,
+never a half-built one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from psycopg import sql
+
+from projections.runner import TRACKING_TABLE, ProjectionRunner
+
+
+def rebuild(live: ProjectionRunner, progress: Callable[[int, int], None] | None = None) -> int:
+    """Returns the position the rebuilt projection reached."""
+    projection = live.projection
+    schema = f"rebuild_{projection.name}"
+    fresh = ProjectionRunner(
+        projection,
+        live.pool,
+        live.source,
+        live.decode,
+        schema=schema,
+        tracking_name=f"{projection.name}@rebuild",
+        batch_size=live.batch_size,
+    )
+    with live.pool.connection() as conn, conn.transaction():
+        conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
+        conn.execute(f"DELETE FROM {TRACKING_TABLE} WHERE name = %s", (fresh.tracking_name,))
+    fresh.setup()
+    head = live.source.max_notification_id() or 0
+    fresh.catch_up(progress=(lambda p: progress(p, head)) if progress else None)
+
+    with live.pool.connection() as conn, conn.transaction():
+        conn.execute(
+            f"INSERT INTO {TRACKING_TABLE} (name, position, schema_version) VALUES (%s, 0, %s) "
+            "ON CONFLICT (name) DO NOTHING",
+            (projection.name, projection.schema_version),
+        )
+        conn.execute(f"SELECT 1 FROM {TRACKING_TABLE} WHERE name = %s FOR UPDATE", (projection.name,))
+        while fresh.run_batch(conn) == fresh.batch_size:
+            pass
+        position = conn.execute(
+            f"SELECT position FROM {TRACKING_TABLE} WHERE name = %s", (fresh.tracking_name,)
+        ).fetchone()["position"]
+        for table in projection.tables:
+            conn.execute(sql.SQL("DROP TABLE IF EXISTS public.{}").format(sql.Identifier(table.name)))
+            conn.execute(
+                sql.SQL("ALTER TABLE {}.{} SET SCHEMA public").format(
+                    sql.Identifier(schema), sql.Identifier(table.name)
+                )
+            )
+        conn.execute(
+            f"UPDATE {TRACKING_TABLE} SET position = %s, schema_version = %s, updated_at = now() "
+            "WHERE name = %s",
+            (position, projection.schema_version, projection.name),
+        )
+        conn.execute(f"DELETE FROM {TRACKING_TABLE} WHERE name = %s", (fresh.tracking_name,))
+        conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
+    if progress:
+        progress(position, max(head, position))
+    return position
