@@ -1,0 +1,124 @@
+"""The event store on real PostgreSQL: one global order, stable topics,
+snapshots, optimistic concurrency, bounded saves."""
+
+from __future__ import annotations
+
+import time
+from uuid import uuid4
+
+import pytest
+
+from domain.errors import ConcurrentWrite, NotFound, PermissionDenied, TooManyEvents, VersionConflict
+from domain.progression import SaveSlot
+from domain.services import MAX_EVENTS_PER_SAVE
+
+
+def stored_rows(container):
+    with container.pool.connection() as conn:
+        return conn.execute(
+            "SELECT notification_id, originator_id, originator_version, topic FROM lorekeeper_events "
+            "ORDER BY notification_id"
+        ).fetchall()
+
+
+def test_all_aggregates_share_one_gapless_global_order(container):
+    app = container.app
+    player = app.create_player("Ada").aggregate
+    slot = app.open_save_slot(player.id, "main").aggregate
+    written = app.save_progress(slot.id, {"chapter": 2}, expected_version=1)
+    rows = stored_rows(container)
+    assert [r["notification_id"] for r in rows] == list(range(1, len(rows) + 1))
+    assert written.position == rows[-1]["notification_id"]
+    assert {r["originator_id"] for r in rows} == {player.id, slot.id}
+
+
+def test_the_store_records_stable_topic_names_not_module_paths(container):
+    container.app.create_player("Ada")
+    topics = {r["topic"] for r in stored_rows(container)}
+    assert topics == {"lorekeeper.player.Created", "lorekeeper.player.Seen"}
+
+
+def test_an_aggregate_reloads_equal_to_what_was_saved(container):
+    app = container.app
+    player = app.create_player("Ada").aggregate
+    written = app.link_platform(player.id, "steam", "765").aggregate
+    app.repository.cache = None  # force a replay from the store
+    reloaded = app.get_player(player.id)
+    assert reloaded.platform_links == {"steam": "765"}
+    assert reloaded == written
+
+
+def test_snapshots_are_taken_at_the_configured_interval_and_used(database, tmp_path):
+    from infra.container import Container
+    from tests.fixtures.db import make_settings
+
+    c = Container(make_settings(database, tmp_path, snapshot_intervals={"SaveSlot": 5}))
+    try:
+        owner = c.app.create_player().aggregate
+        slot = c.app.open_save_slot(owner.id, "main").aggregate
+        for i in range(11):
+            slot = c.app.save_progress(slot.id, {"i": i}, expected_version=slot.version).aggregate
+        snapshots = list(c.app.snapshots.get(slot.id))
+        assert [s.originator_version for s in snapshots] == [5, 10]
+        c.app.repository.cache = None  # force a load from the store
+        assert c.app.get_save_slot(slot.id).narrative_state == {"i": 10}
+    finally:
+        c.close()
+
+
+def test_a_stale_expected_version_is_a_typed_conflict(container):
+    app = container.app
+    owner = app.create_player().aggregate
+    slot = app.open_save_slot(owner.id, "main").aggregate
+    app.save_progress(slot.id, {"a": 1}, expected_version=1)
+    with pytest.raises(VersionConflict) as caught:
+        app.save_progress(slot.id, {"a": 2}, expected_version=1)
+    assert caught.value.details["current_version"] == 2
+
+
+def test_two_writers_of_the_same_version_cannot_both_win(container):
+    app = container.app
+    owner = app.create_player().aggregate
+    slot_id = app.open_save_slot(owner.id, "main").aggregate.id
+    first, second = app.get_save_slot(slot_id), app.get_save_slot(slot_id)
+    first.save_progress({"by": "first"})
+    second.save_progress({"by": "second"})
+    app.save(first)
+    with pytest.raises(ConcurrentWrite):
+        app.save(second)
+    assert app.get_save_slot(slot_id).narrative_state == {"by": "first"}
+
+
+def test_a_foreign_actor_is_refused_and_unknown_ids_are_not_found(container):
+    app = container.app
+    owner = app.create_player().aggregate
+    slot = app.open_save_slot(owner.id, "main").aggregate
+    with pytest.raises(PermissionDenied):
+        app.save_progress(slot.id, {}, expected_version=1, actor_id=uuid4())
+    with pytest.raises(NotFound):
+        app.get_save_slot(uuid4())
+    with pytest.raises(NotFound):
+        app.get_save_slot(owner.id)  # a player id is not a save slot
+
+
+def test_a_save_of_thousands_of_events_is_refused_quickly_not_hung(container):
+    app = container.app
+    owner = app.create_player().aggregate
+    slot = app.open_save_slot(owner.id, "main").aggregate
+    for i in range(4000):
+        slot.save_progress({"i": i})
+    started = time.monotonic()
+    with pytest.raises(TooManyEvents):
+        app.save(slot)
+    assert time.monotonic() - started < 1
+    assert app.get_save_slot(slot.id).version == 1
+
+
+def test_a_save_at_the_bound_completes(container):
+    app = container.app
+    owner = app.create_player().aggregate
+    slot = SaveSlot.open(owner.id, "big")
+    for i in range(MAX_EVENTS_PER_SAVE - 1):
+        slot.save_progress({"i": i})
+    app.save(slot)
+    assert app.get_save_slot(slot.id).progression_version == MAX_EVENTS_PER_SAVE - 1

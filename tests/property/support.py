@@ -1,0 +1,55 @@
+"""Helpers shared by the aggregate state machines."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any
+
+from domain.base import Snapshot
+from domain.errors import DomainError
+from infra.persistence import OrjsonTranscoder, PydanticMapper
+
+MAPPER = PydanticMapper(transcoder=OrjsonTranscoder())
+
+
+def through_store(event: Any) -> Any:
+    """The event as it comes back after being stored (mapper round trip)."""
+    return MAPPER.to_domain_event(MAPPER.to_stored_event(event))
+
+
+def replay(events: list[Any]) -> Any:
+    aggregate = None
+    for event in events:
+        aggregate = through_store(event).mutate(aggregate)
+    return aggregate
+
+
+def restore_snapshot(aggregate: Any) -> Any:
+    return through_store(Snapshot.take(aggregate)).mutate(None)
+
+
+def attempt(aggregate: Any, command: Callable[[], None]) -> bool:
+    """Run a command; a domain error must leave the aggregate exactly as it was."""
+    before = copy.deepcopy(vars(aggregate))
+    try:
+        command()
+    except DomainError:
+        assert vars(aggregate) == before, "a refused command changed the aggregate"
+        return False
+    return True
+
+
+class RecordingMachineMixin:
+    """Collects every event an aggregate emits, for replay checks."""
+
+    recorded: list[Any]
+
+    def collect(self, aggregate: Any) -> None:
+        self.recorded.extend(aggregate.collect_events())
+
+    def check_replay(self, aggregate: Any) -> None:
+        self.collect(aggregate)
+        replayed = replay(self.recorded)
+        assert replayed == aggregate, f"replay differs:\n{replayed!r}\n!=\n{aggregate!r}"
+        assert restore_snapshot(aggregate) == aggregate

@@ -1,0 +1,25 @@
+"""Shared Hypothesis strategies."""
+
+from __future__ import annotations
+
+from hypothesis import strategies as st
+
+from domain.accounts import DISPLAY_NAME_MAX, PLATFORMS
+
+display_names = st.text(
+    alphabet=st.characters(blacklist_categories=("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp")),
+    min_size=1,
+    max_size=DISPLAY_NAME_MAX,
+).filter(lambda s: s.strip())
+
+any_text = st.text(max_size=80)
+platforms = st.sampled_from(sorted(PLATFORMS))
+platform_user_ids = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789_-", min_size=1, max_size=24)
+
+json_scalars = st.none() | st.booleans() | st.integers(-(2**53), 2**53) | st.text(max_size=20)
+json_values = st.recursive(
+    json_scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=12,
+)
+narrative_states = st.dictionaries(st.text(min_size=1, max_size=12), json_values, max_size=6)

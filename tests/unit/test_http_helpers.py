@@ -1,0 +1,48 @@
+"""Small HTTP helpers: If-Match parsing, cursors, domain error mapping."""
+
+from __future__ import annotations
+
+import pytest
+
+from api.deps import parse_if_match
+from api.pagination import decode_cursor, encode_cursor
+from api.problems import Problem, from_domain
+from domain import errors
+
+
+@pytest.mark.parametrize(("header", "version"), [(None, None), ("*", None), ('"3"', 3), ('W/"12"', 12), ("7", 7)])
+def test_if_match_accepts_strong_weak_and_bare_versions(header, version):
+    assert parse_if_match(header) == version
+
+
+@pytest.mark.parametrize("header", ['"abc"', '"-1"', "", '"1.5"'])
+def test_if_match_refuses_anything_but_a_version(header):
+    with pytest.raises(Problem) as caught:
+        parse_if_match(header)
+    assert caught.value.status == 400
+
+
+def test_cursors_round_trip_and_refuse_forgeries():
+    assert decode_cursor(encode_cursor(["2026-01-01", "x"]), 2) == ["2026-01-01", "x"]
+    for forged in ["!!!", "e30", encode_cursor(["only-one"])]:
+        with pytest.raises(Problem):
+            decode_cursor(forged, 2)
+
+
+@pytest.mark.parametrize(
+    ("error", "status"),
+    [
+        (errors.NotFound("x"), 404),
+        (errors.PermissionDenied("x"), 403),
+        (errors.InvalidDisplayName("x"), 422),
+        (errors.TooManyEvents("x"), 422),
+        (errors.VersionConflict("x", current_version=3), 412),
+        (errors.ConcurrentWrite("x"), 409),
+        (errors.PlatformIdTaken("x"), 409),
+        (errors.SaveSlotLimitReached("x"), 409),
+    ],
+)
+def test_every_domain_error_maps_to_one_status_and_keeps_its_code(error, status):
+    problem = from_domain(error)
+    assert problem.status == status
+    assert problem.body()["code"] == error.code

@@ -1,0 +1,54 @@
+"""Read-model handlers are pure: event + row in, row out."""
+
+from __future__ import annotations
+
+from uuid import uuid4
+
+from projections import players, save_slots
+from projections.model import Event
+
+TS = "2026-01-01T00:00:00+00:00"
+
+
+def event(topic: str, version: int, originator=None, **data):
+    return Event(1, originator or uuid4(), version, topic, {"timestamp": TS, **data})
+
+
+def test_player_rows_follow_renames_links_and_presence():
+    pid = uuid4()
+    row = players.created(event("lorekeeper.player.Created", 1, pid, display_name=None), None)
+    handlers = players.PROJECTION.handlers
+    for e in [
+        event("lorekeeper.player.Renamed", 2, pid, display_name="Ada"),
+        event("lorekeeper.player.PlatformLinked", 3, pid, platform="steam", platform_user_id="7"),
+        event("lorekeeper.player.Seen", 4, pid, at=TS),
+        event("lorekeeper.player.TelemetryPreferenceChanged", 5, pid, opted_out=True),
+        event("lorekeeper.player.SaveSlotOpened", 6, pid, slot_id=str(uuid4())),
+    ]:
+        (handler,) = handlers[e.topic]
+        row = handler.apply(e, row)
+    assert row["display_name"] == "Ada"
+    assert row["platform_links"] == {"steam": "7"}
+    assert row["last_seen"] == TS
+    assert row["telemetry_opt_out"] is True
+    assert row["save_slot_count"] == 1
+    assert row["version"] == 6
+
+
+def test_an_update_for_a_row_never_created_changes_nothing():
+    (handler,) = players.PROJECTION.handlers["lorekeeper.player.Renamed"]
+    assert handler.apply(event("lorekeeper.player.Renamed", 2, display_name="x"), None) is None
+
+
+def test_save_slot_rows_carry_state_and_progression():
+    sid, owner = uuid4(), uuid4()
+    row = save_slots.created(
+        event("lorekeeper.save_slot.Created", 1, sid, owner_id=str(owner), name="main", narrative_state={}), None
+    )
+    row = save_slots.progress_saved(
+        event("lorekeeper.save_slot.ProgressSaved", 2, sid, narrative_state={"a": 1}, progression_version=1), row
+    )
+    assert row["account_id"] == str(owner)
+    assert row["narrative_state"] == {"a": 1}
+    assert row["progression_version"] == 1
+    assert row["version"] == 2
