@@ -16,10 +16,6 @@ from api.problems import PROBLEM_JSON
 Scope = dict[str, Any]
 
 
-class BodyTooLarge(Exception):
-    pass
-
-
 class BodyLimitMiddleware:
     def __init__(self, app: Any, max_bytes: int) -> None:
         self.app = app
@@ -40,27 +36,38 @@ class BodyLimitMiddleware:
                     return
         received = 0
         response_started = False
+        rejected = False
 
         async def limited_receive() -> dict[str, Any]:
-            nonlocal received
+            # The framework turns exceptions raised while reading the body into a
+            # generic 400, so on overflow answer 413 here and tell the app the
+            # client went away.
+            nonlocal received, rejected
+            if rejected:
+                return {"type": "http.disconnect"}
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
-                    raise BodyTooLarge
+                    rejected = True
+                    if not response_started:
+                        await self._reject(send)
+                    return {"type": "http.disconnect"}
             return message
 
-        async def tracking_send(message: dict[str, Any]) -> None:
+        async def guarded_send(message: dict[str, Any]) -> None:
             nonlocal response_started
+            if rejected:
+                return
             if message["type"] == "http.response.start":
                 response_started = True
             await send(message)
 
         try:
-            await self.app(scope, limited_receive, tracking_send)
-        except BodyTooLarge:
-            if not response_started:
-                await self._reject(send)
+            await self.app(scope, limited_receive, guarded_send)
+        except Exception:
+            if not rejected:
+                raise
 
     async def _reject(self, send: Any) -> None:
         body = orjson.dumps(
