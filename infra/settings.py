@@ -42,7 +42,7 @@ class Settings(BaseSettings):
     db_connect_timeout_seconds: int = 5
     db_lock_timeout_seconds: int = 5
 
-    projection_batch_size: int = 1000
+    projection_batch_size: int = 2000
     projection_poll_seconds: float = 0.5
     read_wait_max_seconds: float = 5.0
     run_projections: bool = Field(True, description="serve also runs the projection runner.")

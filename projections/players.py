@@ -3,6 +3,8 @@ created_at, last_seen, plus telemetry_opt_out and the aggregate version (ETag)."
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from projections.model import Event, Handler, Projection, Row, Table
 
 PLAYERS = Table(
@@ -59,7 +61,7 @@ def platform_linked(event: Event, row: Row | None) -> Row | None:
 def seen(event: Event, row: Row | None) -> Row | None:
     if row is None:
         return None
-    return {**row, "last_seen": event.data["at"], "version": event.originator_version}
+    return {**row, "last_seen": datetime.fromisoformat(event.data["at"]), "version": event.originator_version}
 
 
 def slot_opened(event: Event, row: Row | None) -> Row | None:

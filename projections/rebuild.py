@@ -43,7 +43,7 @@ def rebuild(live: ProjectionRunner, progress: Callable[[int, int], None] | None 
             (projection.name, projection.schema_version),
         )
         conn.execute(f"SELECT 1 FROM {TRACKING_TABLE} WHERE name = %s FOR UPDATE", (projection.name,))
-        while fresh.run_batch(conn) == fresh.batch_size:
+        while not fresh.run_batch(conn).caught_up:
             pass
         position = conn.execute(
             f"SELECT position FROM {TRACKING_TABLE} WHERE name = %s", (fresh.tracking_name,)

@@ -51,6 +51,17 @@ class NotificationSource(Protocol):
     ) -> Sequence[Any]: ...
 
 
+@dataclass(frozen=True)
+class Batch:
+    applied: int
+    position: int
+    head: int
+
+    @property
+    def caught_up(self) -> bool:
+        return self.position >= self.head
+
+
 class SchemaVersionMismatch(Exception):
     """The stored read model was built by another schema version: rebuild it."""
 
@@ -117,15 +128,15 @@ class ProjectionRunner:
 
     # -- processing -----------------------------------------------------------
 
-    def run_batch(self, conn: psycopg.Connection[Any] | None = None) -> int:
-        """Apply the next batch; returns how many events it applied."""
+    def run_batch(self, conn: psycopg.Connection[Any] | None = None) -> Batch:
+        """Apply the next window of the log (at most ``batch_size`` positions)."""
         if conn is not None:
             with conn.transaction():
                 return self._batch(conn)
         with self.pool.connection() as own, own.transaction():
             return self._batch(own)
 
-    def _batch(self, conn: psycopg.Connection[Any]) -> int:
+    def _batch(self, conn: psycopg.Connection[Any]) -> Batch:
         conn.execute("SET LOCAL lock_timeout = '10s'")
         row = conn.execute(
             f"SELECT position FROM {TRACKING_TABLE} WHERE name = %s FOR UPDATE",
@@ -138,11 +149,14 @@ class ProjectionRunner:
         # so everything up to the head we read now is committed and final.
         head = self.source.max_notification_id() or 0
         if head <= position:
-            return 0
+            return Batch(0, position, head)
+        # A window of ids, not "the next N matching events": the range scan stays
+        # small however sparse this projection's topics are in the log.
+        window_end = min(head, position + self.batch_size)
         notifications = self.source.select_notifications(
             start=position,
             limit=self.batch_size,
-            stop=head,
+            stop=window_end,
             topics=self.projection.topics,
             inclusive_of_start=False,
         )
@@ -150,37 +164,38 @@ class ProjectionRunner:
             Event(n.id, n.originator_id, n.originator_version, n.topic, self.decode(n.state))
             for n in notifications
         ]
-        # With a topic filter, a short batch means nothing else relevant up to head.
-        new_position = events[-1].position if len(events) == self.batch_size else head
         if events:
             self._apply(conn, events)
         if self.before_commit is not None:
             self.before_commit(events)
         conn.execute(
             f"UPDATE {TRACKING_TABLE} SET position = %s, updated_at = now() WHERE name = %s",
-            (new_position, self.tracking_name),
+            (window_end, self.tracking_name),
         )
-        return len(events)
+        return Batch(len(events), window_end, head)
 
     def _apply(self, conn: psycopg.Connection[Any], events: list[Event]) -> None:
+        handlers = self.projection.handlers
+        plan = [
+            (event, handler, handler.key(event))
+            for event in events
+            for handler in handlers.get(event.topic, ())
+        ]
         touched: dict[Table, set[Key]] = {}
-        for event in events:
-            for handler in self.projection.handlers.get(event.topic, ()):
-                touched.setdefault(handler.table, set()).add(handler.key(event))
+        for _, handler, key in plan:
+            touched.setdefault(handler.table, set()).add(key)
         rows = {table: self._fetch(conn, table, keys) for table, keys in touched.items()}
         dirty: dict[Table, set[Key]] = {table: set() for table in touched}
-        for event in events:
-            for handler in self.projection.handlers.get(event.topic, ()):
-                key = handler.key(event)
-                table_rows = rows[handler.table]
-                result = handler.apply(event, table_rows.get(key))
-                if result is None:
-                    continue
+        for event, handler, key in plan:
+            table_rows = rows[handler.table]
+            result = handler.apply(event, table_rows.get(key))
+            if result is not None:
                 table_rows[key] = result
                 dirty[handler.table].add(key)
         for table, keys in dirty.items():
             if keys:
-                self._write(conn, table, {k: rows[table][k] for k in keys})
+                table_rows = rows[table]
+                self._write(conn, table, {k: table_rows[k] for k in keys})
 
     def _qualified(self, table: Table) -> sql.Composed:
         return sql.SQL("{}.{}").format(sql.Identifier(self.schema), sql.Identifier(table.name))
@@ -205,18 +220,16 @@ class ProjectionRunner:
         names = table.column_names
         json_cols = table.json_columns
         if upserts:
-            stage = sql.Identifier(f"_stage_{table.name}")
-            conn.execute(
-                sql.SQL("CREATE TEMP TABLE {} (LIKE {}) ON COMMIT DROP").format(
-                    stage, self._qualified(table)
-                )
+            # One INSERT .. SELECT FROM unnest(arrays): a single round trip, no
+            # staging table, and set-based like COPY.
+            arrays = [
+                [Jsonb(r.get(n)) if n in json_cols and r.get(n) is not None else r.get(n) for r in upserts]
+                for n in names
+            ]
+            unnest = sql.SQL(", ").join(
+                sql.SQL("%s::{}[]").format(sql.SQL(table.column_type(n))) for n in names
             )
             cols = sql.SQL(", ").join(map(sql.Identifier, names))
-            with conn.cursor().copy(sql.SQL("COPY {} ({}) FROM STDIN").format(stage, cols)) as copy:
-                for row in upserts:
-                    copy.write_row(
-                        [Jsonb(row.get(n)) if n in json_cols and row.get(n) is not None else row.get(n) for n in names]
-                    )
             updates = [n for n in names if n not in table.key]
             conflict = (
                 sql.SQL("DO UPDATE SET {}").format(
@@ -229,16 +242,16 @@ class ProjectionRunner:
                 else sql.SQL("DO NOTHING")
             )
             conn.execute(
-                sql.SQL("INSERT INTO {} ({}) SELECT {} FROM {} ON CONFLICT ({}) {}").format(
+                sql.SQL("INSERT INTO {} ({}) SELECT * FROM unnest({}) ON CONFLICT ({}) {}").format(
                     self._qualified(table),
                     cols,
-                    cols,
-                    stage,
+                    unnest,
                     sql.SQL(", ").join(map(sql.Identifier, table.key)),
                     conflict,
-                )
+                ),
+                arrays,
+                binary=True,  # binary array dumping skips text escaping of every value
             )
-            conn.execute(sql.SQL("DROP TABLE {}").format(stage))
         if deletes:
             columns = [list(col) for col in zip(*deletes, strict=True)]
             unnest = sql.SQL(", ").join(
@@ -254,14 +267,14 @@ class ProjectionRunner:
             )
 
     def catch_up(self, progress: Callable[[int], None] | None = None) -> int:
-        """Apply batches until the projection reaches the head it saw last."""
+        """Apply batches until the projection reaches the head; returns events applied."""
         total = 0
         while True:
-            applied = self.run_batch()
-            total += applied
+            batch = self.run_batch()
+            total += batch.applied
             if progress is not None:
-                progress(self.position())
-            if applied < self.batch_size:
+                progress(batch.position)
+            if batch.caught_up:
                 return total
 
     # -- reporting ------------------------------------------------------------

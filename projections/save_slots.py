@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from projections.model import Event, Handler, Projection, Row, Table
 
 SAVE_SLOTS = Table(
@@ -26,7 +28,7 @@ SAVE_SLOTS = Table(
 def created(event: Event, _: Row | None) -> Row:
     return {
         "slot_id": event.originator_id,
-        "account_id": event.data["owner_id"],
+        "account_id": UUID(event.data["owner_id"]),
         "name": event.data["name"],
         "narrative_state": event.data["narrative_state"],
         "progression_version": 0,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from uuid import uuid4
 
 from projections import players, save_slots
@@ -29,7 +30,7 @@ def test_player_rows_follow_renames_links_and_presence():
         row = handler.apply(e, row)
     assert row["display_name"] == "Ada"
     assert row["platform_links"] == {"steam": "7"}
-    assert row["last_seen"] == TS
+    assert row["last_seen"] == datetime.fromisoformat(TS)
     assert row["telemetry_opt_out"] is True
     assert row["save_slot_count"] == 1
     assert row["version"] == 6
@@ -48,7 +49,17 @@ def test_save_slot_rows_carry_state_and_progression():
     row = save_slots.progress_saved(
         event("lorekeeper.save_slot.ProgressSaved", 2, sid, narrative_state={"a": 1}, progression_version=1), row
     )
-    assert row["account_id"] == str(owner)
+    assert row["account_id"] == owner
     assert row["narrative_state"] == {"a": 1}
     assert row["progression_version"] == 1
     assert row["version"] == 2
+
+
+def test_handlers_produce_database_types_not_json_strings():
+    """Rows from events and rows read back must have the same Python types,
+    or the batched array writes cannot mix them."""
+    pid = uuid4()
+    row = players.created(event("lorekeeper.player.Created", 1, pid, display_name=None), None)
+    row = players.seen(event("lorekeeper.player.Seen", 2, pid, at=TS), row)
+    assert isinstance(row["last_seen"], datetime)
+    assert isinstance(row["created_at"], datetime)

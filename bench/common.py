@@ -1,0 +1,48 @@
+"""Shared by the benchmarks: a scratch database on the same server, and medians."""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import psycopg
+
+from infra.container import Container
+from infra.database import resolve_conninfo, with_database
+from infra.settings import Settings
+
+
+@contextmanager
+def scratch_container(**overrides: object) -> Iterator[Container]:
+    """A Container on a fresh database of the configured (or embedded) server."""
+    base = Settings()
+    data_dir = Path(tempfile.mkdtemp(prefix="lorekeeper-bench-"))
+    server = resolve_conninfo(base if base.database_url else Settings(data_dir=data_dir))
+    name = f"bench_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(server, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    container = Container(
+        Settings(database_url=with_database(server, name), data_dir=data_dir, jwt_secret="bench-secret-" + "x" * 40, **overrides)
+    )
+    try:
+        yield container
+    finally:
+        container.close()
+        with psycopg.connect(server, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def report(title: str, rows: list[tuple[str, float, str]]) -> str:
+    lines = [f"## {title}", "", "| measure | median | unit |", "|---|---:|---|"]
+    lines += [f"| {name} | {value:,.2f} | {unit} |" for name, value, unit in rows]
+    text = "\n".join(lines)
+    print(text, flush=True)
+    return text
