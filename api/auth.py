@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 from uuid import UUID
 
 import jwt
@@ -38,6 +39,10 @@ class TokenService:
     def __init__(self, secret: str, ttl_seconds: int) -> None:
         self.secret = secret
         self.ttl_seconds = ttl_seconds
+        # Verifying a signature costs more than the rest of a small command; a
+        # client sends the same token for its whole lifetime, so remember the
+        # verified claims (expiry is still checked on every use).
+        self._verified = lru_cache(maxsize=8192)(self._decode)
 
     def issue(self, subject: UUID, roles: frozenset[str] = frozenset({"player"})) -> str:
         now = int(time.time())
@@ -51,6 +56,12 @@ class TokenService:
         return jwt.encode(claims, self.secret, algorithm="HS256")
 
     def verify(self, token: str) -> Principal:
+        principal, expires_at = self._verified(token)
+        if expires_at <= time.time():
+            raise unauthorized("invalid token: Signature has expired")
+        return principal
+
+    def _decode(self, token: str) -> tuple[Principal, float]:
         try:
             claims = jwt.decode(
                 token,
@@ -60,7 +71,7 @@ class TokenService:
                 options={"require": ["exp", "iat", "sub", "iss"]},
             )
             roles = frozenset(claims.get("roles", ())) & ROLES
-            return Principal(UUID(claims["sub"]), roles)
+            return Principal(UUID(claims["sub"]), roles), float(claims["exp"])
         except (jwt.PyJWTError, ValueError, TypeError) as e:
             raise unauthorized(f"invalid token: {e}") from None
 

@@ -15,14 +15,18 @@ from projections.runner import wait_for_position
 _bearer = HTTPBearer(auto_error=False)
 
 
-def get_container(request: Request) -> Container:
+# Dependencies that never block are async so FastAPI runs them inline; a sync
+# dependency costs a threadpool hop per request.
+
+
+async def get_container(request: Request) -> Container:
     return request.app.state.container
 
 
 ContainerDep = Annotated[Container, Depends(get_container)]
 
 
-def get_principal(
+async def get_principal(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
@@ -47,7 +51,7 @@ def parse_if_match(value: str | None) -> int | None:
     return int(tag)
 
 
-def get_if_match(if_match: Annotated[str | None, Header()] = None) -> int | None:
+async def get_if_match(if_match: Annotated[str | None, Header()] = None) -> int | None:
     return parse_if_match(if_match)
 
 

@@ -9,6 +9,7 @@ between modules without breaking stored history.
 
 from __future__ import annotations
 
+from copy import deepcopy
 from datetime import datetime
 from typing import Any, ClassVar
 from uuid import UUID, uuid4
@@ -21,6 +22,9 @@ from eventsourcing.domain import (
 )
 from eventsourcing.utils import get_topic, register_topic, resolve_topic
 from pydantic import BaseModel, ConfigDict, TypeAdapter
+
+
+_IMMUTABLE = (str, int, float, bool, type(None), UUID, datetime, frozenset, tuple)
 
 
 class DomainEvent(BaseModel):
@@ -53,6 +57,15 @@ class Aggregate(BaseAggregate[UUID]):
     def owner_id(self) -> UUID | None:
         """The player this aggregate belongs to, if any (ownership checks)."""
         return None
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Any:
+        # The repository deep-copies every cached aggregate before a command
+        # mutates it; copying immutable values by reference halves that cost.
+        clone = object.__new__(type(self))
+        clone.__dict__.update(
+            {k: v if isinstance(v, _IMMUTABLE) else deepcopy(v, memo) for k, v in vars(self).items()}
+        )
+        return clone
 
     def state(self) -> dict[str, Any]:
         """The aggregate's domain state, without the eventsourcing bookkeeping."""

@@ -52,6 +52,11 @@ class Written:
 
 
 class Lorekeeper(Application[UUID]):
+    """All use cases. With an aggregate cache configured, cached aggregates are
+    trusted rather than fast-forwarded on every load: the store's unique
+    (id, version) key still refuses any write based on a stale copy, and such a
+    refusal evicts the copy, so the next attempt reads the store."""
+
     name = "Lorekeeper"
     snapshot_class = Snapshot
     max_save_slots_per_player: ClassVar[int] = 5
@@ -77,16 +82,31 @@ class Lorekeeper(Application[UUID]):
     # -- plumbing -------------------------------------------------------------
 
     def save(self, *objs: Any, **kwargs: Any) -> Any:
-        pending = sum(len(getattr(o, "pending_events", ())) for o in objs if o is not None)
-        if pending > MAX_EVENTS_PER_SAVE:
-            raise TooManyEvents(
-                f"one save may write at most {MAX_EVENTS_PER_SAVE} events, not {pending}",
-                limit=MAX_EVENTS_PER_SAVE,
-            )
+        """Bounded, and on any failure the aggregates leave the cache: a caller
+        may hold the very instance the cache holds, now with unsaved events."""
+        aggregates = [o for o in objs if isinstance(o, Aggregate)]
         try:
-            return super().save(*objs, **kwargs)
-        except IntegrityError as e:
-            raise ConcurrentWrite("another writer changed this aggregate first") from e
+            pending = sum(len(a.pending_events) for a in aggregates)
+            if pending > MAX_EVENTS_PER_SAVE:
+                raise TooManyEvents(
+                    f"one save may write at most {MAX_EVENTS_PER_SAVE} events, not {pending}",
+                    limit=MAX_EVENTS_PER_SAVE,
+                )
+            try:
+                return super().save(*objs, **kwargs)
+            except IntegrityError as e:
+                raise ConcurrentWrite("another writer changed this aggregate first") from e
+        except BaseException:
+            for aggregate in aggregates:
+                self._evict(aggregate.id)
+            raise
+
+    def _evict(self, aggregate_id: UUID) -> None:
+        if self.repository.cache is not None:
+            try:
+                self.repository.cache.get(aggregate_id, evict=True)
+            except KeyError:
+                pass
 
     def _write(self, *aggregates: Aggregate) -> int | None:
         recordings = self.save(*aggregates)
@@ -103,6 +123,13 @@ class Lorekeeper(Application[UUID]):
         and version (when one is expected)."""
         try:
             aggregate = self.repository.get(aggregate_id)
+            if aggregate.pending_events or (
+                expected_version is not None and aggregate.version < expected_version
+            ):
+                # A cached copy someone changed without saving, or one that
+                # trails a write made elsewhere: read the store instead.
+                self._evict(aggregate_id)
+                aggregate = self.repository.get(aggregate_id)
         except AggregateNotFoundError:
             raise NotFound(f"{cls.__name__} {aggregate_id} not found", id=str(aggregate_id)) from None
         if not isinstance(aggregate, cls):
@@ -133,7 +160,14 @@ class Lorekeeper(Application[UUID]):
             try:
                 return Written(aggregate, self._write(aggregate))
             except ConcurrentWrite:
-                if expected_version is not None or attempt == retries:
+                if expected_version is not None:
+                    # Report what the caller must now resolve against.
+                    current = self.load(cls, aggregate_id).version
+                    raise VersionConflict(
+                        f"expected version {expected_version}, current version is {current}",
+                        current_version=current,
+                    ) from None
+                if attempt == retries:
                     raise
         raise AssertionError("unreachable")  # pragma: no cover
 

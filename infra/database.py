@@ -61,5 +61,7 @@ def eventsourcing_env(conninfo: str, settings: Settings) -> dict[str, str]:
         "POSTGRES_MAX_WAITING": "200",
         "POSTGRES_PRE_PING": "n",
         "AGGREGATE_CACHE_MAXSIZE": str(settings.aggregate_cache_size),
+        # Verified at write time instead (see domain.services.Lorekeeper).
+        "AGGREGATE_CACHE_FASTFORWARD": "n",
     }
     return env

@@ -55,4 +55,5 @@ PERSISTENCE_ENV = {
     "PERSISTENCE_MODULE": "eventsourcing.postgres",
     "MAPPER_TOPIC": get_topic(PydanticMapper),
     "TRANSCODER_TOPIC": get_topic(OrjsonTranscoder),
+    "APPLICATION_RECORDER_TOPIC": "infra.group_commit:GroupCommitRecorder",
 }

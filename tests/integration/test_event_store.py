@@ -122,3 +122,37 @@ def test_a_save_at_the_bound_completes(container):
         slot.save_progress({"i": i})
     app.save(slot)
     assert app.get_save_slot(slot.id).progression_version == MAX_EVENTS_PER_SAVE - 1
+
+
+def test_an_aggregate_a_caller_changed_without_saving_never_reaches_the_store(container):
+    app = container.app
+    owner = app.create_player().aggregate
+    slot = app.open_save_slot(owner.id, "main").aggregate
+    slot.save_progress({"rogue": True})  # mutated, never saved
+    app.save_progress(slot.id, {"legit": True}, expected_version=1)
+    stored = [e.narrative_state for e in app.events.get(slot.id) if hasattr(e, "progression_version")]
+    assert stored == [{"legit": True}]
+
+
+def test_a_cache_trailing_another_process_is_corrected_by_the_store(container, database, tmp_path):
+    from infra.container import Container
+    from tests.fixtures.db import make_settings
+
+    other = Container(make_settings(database, tmp_path))
+    try:
+        owner = container.app.create_player().aggregate
+        slot_id = container.app.open_save_slot(owner.id, "main").aggregate.id
+        container.app.get_save_slot(slot_id)  # cached at version 1 here
+        other.app.save_progress(slot_id, {"by": "other"}, expected_version=1)
+        # Trusting the stale cache fails at the store, which then tells the truth.
+        with pytest.raises(VersionConflict) as caught:
+            container.app.save_progress(slot_id, {"by": "us"}, expected_version=1)
+        assert caught.value.details["current_version"] == 2
+        written = container.app.save_progress(slot_id, {"by": "us"}, expected_version=2)
+        assert written.aggregate.version == 3
+        # Without an expected version the command is re-decided on fresh state.
+        other.app.save_progress(slot_id, {"by": "other again"}, expected_version=3)
+        container.app.update_player(owner.id, display_name="fresh")
+        assert other.app.get_save_slot(slot_id).version == 4
+    finally:
+        other.close()
