@@ -1,0 +1,15 @@
+"""Runs every benchmark (`make bench`) and prints Markdown for docs/performance.md."""
+
+from __future__ import annotations
+
+from bench import http_commands, projection_catchup
+
+
+def main() -> None:
+    http_commands.main()
+    print()
+    projection_catchup.main()
+
+
+if __name__ == "__main__":
+    main()
