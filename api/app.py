@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from fastapi import FastAPI
 
 from api import problems
@@ -21,6 +22,8 @@ def create_app(container: Container, *, run_projections: bool | None = None) -> 
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # Sync routes run on this many threads; more only adds GIL contention.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = container.settings.api_threads
         container.setup_projections()
         app.state.idempotency.setup()
         if follow:

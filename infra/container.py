@@ -100,6 +100,7 @@ class Container:
             self.conninfo,
             channel=self.app.recorder.channel_name,
             poll_seconds=self.settings.projection_poll_seconds,
+            coalesce_seconds=self.settings.projection_coalesce_seconds,
         )
 
     @cached_property

@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     )
     access_token_ttl_seconds: int = 24 * 3600
 
+    api_threads: int = Field(40, description="Threads serving blocking routes.")
     max_body_bytes: int = 256 * 1024
     max_save_slots_per_player: int = 5
     snapshot_intervals: dict[str, int] = Field(
@@ -44,5 +45,8 @@ class Settings(BaseSettings):
 
     projection_batch_size: int = 2000
     projection_poll_seconds: float = 0.5
+    projection_coalesce_seconds: float = Field(
+        0.01, description="Least time between projection rounds: trades read lag for throughput."
+    )
     read_wait_max_seconds: float = 5.0
     run_projections: bool = Field(True, description="serve also runs the projection runner.")

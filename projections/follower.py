@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Sequence
 
 import psycopg
@@ -27,11 +28,15 @@ class Follower:
         conninfo: str,
         channel: str,
         poll_seconds: float = 0.5,
+        coalesce_seconds: float = 0.0,
     ) -> None:
         self.runners = list(runners)
         self.conninfo = conninfo
         self.channel = channel
         self.poll_seconds = poll_seconds
+        # Under steady writes every commit NOTIFYs; waiting this long between
+        # rounds lets a round take many commits at once, for a bounded delay.
+        self.coalesce_seconds = coalesce_seconds
         self.stopping = threading.Event()
         self.errors = 0
         self._listen: psycopg.Connection | None = None
@@ -47,6 +52,7 @@ class Follower:
     def run(self) -> None:
         """Follow until ``stop()``: never blocks longer than the poll interval."""
         while not self.stopping.is_set():
+            started = time.monotonic()
             try:
                 self.run_once()
             except Exception:
@@ -55,6 +61,9 @@ class Follower:
                 self.stopping.wait(self.poll_seconds)
                 continue
             self._wait()
+            remaining = self.coalesce_seconds - (time.monotonic() - started)
+            if remaining > 0:
+                self.stopping.wait(remaining)
         self._close_listen()
 
     def _wait(self) -> None:
