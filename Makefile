@@ -18,6 +18,7 @@ run: $(STAMP)
 	$(BIN)/lorekeeper serve
 
 test: $(STAMP)
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)
@@ -25,3 +26,6 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .hypothesis
+
+lint: $(STAMP)
+	$(BIN)/ruff check .

@@ -47,7 +47,7 @@ def parse_if_match(value: str | None) -> int | None:
         tag = tag[2:]
     tag = tag.strip('"')
     if not tag.isdigit():
-        raise Problem(400, "invalid_if_match", f"If-Match must be an ETag like \"3\", not {value!r}")
+        raise Problem(400, "invalid_if_match", f'If-Match must be an ETag like "3", not {value!r}')
     return int(tag)
 
 

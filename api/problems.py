@@ -79,10 +79,7 @@ def _validation_problem(exc: RequestValidationError) -> Problem:
         422,
         "validation_failed",
         "the request does not match the schema",
-        errors=[
-            {"loc": list(i.get("loc", ())), "msg": i.get("msg", ""), "type": i.get("type", "")}
-            for i in issues
-        ],
+        errors=[{"loc": list(i.get("loc", ())), "msg": i.get("msg", ""), "type": i.get("type", "")} for i in issues],
     )
 
 

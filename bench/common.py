@@ -26,7 +26,12 @@ def scratch_container(**overrides: object) -> Iterator[Container]:
     with psycopg.connect(server, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
     container = Container(
-        Settings(database_url=with_database(server, name), data_dir=data_dir, jwt_secret="bench-secret-" + "x" * 40, **overrides)
+        Settings(
+            database_url=with_database(server, name),
+            data_dir=data_dir,
+            jwt_secret="bench-secret-" + "x" * 40,
+            **overrides,
+        )
     )
     try:
         yield container

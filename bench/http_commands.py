@@ -88,6 +88,7 @@ def measure(mode: str, env: dict[str, str], seconds: float, rounds: int) -> list
     try:
         rates = []
         for _ in range(rounds):
+
             async def one() -> float:
                 clients = await (api_clients(port) if mode == "api" else noop_clients(port))
                 await run_clients(clients, 1.0)  # warm-up

@@ -31,7 +31,9 @@ class Connection:
         self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
         return self
 
-    async def request(self, method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None) -> Response:
+    async def request(
+        self, method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None
+    ) -> Response:
         lines = [f"{method} {path} HTTP/1.1", f"Host: {self.host}", f"Content-Length: {len(body)}"]
         if body:
             lines.append("Content-Type: application/json")
@@ -58,9 +60,7 @@ class Result:
     latencies: list[float] = field(default_factory=list)
 
 
-async def run_clients(
-    clients: list[Callable[[], Awaitable[bool]]], seconds: float
-) -> tuple[Result, float]:
+async def run_clients(clients: list[Callable[[], Awaitable[bool]]], seconds: float) -> tuple[Result, float]:
     """Each client callable does one request and returns success; run all for ``seconds``."""
     result = Result()
     deadline = time.perf_counter() + seconds

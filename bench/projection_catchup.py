@@ -25,7 +25,7 @@ SAVES = 9  # + 1 Created = 10 events a slot
 CHUNK = 50  # slots per save: 500 events, the store's bound
 
 
-def write_events(container) -> int:  # noqa: ANN001
+def write_events(container) -> int:
     owner = uuid.uuid4()
     written = 0
     for start in range(0, SLOTS, CHUNK):
@@ -40,7 +40,7 @@ def write_events(container) -> int:  # noqa: ANN001
     return written
 
 
-def time_projection(container) -> float:  # noqa: ANN001
+def time_projection(container) -> float:
     runner = ProjectionRunner(
         save_slots.PROJECTION,
         container.pool,
@@ -59,7 +59,7 @@ def time_projection(container) -> float:  # noqa: ANN001
     return elapsed
 
 
-def time_copy(container, rows: int) -> float:  # noqa: ANN001
+def time_copy(container, rows: int) -> float:
     now = datetime.now(UTC)
     state = orjson.dumps({"chapter": 9, "flags": ["f8"], "gold": 80}).decode()
     data = [(uuid.uuid4(), uuid.uuid4(), f"slot {i}", state, 9, now, now, 10) for i in range(rows)]

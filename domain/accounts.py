@@ -34,9 +34,7 @@ def clean_display_name(name: str) -> str:
     """Trimmed, NFC-normalised display name, or InvalidDisplayName."""
     cleaned = unicodedata.normalize("NFC", name).strip()
     if not 1 <= len(cleaned) <= DISPLAY_NAME_MAX:
-        raise InvalidDisplayName(
-            f"display name must be 1 to {DISPLAY_NAME_MAX} characters", length=len(cleaned)
-        )
+        raise InvalidDisplayName(f"display name must be 1 to {DISPLAY_NAME_MAX} characters", length=len(cleaned))
     if any(unicodedata.category(ch).startswith("C") for ch in cleaned):
         raise InvalidDisplayName("display name must not contain control characters")
     return cleaned
@@ -119,9 +117,7 @@ class Player(Aggregate):
                 f"this player is already linked to another {platform} account",
                 platform=platform,
             )
-        self.trigger_event(
-            self.PlatformLinked, platform=platform, platform_user_id=platform_user_id
-        )
+        self.trigger_event(self.PlatformLinked, platform=platform, platform_user_id=platform_user_id)
 
     def mark_seen(self, at: datetime) -> None:
         if self.last_seen is None or at - self.last_seen >= SEEN_RESOLUTION:
@@ -133,23 +129,17 @@ class Player(Aggregate):
 
     def open_save_slot(self, slot_id: UUID, limit: int) -> None:
         if len(self.save_slot_ids) >= limit:
-            raise SaveSlotLimitReached(
-                f"a player may hold at most {limit} save slots", limit=limit
-            )
+            raise SaveSlotLimitReached(f"a player may hold at most {limit} save slots", limit=limit)
         self.trigger_event(self.SaveSlotOpened, slot_id=str(slot_id))
 
 
 def check_platform_link(platform: str, platform_user_id: str) -> tuple[str, str]:
     platform = platform.strip().lower()
     if platform not in PLATFORMS:
-        raise InvalidPlatformLink(
-            f"unknown platform {platform!r}", allowed=sorted(PLATFORMS)
-        )
+        raise InvalidPlatformLink(f"unknown platform {platform!r}", allowed=sorted(PLATFORMS))
     platform_user_id = platform_user_id.strip()
     if not 1 <= len(platform_user_id) <= PLATFORM_USER_ID_MAX:
-        raise InvalidPlatformLink(
-            f"platform user id must be 1 to {PLATFORM_USER_ID_MAX} characters"
-        )
+        raise InvalidPlatformLink(f"platform user id must be 1 to {PLATFORM_USER_ID_MAX} characters")
     return platform, platform_user_id
 
 

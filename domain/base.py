@@ -23,7 +23,6 @@ from eventsourcing.domain import (
 from eventsourcing.utils import get_topic, register_topic, resolve_topic
 from pydantic import BaseModel, ConfigDict, TypeAdapter
 
-
 _IMMUTABLE = (str, int, float, bool, type(None), UUID, datetime, frozenset, tuple)
 
 
@@ -62,9 +61,7 @@ class Aggregate(BaseAggregate[UUID]):
         # The repository deep-copies every cached aggregate before a command
         # mutates it; copying immutable values by reference halves that cost.
         clone = object.__new__(type(self))
-        clone.__dict__.update(
-            {k: v if isinstance(v, _IMMUTABLE) else deepcopy(v, memo) for k, v in vars(self).items()}
-        )
+        clone.__dict__.update({k: v if isinstance(v, _IMMUTABLE) else deepcopy(v, memo) for k, v in vars(self).items()})
         return clone
 
     def state(self) -> dict[str, Any]:
@@ -85,11 +82,7 @@ class Snapshot(DomainEvent, CanSnapshotAggregate[UUID]):
 
     @classmethod
     def take(cls, aggregate: Any) -> Snapshot:
-        state = {
-            k: v
-            for k, v in vars(aggregate).items()
-            if k not in ("_id", "_version", "_pending_events")
-        }
+        state = {k: v for k, v in vars(aggregate).items() if k not in ("_id", "_version", "_pending_events")}
         return cls(
             originator_id=aggregate.id,
             originator_version=aggregate.version,
@@ -129,9 +122,7 @@ def event_classes(aggregate_cls: type[Aggregate]) -> list[type[Aggregate.Event]]
     return [
         value
         for name, value in vars(aggregate_cls).items()
-        if isinstance(value, type)
-        and issubclass(value, CanMutateAggregate)
-        and name != "Event"
+        if isinstance(value, type) and issubclass(value, CanMutateAggregate) and name != "Event"
     ]
 
 

@@ -59,9 +59,7 @@ class SaveSlot(Aggregate):
         return self.owner
 
     @classmethod
-    def open(
-        cls, owner_id: UUID, name: str, narrative_state: dict[str, Any] | None = None
-    ) -> SaveSlot:
+    def open(cls, owner_id: UUID, name: str, narrative_state: dict[str, Any] | None = None) -> SaveSlot:
         return cls(owner_id=owner_id, name=clean_slot_name(name), narrative_state=narrative_state or {})
 
     def save_progress(self, narrative_state: dict[str, Any]) -> None:

@@ -9,6 +9,7 @@ for projections to catch up (read-your-writes).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,7 +19,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError
 
-from domain.accounts import Player, PlatformLink, check_platform_link, platform_link_id
+from domain.accounts import PlatformLink, Player, check_platform_link, platform_link_id
 from domain.base import Aggregate, Snapshot
 from domain.errors import (
     ConcurrentWrite,
@@ -103,10 +104,8 @@ class Lorekeeper(Application[UUID]):
 
     def _evict(self, aggregate_id: UUID) -> None:
         if self.repository.cache is not None:
-            try:
+            with contextlib.suppress(KeyError):
                 self.repository.cache.get(aggregate_id, evict=True)
-            except KeyError:
-                pass
 
     def _write(self, *aggregates: Aggregate) -> int | None:
         recordings = self.save(*aggregates)
@@ -123,9 +122,7 @@ class Lorekeeper(Application[UUID]):
         and version (when one is expected)."""
         try:
             aggregate = self.repository.get(aggregate_id)
-            if aggregate.pending_events or (
-                expected_version is not None and aggregate.version < expected_version
-            ):
+            if aggregate.pending_events or (expected_version is not None and aggregate.version < expected_version):
                 # A cached copy someone changed without saving, or one that
                 # trails a write made elsewhere: read the store instead.
                 self._evict(aggregate_id)
@@ -242,9 +239,7 @@ class Lorekeeper(Application[UUID]):
 
     # -- save slots -----------------------------------------------------------
 
-    def open_save_slot(
-        self, owner_id: UUID, name: str, narrative_state: dict[str, Any] | None = None
-    ) -> Written:
+    def open_save_slot(self, owner_id: UUID, name: str, narrative_state: dict[str, Any] | None = None) -> Written:
         for attempt in range(4):
             player = self.load(Player, owner_id)
             slot = SaveSlot.open(owner_id, name, narrative_state)
@@ -264,9 +259,7 @@ class Lorekeeper(Application[UUID]):
         expected_version: int | None,
         actor_id: UUID | None = None,
     ) -> Written:
-        return self._command(
-            SaveSlot, slot_id, lambda s: s.save_progress(narrative_state), expected_version, actor_id
-        )
+        return self._command(SaveSlot, slot_id, lambda s: s.save_progress(narrative_state), expected_version, actor_id)
 
     def get_save_slot(self, slot_id: UUID) -> SaveSlot:
         return self.load(SaveSlot, slot_id)

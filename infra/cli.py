@@ -22,7 +22,7 @@ app.add_typer(projections_app, name="projections")
 console = Console()
 
 
-def _container(data_dir: Path | None = None):  # noqa: ANN202
+def _container(data_dir: Path | None = None):
     from infra.container import Container
 
     overrides = {"data_dir": data_dir} if data_dir is not None else {}

@@ -25,9 +25,7 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
 
-    jwt_secret: str | None = Field(
-        None, description="HS256 signing key; unset means one generated into data_dir."
-    )
+    jwt_secret: str | None = Field(None, description="HS256 signing key; unset means one generated into data_dir.")
     access_token_ttl_seconds: int = 24 * 3600
 
     api_threads: int = Field(40, description="Threads serving blocking routes.")

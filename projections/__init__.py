@@ -4,6 +4,4 @@ schema version and its handlers; ``ALL`` is the registry the runner follows."""
 from projections import players, save_slots
 from projections.model import Projection
 
-ALL: dict[str, Projection] = {
-    p.name: p for p in (players.PROJECTION, save_slots.PROJECTION)
-}
+ALL: dict[str, Projection] = {p.name: p for p in (players.PROJECTION, save_slots.PROJECTION)}

@@ -65,10 +65,7 @@ class Table:
 
     def ddl(self, schema: str) -> list[str]:
         cols = ", ".join(f"{name} {kind}" for name, kind in self.columns)
-        statements = [
-            f"CREATE TABLE IF NOT EXISTS {schema}.{self.name} ({cols}, "
-            f"PRIMARY KEY ({', '.join(self.key)}))"
-        ]
+        statements = [f"CREATE TABLE IF NOT EXISTS {schema}.{self.name} ({cols}, PRIMARY KEY ({', '.join(self.key)}))"]
         statements += [
             f"CREATE INDEX IF NOT EXISTS {self.name}_{i}_idx ON {schema}.{self.name} {expr}"
             for i, expr in enumerate(self.indexes)

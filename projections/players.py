@@ -79,9 +79,7 @@ PROJECTION = Projection(
         "lorekeeper.player.Renamed": [Handler(PLAYERS, _changed(display_name="display_name"))],
         "lorekeeper.player.PlatformLinked": [Handler(PLAYERS, platform_linked)],
         "lorekeeper.player.Seen": [Handler(PLAYERS, seen)],
-        "lorekeeper.player.TelemetryPreferenceChanged": [
-            Handler(PLAYERS, _changed(telemetry_opt_out="opted_out"))
-        ],
+        "lorekeeper.player.TelemetryPreferenceChanged": [Handler(PLAYERS, _changed(telemetry_opt_out="opted_out"))],
         "lorekeeper.player.SaveSlotOpened": [Handler(PLAYERS, slot_opened)],
     },
 )

@@ -56,8 +56,7 @@ def rebuild(live: ProjectionRunner, progress: Callable[[int, int], None] | None 
                 )
             )
         conn.execute(
-            f"UPDATE {TRACKING_TABLE} SET position = %s, schema_version = %s, updated_at = now() "
-            "WHERE name = %s",
+            f"UPDATE {TRACKING_TABLE} SET position = %s, schema_version = %s, updated_at = now() WHERE name = %s",
             (position, projection.schema_version, projection.name),
         )
         conn.execute(f"DELETE FROM {TRACKING_TABLE} WHERE name = %s", (fresh.tracking_name,))

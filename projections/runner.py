@@ -161,8 +161,7 @@ class ProjectionRunner:
             inclusive_of_start=False,
         )
         events = [
-            Event(n.id, n.originator_id, n.originator_version, n.topic, self.decode(n.state))
-            for n in notifications
+            Event(n.id, n.originator_id, n.originator_version, n.topic, self.decode(n.state)) for n in notifications
         ]
         if events:
             self._apply(conn, events)
@@ -176,11 +175,7 @@ class ProjectionRunner:
 
     def _apply(self, conn: psycopg.Connection[Any], events: list[Event]) -> None:
         handlers = self.projection.handlers
-        plan = [
-            (event, handler, handler.key(event))
-            for event in events
-            for handler in handlers.get(event.topic, ())
-        ]
+        plan = [(event, handler, handler.key(event)) for event in events for handler in handlers.get(event.topic, ())]
         touched: dict[Table, set[Key]] = {}
         for _, handler, key in plan:
             touched.setdefault(handler.table, set()).add(key)
@@ -203,9 +198,7 @@ class ProjectionRunner:
     def _fetch(self, conn: psycopg.Connection[Any], table: Table, keys: Iterable[Key]) -> dict[Key, Row | Any]:
         keys = list(keys)
         columns = [list(col) for col in zip(*keys, strict=True)]
-        unnest = sql.SQL(", ").join(
-            sql.SQL("%s::{}[]").format(sql.SQL(table.column_type(k))) for k in table.key
-        )
+        unnest = sql.SQL(", ").join(sql.SQL("%s::{}[]").format(sql.SQL(table.column_type(k))) for k in table.key)
         query = sql.SQL("SELECT * FROM {} WHERE ({}) IN (SELECT * FROM unnest({}))").format(
             self._qualified(table),
             sql.SQL(", ").join(map(sql.Identifier, table.key)),
@@ -226,16 +219,13 @@ class ProjectionRunner:
                 [Jsonb(r.get(n)) if n in json_cols and r.get(n) is not None else r.get(n) for r in upserts]
                 for n in names
             ]
-            unnest = sql.SQL(", ").join(
-                sql.SQL("%s::{}[]").format(sql.SQL(table.column_type(n))) for n in names
-            )
+            unnest = sql.SQL(", ").join(sql.SQL("%s::{}[]").format(sql.SQL(table.column_type(n))) for n in names)
             cols = sql.SQL(", ").join(map(sql.Identifier, names))
             updates = [n for n in names if n not in table.key]
             conflict = (
                 sql.SQL("DO UPDATE SET {}").format(
                     sql.SQL(", ").join(
-                        sql.SQL("{} = EXCLUDED.{}").format(sql.Identifier(n), sql.Identifier(n))
-                        for n in updates
+                        sql.SQL("{} = EXCLUDED.{}").format(sql.Identifier(n), sql.Identifier(n)) for n in updates
                     )
                 )
                 if updates
@@ -254,9 +244,7 @@ class ProjectionRunner:
             )
         if deletes:
             columns = [list(col) for col in zip(*deletes, strict=True)]
-            unnest = sql.SQL(", ").join(
-                sql.SQL("%s::{}[]").format(sql.SQL(table.column_type(k))) for k in table.key
-            )
+            unnest = sql.SQL(", ").join(sql.SQL("%s::{}[]").format(sql.SQL(table.column_type(k))) for k in table.key)
             conn.execute(
                 sql.SQL("DELETE FROM {} WHERE ({}) IN (SELECT * FROM unnest({}))").format(
                     self._qualified(table),
@@ -298,9 +286,7 @@ class ProjectionRunner:
         return Status(self.tracking_name, row["position"], head, row["schema_version"], row["updated_at"])
 
 
-def wait_for_position(
-    pool: ConnectionPool, names: Sequence[str], position: int, timeout: float
-) -> bool:
+def wait_for_position(pool: ConnectionPool, names: Sequence[str], position: int, timeout: float) -> bool:
     """Block until every named projection reached ``position``; False on timeout."""
     deadline = time.monotonic() + timeout
     delay = 0.005

@@ -6,8 +6,8 @@ from fastapi import APIRouter, Body, Request
 from starlette.responses import Response
 
 from api.deps import ContainerDep, IdempotencyKey
-from api.responses import to_response
 from api.idempotency import Stored
+from api.responses import to_response
 from api.schemas import AnonymousAuth, TokenOut
 
 router = APIRouter(prefix="/v1/auth", tags=["auth"])
@@ -35,6 +35,4 @@ def anonymous(
         return Stored(201, out.model_dump_json().encode(), {"content-type": "application/json"})
 
     scope = f"anonymous:{request.client.host if request.client else ''}"
-    return to_response(
-        request.app.state.idempotency.run(scope, idempotency_key, body.model_dump(), command)
-    )
+    return to_response(request.app.state.idempotency.run(scope, idempotency_key, body.model_dump(), command))

@@ -1,9 +1,8 @@
 from __future__ import annotations
 
+import orjson
 from fastapi import APIRouter
 from starlette.responses import Response
-
-import orjson
 
 from api.deps import ContainerDep
 
@@ -23,8 +22,6 @@ def health(container: ContainerDep) -> Response:
         "status": "ok",
         "group_commit": {"batches": committer.batches, "commands": committer.items} if committer else None,
         "head": max((s.head for s in statuses), default=0),
-        "projections": {
-            s.name: {"position": s.position, "lag": s.lag, "updated_at": s.updated_at} for s in statuses
-        },
+        "projections": {s.name: {"position": s.position, "lag": s.lag, "updated_at": s.updated_at} for s in statuses},
     }
     return Response(orjson.dumps(body), media_type="application/json")

@@ -65,9 +65,7 @@ def patch_player(
         return stored(200, player_out(written.aggregate, written.position), version=written.aggregate.version)
 
     request_key = {"player": str(player_id), "body": body.model_dump(), "if_match": if_match}
-    return to_response(
-        request.app.state.idempotency.run(str(principal.subject), idempotency_key, request_key, command)
-    )
+    return to_response(request.app.state.idempotency.run(str(principal.subject), idempotency_key, request_key, command))
 
 
 @router.post("/{player_id}/links", status_code=201, response_model=PlayerOut)
@@ -93,6 +91,4 @@ def link_platform(
         return stored(201, player_out(written.aggregate, written.position), version=written.aggregate.version)
 
     request_key = {"player": str(player_id), "body": body.model_dump(), "if_match": if_match}
-    return to_response(
-        request.app.state.idempotency.run(str(principal.subject), idempotency_key, request_key, command)
-    )
+    return to_response(request.app.state.idempotency.run(str(principal.subject), idempotency_key, request_key, command))

@@ -45,9 +45,7 @@ def create_save_slot(
     def command() -> Stored:
         written = container.app.open_save_slot(principal.subject, body.name, body.narrative_state)
         slot = written.aggregate
-        return stored(
-            201, slot_out(slot, written.position), version=slot.version, location=f"/v1/save-slots/{slot.id}"
-        )
+        return stored(201, slot_out(slot, written.position), version=slot.version, location=f"/v1/save-slots/{slot.id}")
 
     return to_response(
         request.app.state.idempotency.run(str(principal.subject), idempotency_key, body.model_dump(), command)
@@ -89,9 +87,7 @@ def put_save_slot(
         return stored(200, slot_out(slot, written.position), version=slot.version)
 
     request_key = {"slot": str(slot_id), "body": body.model_dump(), "if_match": if_match}
-    return to_response(
-        request.app.state.idempotency.run(str(principal.subject), idempotency_key, request_key, command)
-    )
+    return to_response(request.app.state.idempotency.run(str(principal.subject), idempotency_key, request_key, command))
 
 
 @router.get(
@@ -121,8 +117,7 @@ def list_save_slots(
     params.append(limit + 1)
     with container.pool.connection() as conn:
         rows = conn.execute(
-            f"SELECT * FROM save_slots WHERE account_id = %s {after} "
-            "ORDER BY created_at, slot_id LIMIT %s",
+            f"SELECT * FROM save_slots WHERE account_id = %s {after} ORDER BY created_at, slot_id LIMIT %s",
             params,
         ).fetchall()
     items = [SaveSlotOut(**r) for r in rows[:limit]]

@@ -46,7 +46,13 @@ def test_a_missing_token_is_401(http):
 def test_a_forged_token_is_401(http):
     player = sign_up(http)
     forged = jwt.encode(
-        {"iss": "lorekeeper", "sub": player.id, "roles": ["admin"], "iat": int(time.time()), "exp": int(time.time()) + 60},
+        {
+            "iss": "lorekeeper",
+            "sub": player.id,
+            "roles": ["admin"],
+            "iat": int(time.time()),
+            "exp": int(time.time()) + 60,
+        },
         "not-the-server-secret-but-long-enough-0123456789",
         algorithm="HS256",
     )
@@ -58,9 +64,7 @@ def test_a_forged_token_is_401(http):
 def test_an_expired_or_garbled_token_is_401(http, live_server):
     player = sign_up(http)
     secret = live_server.container.jwt_secret
-    expired = jwt.encode(
-        {"iss": "lorekeeper", "sub": player.id, "iat": 1, "exp": 2}, secret, algorithm="HS256"
-    )
+    expired = jwt.encode({"iss": "lorekeeper", "sub": player.id, "iat": 1, "exp": 2}, secret, algorithm="HS256")
     for token in (expired, "garbage", jwt.encode({"sub": "x"}, secret, algorithm="HS256")):
         r = http.get(f"/v1/players/{player.id}", headers={"Authorization": f"Bearer {token}"})
         assert_problem(r, 401, "unauthorized")

@@ -44,17 +44,27 @@ def test_patch_refuses_bad_bodies(http):
     url = f"/v1/players/{player.id}"
     assert_problem(http.patch(url, headers=player.auth, json={}), 422, "validation_failed")
     assert_problem(http.patch(url, headers=player.auth, json={"display_name": 5}), 422, "validation_failed")
-    assert_problem(http.patch(url, headers=player.auth, json={"display_name": "ok", "role": "admin"}), 422, "validation_failed")
+    assert_problem(
+        http.patch(url, headers=player.auth, json={"display_name": "ok", "role": "admin"}), 422, "validation_failed"
+    )
     assert_problem(http.patch(url, headers=player.auth, json={"display_name": "  "}), 422, "invalid_display_name")
-    assert_problem(http.patch(url, headers={**player.auth, "If-Match": "soon"}, json={"display_name": "x"}), 400, "invalid_if_match")
-    assert_problem(http.patch("/v1/players/not-a-uuid", headers=player.auth, json={"display_name": "x"}), 422, "validation_failed")
+    assert_problem(
+        http.patch(url, headers={**player.auth, "If-Match": "soon"}, json={"display_name": "x"}),
+        400,
+        "invalid_if_match",
+    )
+    assert_problem(
+        http.patch("/v1/players/not-a-uuid", headers=player.auth, json={"display_name": "x"}), 422, "validation_failed"
+    )
     assert read(http, url, player, position=2).json()["version"] == 2
 
 
 def test_a_player_cannot_read_or_change_another(http):
     ada, bob = sign_up(http, "Ada"), sign_up(http, "Bob")
     assert_problem(http.get(f"/v1/players/{bob.id}", headers=ada.auth), 403, "forbidden")
-    assert_problem(http.patch(f"/v1/players/{bob.id}", headers=ada.auth, json={"display_name": "pwned"}), 403, "forbidden")
+    assert_problem(
+        http.patch(f"/v1/players/{bob.id}", headers=ada.auth, json={"display_name": "pwned"}), 403, "forbidden"
+    )
     assert_problem(
         http.post(f"/v1/players/{bob.id}/links", headers=ada.auth, json={"platform": "steam", "platform_user_id": "1"}),
         403,
@@ -71,7 +81,9 @@ def test_linking_a_platform_and_the_conflict_when_another_player_holds_it(http):
     assert r.json()["platform_links"] == {"steam": "76561198"}
     again = http.post(f"/v1/players/{ada.id}/links", headers=ada.auth, json=link)
     assert again.status_code == 201
-    taken = assert_problem(http.post(f"/v1/players/{bob.id}/links", headers=bob.auth, json=link), 409, "platform_link_taken")
+    taken = assert_problem(
+        http.post(f"/v1/players/{bob.id}/links", headers=bob.auth, json=link), 409, "platform_link_taken"
+    )
     assert "another player" in taken["detail"]
     assert read(http, f"/v1/players/{bob.id}", bob, position=r.json()["position"]).json()["platform_links"] == {}
 
@@ -79,8 +91,16 @@ def test_linking_a_platform_and_the_conflict_when_another_player_holds_it(http):
 def test_links_refuse_unknown_platforms_and_empty_ids(http):
     player = sign_up(http)
     url = f"/v1/players/{player.id}/links"
-    assert_problem(http.post(url, headers=player.auth, json={"platform": "myspace", "platform_user_id": "1"}), 422, "invalid_platform_link")
-    assert_problem(http.post(url, headers=player.auth, json={"platform": "steam", "platform_user_id": " "}), 422, "invalid_platform_link")
+    assert_problem(
+        http.post(url, headers=player.auth, json={"platform": "myspace", "platform_user_id": "1"}),
+        422,
+        "invalid_platform_link",
+    )
+    assert_problem(
+        http.post(url, headers=player.auth, json={"platform": "steam", "platform_user_id": " "}),
+        422,
+        "invalid_platform_link",
+    )
     assert_problem(http.post(url, headers=player.auth, json={"platform": "steam"}), 422, "validation_failed")
 
 

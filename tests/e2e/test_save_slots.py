@@ -40,7 +40,9 @@ def test_saving_requires_if_match_and_refuses_a_stale_one(http):
     assert_problem(http.put(url, headers=player.auth, json={"narrative_state": {}}), 428, "precondition_required")
     http.put(url, headers={**player.auth, "If-Match": '"1"'}, json={"narrative_state": {"a": 1}})
     stale = assert_problem(
-        http.put(url, headers={**player.auth, "If-Match": '"1"'}, json={"narrative_state": {"a": 2}}), 412, "version_conflict"
+        http.put(url, headers={**player.auth, "If-Match": '"1"'}, json={"narrative_state": {"a": 2}}),
+        412,
+        "version_conflict",
     )
     assert stale["current_version"] == 2
     assert read(http, url, player, position=slot["position"] + 1).json()["narrative_state"] == {"a": 1}
@@ -67,7 +69,9 @@ def test_another_players_slot_cannot_be_read_or_saved(http):
     slot = new_slot(http, ada)
     url = f"/v1/save-slots/{slot['slot_id']}"
     assert_problem(read(http, url, bob, position=slot["position"]), 403, "forbidden")
-    assert_problem(http.put(url, headers={**bob.auth, "If-Match": '"1"'}, json={"narrative_state": {}}), 403, "forbidden")
+    assert_problem(
+        http.put(url, headers={**bob.auth, "If-Match": '"1"'}, json={"narrative_state": {}}), 403, "forbidden"
+    )
     assert_problem(http.get(f"/v1/players/{ada.id}/save-slots", headers=bob.auth), 403, "forbidden")
     assert read(http, url, ada).json()["version"] == 1
 
@@ -76,18 +80,36 @@ def test_unknown_slots_are_404(http):
     player = sign_up(http)
     url = f"/v1/save-slots/{uuid.uuid4()}"
     assert_problem(http.get(url, headers=player.auth), 404, "not_found")
-    assert_problem(http.put(url, headers={**player.auth, "If-Match": '"1"'}, json={"narrative_state": {}}), 404, "not_found")
+    assert_problem(
+        http.put(url, headers={**player.auth, "If-Match": '"1"'}, json={"narrative_state": {}}), 404, "not_found"
+    )
 
 
 def test_slot_bodies_are_validated(http):
     player = sign_up(http)
-    assert_problem(http.post("/v1/save-slots", headers=player.auth, json={"narrative_state": {}}), 422, "validation_failed")
+    assert_problem(
+        http.post("/v1/save-slots", headers=player.auth, json={"narrative_state": {}}), 422, "validation_failed"
+    )
     assert_problem(http.post("/v1/save-slots", headers=player.auth, json={"name": " "}), 422, "invalid_slot_name")
-    assert_problem(http.post("/v1/save-slots", headers=player.auth, json={"name": "a", "narrative_state": []}), 422, "validation_failed")
+    assert_problem(
+        http.post("/v1/save-slots", headers=player.auth, json={"name": "a", "narrative_state": []}),
+        422,
+        "validation_failed",
+    )
     slot = new_slot(http, player)
     url = f"/v1/save-slots/{slot['slot_id']}"
-    assert_problem(http.put(url, headers={**player.auth, "If-Match": '"1"'}, json={"narrative_state": "x"}), 422, "validation_failed")
-    assert_problem(http.put(url, headers={**player.auth, "If-Match": '"1"'}, json={"narrative_state": {}, "progression_version": 99}), 422, "validation_failed")
+    assert_problem(
+        http.put(url, headers={**player.auth, "If-Match": '"1"'}, json={"narrative_state": "x"}),
+        422,
+        "validation_failed",
+    )
+    assert_problem(
+        http.put(
+            url, headers={**player.auth, "If-Match": '"1"'}, json={"narrative_state": {}, "progression_version": 99}
+        ),
+        422,
+        "validation_failed",
+    )
     assert read(http, url, player, position=slot["position"]).json()["progression_version"] == 0
 
 
@@ -95,7 +117,9 @@ def test_a_player_holds_at_most_the_configured_number_of_slots(http):
     player = sign_up(http)
     for i in range(5):
         new_slot(http, player, f"slot {i}")
-    body = assert_problem(http.post("/v1/save-slots", headers=player.auth, json={"name": "one too many"}), 409, "save_slot_limit_reached")
+    body = assert_problem(
+        http.post("/v1/save-slots", headers=player.auth, json={"name": "one too many"}), 409, "save_slot_limit_reached"
+    )
     assert body["limit"] == 5
 
 

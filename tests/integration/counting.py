@@ -37,7 +37,7 @@ PROJECTION = Projection(
 )
 
 
-def runner_for(container, batch_size: int = 7):  # noqa: ANN001, ANN201
+def runner_for(container, batch_size: int = 7):
     from projections.runner import ProjectionRunner
 
     return ProjectionRunner(

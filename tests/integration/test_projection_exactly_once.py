@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.integration import counting
-from tests.integration.workload import play, versions
+from tests.integration.workload import play
 
 
 def counts(container) -> dict[str, int]:

@@ -11,8 +11,6 @@ import threading
 import time
 from pathlib import Path
 
-import psycopg
-
 from projections.rebuild import rebuild
 from projections.runner import ProjectionRunner
 from tests.integration.workload import play
@@ -102,11 +100,18 @@ def test_the_cli_reports_status_and_rebuilds(container, database, tmp_path):
     root = Path(__file__).resolve().parents[2]
     env = {**os.environ, "DATABASE_URL": database, "LOREKEEPER_DATA_DIR": str(tmp_path), "COLUMNS": "200"}
     lorekeeper = [sys.executable, "-m", "infra.cli"]
-    status = subprocess.run([*lorekeeper, "projections", "status"], cwd=root, env=env, capture_output=True, text=True, timeout=60)
+    status = subprocess.run(
+        [*lorekeeper, "projections", "status"], cwd=root, env=env, capture_output=True, text=True, timeout=60
+    )
     assert status.returncode == 0, status.stderr
     assert "players" in status.stdout and "save_slots" in status.stdout
     rebuilt = subprocess.run(
-        [*lorekeeper, "projections", "rebuild", "players"], cwd=root, env=env, capture_output=True, text=True, timeout=60
+        [*lorekeeper, "projections", "rebuild", "players"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert rebuilt.returncode == 0, rebuilt.stderr
     assert "players rebuilt up to position" in rebuilt.stdout

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.accounts import Player, PlatformLink
+from domain.accounts import PlatformLink, Player
 from domain.base import event_classes
 from domain.progression import SaveSlot
 from domain.services import AGGREGATE_TYPES

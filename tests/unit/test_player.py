@@ -7,7 +7,7 @@ from uuid import uuid4
 
 import pytest
 
-from domain.accounts import SEEN_RESOLUTION, Player, PlatformLink, platform_link_id
+from domain.accounts import SEEN_RESOLUTION, PlatformLink, Player, platform_link_id
 from domain.errors import InvalidDisplayName, InvalidPlatformLink, PlatformIdTaken, SaveSlotLimitReached
 
 
