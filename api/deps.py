@@ -10,7 +10,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from api.auth import Principal, unauthorized
 from api.problems import Problem
 from infra.container import Container
-from projections.runner import wait_for_position
+from projections.tracking import wait_for_position
 
 _bearer = HTTPBearer(auto_error=False)
 

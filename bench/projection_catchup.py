@@ -18,7 +18,8 @@ import typer
 from bench.common import median, report, scratch_container
 from domain.progression import SaveSlot
 from projections import save_slots
-from projections.runner import TRACKING_TABLE, ProjectionRunner
+from projections.runner import ProjectionRunner
+from projections.tracking import TRACKING_TABLE
 
 SLOTS = 10_000
 SAVES = 9  # + 1 Created = 10 events a slot

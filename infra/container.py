@@ -21,7 +21,8 @@ from infra.persistence import PERSISTENCE_ENV, PydanticMapper
 from infra.settings import Settings
 from projections.follower import Follower
 from projections.rebuild import rebuild
-from projections.runner import ProjectionRunner, SchemaVersionMismatch
+from projections.runner import ProjectionRunner
+from projections.tracking import SchemaVersionMismatch
 
 set_json_loads(orjson.loads)
 set_json_dumps(orjson.dumps)

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import psycopg
 from psycopg import sql
 
-from projections.runner import ProjectionRunner
+from projections.tracking import TrackedReader
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 class Follower:
     def __init__(
         self,
-        runners: Sequence[ProjectionRunner],
+        runners: Sequence[TrackedReader],
         conninfo: str,
         channel: str,
         poll_seconds: float = 0.5,

@@ -13,7 +13,8 @@ from collections.abc import Callable
 
 from psycopg import sql
 
-from projections.runner import TRACKING_TABLE, ProjectionRunner
+from projections.runner import ProjectionRunner
+from projections.tracking import TRACKING_TABLE
 
 
 def rebuild(live: ProjectionRunner, progress: Callable[[int, int], None] | None = None) -> int:
