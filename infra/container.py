@@ -19,10 +19,15 @@ from domain.services import Lorekeeper
 from infra.database import eventsourcing_env, resolve_conninfo
 from infra.persistence import PERSISTENCE_ENV, PydanticMapper
 from infra.settings import Settings
+from infra.fanout.consumers import CONSUMERS, Consumer
+from infra.fanout.feed import EventStoreFeed, LocalTelemetrySink
+from infra.fanout.kafka_consumer import KafkaTelemetrySink
+from infra.fanout.relay import Relay
+from infra.fanout.relay import producer as kafka_producer
 from projections.follower import Follower
 from projections.rebuild import rebuild
 from projections.runner import ProjectionRunner
-from projections.tracking import SchemaVersionMismatch
+from projections.tracking import SchemaVersionMismatch, TrackedReader
 
 set_json_loads(orjson.loads)
 set_json_dumps(orjson.dumps)
@@ -87,17 +92,65 @@ class Container:
         }
 
     def setup_projections(self) -> None:
-        """Create read tables; rebuild any whose schema version changed."""
+        """Create read tables (and, without a broker, the in-process consumers'
+        tables); rebuild any projection whose schema version changed."""
         for runner in self.runners.values():
             try:
                 runner.setup()
             except SchemaVersionMismatch:
                 rebuild(runner)
+        for feed in self.feeds:
+            feed.setup()
+
+    # -- fan-out --------------------------------------------------------------
+
+    @property
+    def kafka_enabled(self) -> bool:
+        return bool(self.settings.kafka_bootstrap_servers)
 
     @cached_property
-    def follower(self) -> Follower:
+    def consumers(self) -> dict[str, Consumer]:
+        return {name: cls() for name, cls in CONSUMERS.items()}
+
+    @cached_property
+    def feeds(self) -> list[EventStoreFeed]:
+        """Without a broker, the consumers run in-process, fed from the event store."""
+        if self.kafka_enabled:
+            return []
+        return [
+            EventStoreFeed(consumer, self.pool, self.app.recorder, self.app.mapper.decode_state)
+            for consumer in self.consumers.values()
+        ]
+
+    @cached_property
+    def relay(self) -> Relay:
+        assert self.settings.kafka_bootstrap_servers
+        return Relay(
+            self.pool,
+            self.app.recorder,
+            self.app.mapper.decode_state,
+            self.settings.kafka_bootstrap_servers,
+            partitions=self.settings.kafka_partitions,
+            batch_size=self.settings.relay_batch_size,
+        )
+
+    @cached_property
+    def telemetry_sink(self) -> LocalTelemetrySink | KafkaTelemetrySink:
+        if self.kafka_enabled:
+            assert self.settings.kafka_bootstrap_servers
+            return KafkaTelemetrySink(kafka_producer(self.settings.kafka_bootstrap_servers))
+        return LocalTelemetrySink(self.consumers["telemetry"], self.pool)
+
+    def readers(self) -> list[TrackedReader]:
+        """Everything that follows the log here, for status and health."""
+        readers: list[TrackedReader] = [*self.runners.values(), *self.feeds]
+        if self.kafka_enabled:
+            readers.append(self.relay)
+        return readers
+
+    def _follower(self, readers: list[TrackedReader]) -> Follower:
         return Follower(
-            list(self.runners.values()),
+            readers,
             self.conninfo,
             channel=self.app.recorder.channel_name,
             poll_seconds=self.settings.projection_poll_seconds,
@@ -105,10 +158,30 @@ class Container:
         )
 
     @cached_property
+    def follower(self) -> Follower:
+        """Projections, plus the in-process consumers when there is no broker."""
+        return self._follower([*self.runners.values(), *self.feeds])
+
+    @cached_property
+    def relay_follower(self) -> Follower:
+        """The relay on its own loop, so a slow broker never delays projections."""
+        return self._follower([self.relay])
+
+    def run_relay(self) -> None:
+        """Become the active relay (or stand by), then publish until stopped."""
+        follower = self.relay_follower
+        self.relay.setup()
+        if self.relay.acquire_leadership(self.conninfo, follower.stopping.wait):
+            follower.run()
+        self.relay.close()
+
+    @cached_property
     def jwt_secret(self) -> str:
         return jwt_secret(self.settings)
 
     def close(self) -> None:
+        if "relay_follower" in self.__dict__:
+            self.relay_follower.stop()
         if "follower" in self.__dict__:
             self.follower.stop()
         if "pool" in self.__dict__:

@@ -22,6 +22,8 @@ class Settings(BaseSettings):
         None,
         validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS", "LOREKEEPER_KAFKA_BOOTSTRAP_SERVERS"),
     )
+    kafka_partitions: int = Field(3, description="Partitions of each topic the relay creates.")
+    relay_batch_size: int = 1000
     host: str = "127.0.0.1"
     port: int = 8000
 

@@ -1,0 +1,55 @@
+"""Consumers without a broker: fed straight from the event store, in order.
+
+With no ``KAFKA_BOOTSTRAP_SERVERS``, ``lorekeeper serve`` runs each consumer's
+``handle`` through this feed, so the embedded default still fills
+``telemetry_events``. The feed is a ``TrackedReader``: it hands a window of
+events to the consumer and moves its position in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import psycopg
+from psycopg_pool import ConnectionPool
+
+from infra.fanout.consumers import Consumer
+from infra.fanout.messages import Message, from_notification
+from projections.tracking import NotificationSource, TrackedReader
+
+
+class EventStoreFeed(TrackedReader):
+    def __init__(
+        self,
+        consumer: Consumer,
+        pool: ConnectionPool,
+        source: NotificationSource,
+        decode: Callable[[bytes], dict[str, Any]],
+        *,
+        batch_size: int = 1000,
+    ) -> None:
+        super().__init__(pool, source, tracking_name=f"feed:{consumer.name}", batch_size=batch_size)
+        self.consumer = consumer
+        self.decode = decode
+
+    def setup(self) -> None:
+        self.consumer.setup(self.pool)
+        super().setup()
+
+    def process(self, conn: psycopg.Connection[Any], notifications: Sequence[Any]) -> None:
+        messages = [from_notification(n, self.decode) for n in notifications if self.consumer.accepts(n.topic)]
+        if messages:
+            self.consumer.handle(conn, messages)
+
+
+class LocalTelemetrySink:
+    """Client telemetry without a broker: handled at once, in one transaction."""
+
+    def __init__(self, consumer: Consumer, pool: ConnectionPool) -> None:
+        self.consumer = consumer
+        self.pool = pool
+
+    def publish(self, messages: list[Message]) -> None:
+        with self.pool.connection() as conn, conn.transaction():
+            self.consumer.handle(conn, messages)
