@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install bench lint clean
+.PHONY: run test install bench lint clean kafka-jars
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,7 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/lorekeeper serve
 
-test: $(STAMP)
+test: $(STAMP) kafka-jars
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -29,3 +29,7 @@ clean:
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+
+# The Kafka broker's jars, from Maven Central (cached in infra/kafka/target and ~/.m2).
+kafka-jars:
+	@ls infra/kafka/target/lib/kafka_2.13-*.jar >/dev/null 2>&1 || mvn -q -B -f infra/kafka/pom.xml dependency:copy-dependencies

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -12,7 +13,7 @@ from api import problems
 from api.auth import TokenService
 from api.idempotency import IdempotencyStore
 from api.limits import BodyLimitMiddleware
-from api.routers import auth, health, players, save_slots
+from api.routers import auth, health, players, save_slots, telemetry
 from infra.container import Container
 
 
@@ -28,11 +29,15 @@ def create_app(container: Container, *, run_projections: bool | None = None) -> 
         app.state.idempotency.setup()
         if follow:
             container.follower.start()
+            if container.kafka_enabled:
+                threading.Thread(target=container.run_relay, name="relay", daemon=True).start()
         try:
             yield
         finally:
             if follow:
                 container.follower.stop()
+                if container.kafka_enabled:
+                    container.relay_follower.stop()
 
     app = FastAPI(
         title="Lorekeeper",
@@ -44,7 +49,7 @@ def create_app(container: Container, *, run_projections: bool | None = None) -> 
     app.state.tokens = TokenService(container.jwt_secret, container.settings.access_token_ttl_seconds)
     app.state.idempotency = IdempotencyStore(container.pool)
     problems.install(app)
-    for router in (auth.router, players.router, save_slots.router, health.router):
+    for router in (auth.router, players.router, save_slots.router, telemetry.router, health.router):
         app.include_router(router)
     app.add_middleware(BodyLimitMiddleware, max_bytes=container.settings.max_body_bytes)
     return app

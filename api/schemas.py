@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any, Generic, TypeVar
 from uuid import UUID
 
+import orjson
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 T = TypeVar("T")
@@ -80,3 +81,29 @@ class SaveSlotOut(BaseModel):
 class Page(BaseModel, Generic[T]):
     items: list[T]
     next_cursor: str | None
+
+
+TELEMETRY_PAYLOAD_MAX = 4096
+TELEMETRY_BATCH_MAX = 200
+
+
+class TelemetryEventIn(Request):
+    event_id: UUID | None = Field(None, description="Client-chosen id; resending it never duplicates the event.")
+    event_type: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
+    payload: dict[str, Any] = Field(default_factory=dict)
+    timestamp: datetime | None = None
+
+    @model_validator(mode="after")
+    def _bounded(self) -> TelemetryEventIn:
+        if len(orjson.dumps(self.payload)) > TELEMETRY_PAYLOAD_MAX:
+            raise ValueError(f"payload must serialise to at most {TELEMETRY_PAYLOAD_MAX} bytes")
+        return self
+
+
+class TelemetryBatch(Request):
+    events: list[TelemetryEventIn] = Field(min_length=1, max_length=TELEMETRY_BATCH_MAX)
+
+
+class TelemetryAccepted(BaseModel):
+    accepted: int
+    dropped: int = Field(description="Events left out because the player opted out of telemetry.")

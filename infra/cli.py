@@ -40,7 +40,7 @@ def serve(
 
     from api.app import create_app
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    _logging()
     container = _container(data_dir)
     settings = container.settings
     host = host or settings.host
@@ -59,9 +59,9 @@ def projections_status(data_dir: Annotated[Path | None, typer.Option()] = None) 
     """Position, head and lag of every projection."""
     container = _container(data_dir)
     container.setup_projections()
-    table = Table("projection", "position", "head", "lag", "schema", "updated")
-    for runner in container.runners.values():
-        s = runner.status()
+    table = Table("reader", "position", "head", "lag", "schema", "updated")
+    for reader in container.readers():
+        s = reader.status()
         table.add_row(s.name, str(s.position), str(s.head), str(s.lag), str(s.schema_version), str(s.updated_at))
     console.print(table)
     container.close()
@@ -70,18 +70,11 @@ def projections_status(data_dir: Annotated[Path | None, typer.Option()] = None) 
 @projections_app.command("run")
 def projections_run(data_dir: Annotated[Path | None, typer.Option()] = None) -> None:
     """Follow the event store and keep every read model current (until SIGTERM)."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    _logging()
     container = _container(data_dir)
     container.setup_projections()
     follower = container.follower
-    done = threading.Event()
-
-    def _stop(*_: object) -> None:
-        follower.stopping.set()
-        done.set()
-
-    signal.signal(signal.SIGTERM, _stop)
-    signal.signal(signal.SIGINT, _stop)
+    _stop_on_signals(follower.stopping)
     console.print(f"following {', '.join(container.runners)}")
     follower.run()
     container.close()
@@ -109,6 +102,82 @@ def projections_rebuild(
         )
     console.print(f"{name} rebuilt up to position {position}")
     container.close()
+
+
+@app.command()
+def relay(data_dir: Annotated[Path | None, typer.Option()] = None) -> None:
+    """Publish every stored event to Kafka (KAFKA_BOOTSTRAP_SERVERS), until SIGTERM."""
+    _logging()
+    container = _container(data_dir)
+    if not container.kafka_enabled:
+        console.print("[red]set KAFKA_BOOTSTRAP_SERVERS to run the relay[/]")
+        raise typer.Exit(2)
+    _stop_on_signals(container.relay_follower.stopping)
+    console.print(f"relaying to {container.settings.kafka_bootstrap_servers}")
+    container.run_relay()
+    container.close()
+
+
+@app.command()
+def consume(
+    name: Annotated[str, typer.Argument(help="telemetry or ai")],
+    data_dir: Annotated[Path | None, typer.Option()] = None,
+) -> None:
+    """Run a consumer as a member of its Kafka consumer group, until SIGTERM."""
+    from infra.fanout.kafka_consumer import KafkaConsumerLoop
+
+    _logging()
+    container = _container(data_dir)
+    if name not in container.consumers:
+        console.print(f"[red]unknown consumer {name!r}[/]; known: {', '.join(container.consumers)}")
+        raise typer.Exit(2)
+    if not container.kafka_enabled:
+        console.print("[red]set KAFKA_BOOTSTRAP_SERVERS: without a broker, serve runs consumers in-process[/]")
+        raise typer.Exit(2)
+    assert container.settings.kafka_bootstrap_servers
+    loop = KafkaConsumerLoop(container.consumers[name], container.pool, container.settings.kafka_bootstrap_servers)
+    _stop_on_signals(loop.stopping)
+    console.print(f"consuming as group {container.consumers[name].group_id}")
+    loop.run()
+    container.close()
+
+
+kafka_app = typer.Typer(help="A local Apache Kafka broker for development.", no_args_is_help=True)
+app.add_typer(kafka_app, name="kafka")
+
+
+@kafka_app.command("up")
+def kafka_up(
+    port: Annotated[int, typer.Option(help="Broker port on 127.0.0.1.")] = 9092,
+    data_dir: Annotated[Path | None, typer.Option(help="KRaft data directory.")] = None,
+) -> None:
+    """Run a single-node KRaft broker from Maven Central jars until Ctrl-C."""
+    from infra.kafka_broker import LocalKafka
+
+    settings = Settings(**({"data_dir": data_dir} if data_dir else {}))
+    broker = LocalKafka(data_dir=Path(settings.data_dir) / "kafka", port=port, partitions=settings.kafka_partitions)
+    done = threading.Event()
+    _stop_on_signals(done)
+    with broker:
+        console.print(
+            f"Kafka on [bold]{broker.bootstrap_servers}[/]: export KAFKA_BOOTSTRAP_SERVERS={broker.bootstrap_servers}"
+        )
+        while not done.wait(1.0):
+            if broker.process is not None and broker.process.poll() is not None:
+                console.print("[red]the broker exited[/]")
+                raise typer.Exit(1)
+
+
+def _logging() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def _stop_on_signals(event: threading.Event) -> None:
+    def _stop(*_: object) -> None:
+        event.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
 
 
 @app.command()

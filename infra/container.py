@@ -17,13 +17,13 @@ import domain  # noqa: F401  (registers event topics)
 import projections
 from domain.services import Lorekeeper
 from infra.database import eventsourcing_env, resolve_conninfo
-from infra.persistence import PERSISTENCE_ENV, PydanticMapper
-from infra.settings import Settings
-from infra.fanout.consumers import CONSUMERS, Consumer
+from infra.fanout.consumers import AiConsumer, Consumer, TelemetryConsumer
 from infra.fanout.feed import EventStoreFeed, LocalTelemetrySink
 from infra.fanout.kafka_consumer import KafkaTelemetrySink
 from infra.fanout.relay import Relay
 from infra.fanout.relay import producer as kafka_producer
+from infra.persistence import PERSISTENCE_ENV, PydanticMapper
+from infra.settings import Settings
 from projections.follower import Follower
 from projections.rebuild import rebuild
 from projections.runner import ProjectionRunner
@@ -110,7 +110,10 @@ class Container:
 
     @cached_property
     def consumers(self) -> dict[str, Consumer]:
-        return {name: cls() for name, cls in CONSUMERS.items()}
+        return {
+            "telemetry": TelemetryConsumer(self.app.mapper.decode_state, self.app.recorder.events_table_name),
+            "ai": AiConsumer(),
+        }
 
     @cached_property
     def feeds(self) -> list[EventStoreFeed]:

@@ -9,12 +9,14 @@ or, with no broker configured, fed straight from the event store in-process.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 import orjson
 import psycopg
+from psycopg import sql
 from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool
 
@@ -57,7 +59,11 @@ class Consumer:
             fresh = {r["position"] for r in rows}
         applied = 0
         for message in messages:
-            if message.position is None or message.position in fresh:
+            if message.position is None:
+                self.apply(conn, message)
+                applied += 1
+            elif message.position in fresh:
+                fresh.discard(message.position)  # a re-sent copy in the same batch is skipped too
                 self.apply(conn, message)
                 applied += 1
         return applied
@@ -81,10 +87,7 @@ TELEMETRY_DDL = (
         subject_id uuid PRIMARY KEY,
         account_id uuid NOT NULL
     )""",
-    """CREATE TABLE IF NOT EXISTS telemetry_opt_outs (
-        account_id uuid PRIMARY KEY,
-        opted_out boolean NOT NULL
-    )""",
+    "ALTER TABLE telemetry_events ADD COLUMN IF NOT EXISTS position bigint",
 )
 
 OPT_OUT_TYPE = "lorekeeper.player.TelemetryPreferenceChanged"
@@ -92,12 +95,22 @@ OPT_OUT_TYPE = "lorekeeper.player.TelemetryPreferenceChanged"
 
 class TelemetryConsumer(Consumer):
     """Fills seed 000's ``telemetry_events`` from domain events and client
-    telemetry, leaving out players who opted out."""
+    telemetry, leaving out players who opted out.
+
+    Whether a player had opted out is decided as of the event's position in
+    the event store, not from the order messages arrive in: a save slot's
+    events travel on another topic than the player's opt-out and may be
+    consumed first. The player's own events in the store say what was true.
+    """
 
     name = "telemetry"
     group_id = "lorekeeper-telemetry"
     pattern = r"^lorekeeper\..*"
     ddl = TELEMETRY_DDL
+
+    def __init__(self, decode: Callable[[bytes], dict[str, Any]], events_table: str = "lorekeeper_events") -> None:
+        self.decode = decode
+        self.events_table = events_table
 
     def apply(self, conn: psycopg.Connection[Any], message: Message) -> None:
         if message.topic == TELEMETRY_TOPIC:
@@ -109,28 +122,27 @@ class TelemetryConsumer(Consumer):
         data = message.json()
         subject = UUID(data["originator_id"])
         account = self._account(conn, message.event_type, subject, data)
-        if message.event_type == OPT_OUT_TYPE:
-            conn.execute(
-                "INSERT INTO telemetry_opt_outs (account_id, opted_out) VALUES (%s, %s) "
-                "ON CONFLICT (account_id) DO UPDATE SET opted_out = EXCLUDED.opted_out",
-                (account, data["opted_out"]),
-            )
-        if account is not None and self._opted_out(conn, account):
+        if account is not None and self._opted_out(conn, account, message.position):
             return
         conn.execute(
-            "INSERT INTO telemetry_events (event_id, account_id, event_type, payload, timestamp, source) "
-            "VALUES (%s, %s, %s, %s, %s, 'server') ON CONFLICT (event_id) DO NOTHING",
+            "INSERT INTO telemetry_events (event_id, account_id, event_type, payload, timestamp, source, position) "
+            "VALUES (%s, %s, %s, %s, %s, 'server', %s) ON CONFLICT (event_id) DO NOTHING",
             (
                 event_id(subject, data["originator_version"]),
                 account,
                 message.event_type,
                 Jsonb(data),
                 datetime.fromisoformat(data["timestamp"]),
+                message.position,
             ),
         )
 
-    def _account(self, conn: psycopg.Connection[Any], event_type: str, subject: UUID, data: dict[str, Any]) -> UUID | None:
-        """The player an event is about: players are their own, others map by subject."""
+    def _account(
+        self, conn: psycopg.Connection[Any], event_type: str, subject: UUID, data: dict[str, Any]
+    ) -> UUID | None:
+        """The player an event is about: players are their own, others map by subject
+        (the mapping comes from the aggregate's first event, which is always
+        consumed before its later ones: same key, same partition)."""
         if event_type.startswith(PREFIX + "player."):
             return subject
         owner = data.get("owner_id") or data.get("player_id")
@@ -144,18 +156,32 @@ class TelemetryConsumer(Consumer):
         row = conn.execute("SELECT account_id FROM telemetry_subjects WHERE subject_id = %s", (subject,)).fetchone()
         return row["account_id"] if row else None
 
-    def _opted_out(self, conn: psycopg.Connection[Any], account: UUID) -> bool:
-        row = conn.execute("SELECT opted_out FROM telemetry_opt_outs WHERE account_id = %s", (account,)).fetchone()
-        return bool(row and row["opted_out"])
+    def _opted_out(self, conn: psycopg.Connection[Any], account: UUID, position: int | None) -> bool:
+        """The player's telemetry preference as of ``position`` (None: now)."""
+        query = sql.SQL(
+            "SELECT state FROM {} WHERE originator_id = %s AND topic = %s {} ORDER BY originator_version DESC LIMIT 1"
+        ).format(
+            sql.Identifier(self.events_table),
+            sql.SQL("AND notification_id <= %s" if position is not None else ""),
+        )
+        params: list[Any] = [account, OPT_OUT_TYPE] + ([position] if position is not None else [])
+        row = conn.execute(query, params).fetchone()
+        return bool(row and self.decode(bytes(row["state"]))["opted_out"])
 
     def _client_event(self, conn: psycopg.Connection[Any], data: dict[str, Any]) -> None:
         account = UUID(data["account_id"])
-        if self._opted_out(conn, account):
+        if self._opted_out(conn, account, None):
             return
         conn.execute(
             "INSERT INTO telemetry_events (event_id, account_id, event_type, payload, timestamp, source) "
             "VALUES (%s, %s, %s, %s, %s, 'client') ON CONFLICT (event_id) DO NOTHING",
-            (UUID(data["event_id"]), account, data["event_type"], Jsonb(data["payload"]), datetime.fromisoformat(data["timestamp"])),
+            (
+                UUID(data["event_id"]),
+                account,
+                data["event_type"],
+                Jsonb(data["payload"]),
+                datetime.fromisoformat(data["timestamp"]),
+            ),
         )
 
 
@@ -190,9 +216,6 @@ class AiConsumer(Consumer):
             "ON CONFLICT (position) DO NOTHING",
             (message.position, message.topic, UUID(data["originator_id"]), message.event_type, Jsonb(data)),
         )
-
-
-CONSUMERS: dict[str, type[Consumer]] = {"telemetry": TelemetryConsumer, "ai": AiConsumer}
 
 
 def client_telemetry_message(account_id: UUID, event: dict[str, Any]) -> Message:

@@ -103,9 +103,7 @@ class KafkaTelemetrySink:
         self.timeout = timeout
 
     def publish(self, messages: list[Message]) -> None:
-        futures = [
-            self.producer.send(m.topic, key=m.key, value=m.value, headers=m.kafka_headers()) for m in messages
-        ]
+        futures = [self.producer.send(m.topic, key=m.key, value=m.value, headers=m.kafka_headers()) for m in messages]
         self.producer.flush(timeout=self.timeout)
         for future in futures:
             future.get(timeout=self.timeout)

@@ -11,6 +11,7 @@ session advisory lock makes any second relay wait as a hot standby.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -64,10 +65,8 @@ class TopicManager:
             existing = set(admin.list_topics())
             to_create = [NewTopic(t, self.partitions, 1) for t in missing - existing]
             if to_create:
-                try:
+                with contextlib.suppress(TopicAlreadyExistsError):  # a racing creator won
                     admin.create_topics(to_create)
-                except TopicAlreadyExistsError:
-                    pass
         finally:
             admin.close()
         self.known |= missing

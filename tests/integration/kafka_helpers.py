@@ -1,0 +1,45 @@
+"""Reading topics back, for assertions."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+from kafka import KafkaConsumer
+
+from infra.fanout.messages import Message
+
+
+def read_all(bootstrap: str, pattern: str = r"^lorekeeper\..*", expect: int = 0, timeout: float = 30) -> list[Message]:
+    """Every message on the matching topics (a fresh group, from the start)."""
+    consumer = KafkaConsumer(
+        bootstrap_servers=bootstrap,
+        group_id=f"test-{uuid.uuid4()}",
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        metadata_max_age_ms=1000,
+    )
+    consumer.subscribe(pattern=pattern)
+    messages: list[Message] = []
+    deadline = time.monotonic() + timeout
+    quiet_since = time.monotonic()
+    try:
+        while time.monotonic() < deadline:
+            batch = consumer.poll(timeout_ms=500)
+            fresh = [Message.from_kafka(r) for records in batch.values() for r in records]
+            messages += fresh
+            if fresh:
+                quiet_since = time.monotonic()
+            elif len(messages) >= expect and time.monotonic() - quiet_since > 2:
+                break
+    finally:
+        consumer.close()
+    return messages
+
+
+def wait_until(predicate, timeout: float = 30, interval: float = 0.1, message: str = "condition") -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {message}")
+        time.sleep(interval)
