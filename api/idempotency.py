@@ -20,6 +20,7 @@ from psycopg_pool import ConnectionPool
 
 from api.problems import Problem, from_domain
 from domain.errors import DomainError
+from projections.tracking import lock_ddl
 
 DDL = """
 CREATE TABLE IF NOT EXISTS lorekeeper_idempotency (
@@ -48,7 +49,8 @@ class IdempotencyStore:
         self.pool = pool
 
     def setup(self) -> None:
-        with self.pool.connection() as conn:
+        with self.pool.connection() as conn, conn.transaction():
+            lock_ddl(conn)
             conn.execute(DDL)
             conn.execute(f"DELETE FROM lorekeeper_idempotency WHERE created_at < now() - interval '{TTL}'")
 

@@ -22,7 +22,7 @@ from infra.kafka_broker import LocalKafka
 from projections.tracking import TRACKING_TABLE
 
 
-def time_raw_producer(bootstrap: str, messages: list) -> float:  # noqa: ANN001
+def time_raw_producer(bootstrap: str, messages: list) -> float:
     topics = TopicManager(bootstrap, 3)
     prefix = f"bench.raw.{uuid.uuid4().hex[:6]}."
     topics.ensure({prefix + m.topic for m in messages})
@@ -37,7 +37,7 @@ def time_raw_producer(bootstrap: str, messages: list) -> float:  # noqa: ANN001
     return elapsed
 
 
-def time_relay(container) -> float:  # noqa: ANN001
+def time_relay(container) -> float:
     relay = container.relay
     relay.setup()
     with container.pool.connection() as conn:
@@ -48,7 +48,7 @@ def time_relay(container) -> float:  # noqa: ANN001
     return time.perf_counter() - started
 
 
-def latency(container, bootstrap: str, rate: int, seconds: float) -> list[float]:  # noqa: ANN001
+def latency(container, bootstrap: str, rate: int, seconds: float) -> list[float]:
     """Milliseconds from a command's commit to a consumer receiving its event."""
     app = container.app
     owner = app.create_player().aggregate
@@ -57,8 +57,11 @@ def latency(container, bootstrap: str, rate: int, seconds: float) -> list[float]
     committed: dict[int, float] = {}
     received: dict[int, float] = {}
     consumer = KafkaConsumer(
-        bootstrap_servers=bootstrap, group_id=f"bench-{uuid.uuid4()}", auto_offset_reset="latest",
-        metadata_max_age_ms=1000, fetch_max_wait_ms=5,
+        bootstrap_servers=bootstrap,
+        group_id=f"bench-{uuid.uuid4()}",
+        auto_offset_reset="latest",
+        metadata_max_age_ms=1000,
+        fetch_max_wait_ms=5,
     )
     consumer.subscribe(["lorekeeper.save_slot"])
     while not consumer.assignment():
@@ -75,7 +78,7 @@ def latency(container, bootstrap: str, rate: int, seconds: float) -> list[float]
             if stop.is_set() and time.perf_counter() > deadline + 10:
                 return
 
-    def write(slot, per_second: float) -> None:  # noqa: ANN001
+    def write(slot, per_second: float) -> None:
         version = slot.version
         interval = 1.0 / per_second
         next_at = time.perf_counter()

@@ -45,7 +45,7 @@ def time_projection(container) -> float:
     runner = ProjectionRunner(
         save_slots.PROJECTION,
         container.pool,
-        container.app.recorder,
+        container.event_log,
         container.app.mapper.decode_state,
         batch_size=container.settings.projection_batch_size,
     )

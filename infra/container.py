@@ -27,7 +27,7 @@ from infra.settings import Settings
 from projections.follower import Follower
 from projections.rebuild import rebuild
 from projections.runner import ProjectionRunner
-from projections.tracking import SchemaVersionMismatch, TrackedReader
+from projections.tracking import EventLog, SchemaVersionMismatch, TrackedReader
 
 set_json_loads(orjson.loads)
 set_json_dumps(orjson.dumps)
@@ -63,6 +63,11 @@ class Container:
         )
 
     @cached_property
+    def event_log(self) -> EventLog:
+        """The notification log, read by projections, the relay and the feeds."""
+        return EventLog(self.app.recorder.events_table_name)
+
+    @cached_property
     def pool(self) -> ConnectionPool:
         """Read side and projections; separate from the event store's pool."""
         pool = ConnectionPool(
@@ -84,7 +89,7 @@ class Container:
             name: ProjectionRunner(
                 projection,
                 self.pool,
-                self.app.recorder,
+                self.event_log,
                 mapper.decode_state,
                 batch_size=self.settings.projection_batch_size,
             )
@@ -121,7 +126,7 @@ class Container:
         if self.kafka_enabled:
             return []
         return [
-            EventStoreFeed(consumer, self.pool, self.app.recorder, self.app.mapper.decode_state)
+            EventStoreFeed(consumer, self.pool, self.event_log, self.app.mapper.decode_state)
             for consumer in self.consumers.values()
         ]
 
@@ -130,7 +135,7 @@ class Container:
         assert self.settings.kafka_bootstrap_servers
         return Relay(
             self.pool,
-            self.app.recorder,
+            self.event_log,
             self.app.mapper.decode_state,
             self.settings.kafka_bootstrap_servers,
             partitions=self.settings.kafka_partitions,

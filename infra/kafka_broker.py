@@ -122,12 +122,23 @@ class LocalKafka:
     def start(self, timeout: float = 90.0) -> LocalKafka:
         config = self._write_config()
         if not (self.data_dir / "logs" / "meta.properties").exists():
-            subprocess.run(
-                self._java("kafka.tools.StorageTool", "format", "--standalone", "-t", cluster_id(), "-c", str(config)),
-                check=True,
+            # "--cluster-id=" form: a random id may begin with "-", which would
+            # otherwise be parsed as an option.
+            formatted = subprocess.run(
+                self._java(
+                    "kafka.tools.StorageTool",
+                    "format",
+                    "--standalone",
+                    f"--cluster-id={cluster_id()}",
+                    "--config",
+                    str(config),
+                ),
                 capture_output=True,
+                text=True,
                 timeout=120,
             )
+            if formatted.returncode != 0:
+                raise KafkaError(f"formatting the KRaft store failed: {formatted.stdout}{formatted.stderr}")
         log = (self.data_dir / "broker.log").open("ab")
         self.process = subprocess.Popen(
             self._java("kafka.Kafka", str(config)),

@@ -43,7 +43,7 @@ class Settings(BaseSettings):
     db_connect_timeout_seconds: int = 5
     db_lock_timeout_seconds: int = 5
 
-    projection_batch_size: int = 2000
+    projection_batch_size: int = 5000
     projection_poll_seconds: float = 0.5
     projection_coalesce_seconds: float = Field(
         0.01, description="Least time between projection rounds: trades read lag for throughput."

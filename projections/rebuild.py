@@ -24,7 +24,7 @@ def rebuild(live: ProjectionRunner, progress: Callable[[int, int], None] | None 
     fresh = ProjectionRunner(
         projection,
         live.pool,
-        live.source,
+        live.log,
         live.decode,
         schema=schema,
         tracking_name=f"{projection.name}@rebuild",
@@ -34,7 +34,8 @@ def rebuild(live: ProjectionRunner, progress: Callable[[int, int], None] | None 
         conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
         conn.execute(f"DELETE FROM {TRACKING_TABLE} WHERE name = %s", (fresh.tracking_name,))
     fresh.setup()
-    head = live.source.max_notification_id() or 0
+    with live.pool.connection() as conn:
+        head = live.log.head(conn)
     fresh.catch_up(progress=(lambda p: progress(p, head)) if progress else None)
 
     with live.pool.connection() as conn, conn.transaction():

@@ -17,7 +17,7 @@ from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool
 
 from projections.model import DELETE, Event, Key, Projection, Row, Table
-from projections.tracking import NotificationSource, TrackedReader
+from projections.tracking import EventLog, TrackedReader, lock_ddl
 
 
 class ProjectionRunner(TrackedReader):
@@ -25,14 +25,14 @@ class ProjectionRunner(TrackedReader):
         self,
         projection: Projection,
         pool: ConnectionPool,
-        source: NotificationSource,
+        log: EventLog,
         decode: Callable[[bytes], dict[str, Any]],
         *,
         schema: str = "public",
         tracking_name: str | None = None,
         batch_size: int = 1000,
     ) -> None:
-        super().__init__(pool, source, tracking_name=tracking_name or projection.name, batch_size=batch_size)
+        super().__init__(pool, log, tracking_name=tracking_name or projection.name, batch_size=batch_size)
         self.projection = projection
         self.decode = decode
         self.schema = schema
@@ -42,6 +42,7 @@ class ProjectionRunner(TrackedReader):
     def setup(self) -> None:
         """Create the tables and the tracking row; refuse a stale schema version."""
         with self.pool.connection() as conn, conn.transaction():
+            lock_ddl(conn)
             conn.execute(f"CREATE SCHEMA IF NOT EXISTS {self.schema}")
             for table in self.projection.tables:
                 for statement in table.ddl(self.schema):

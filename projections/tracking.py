@@ -18,9 +18,11 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 import psycopg
+from psycopg import sql
+from psycopg.rows import namedtuple_row
 from psycopg_pool import ConnectionPool
 
 TRACKING_TABLE = "lorekeeper_projections"
@@ -33,20 +35,39 @@ CREATE TABLE IF NOT EXISTS public.{TRACKING_TABLE} (
 )"""
 
 
-class NotificationSource(Protocol):
-    """The part of eventsourcing's ApplicationRecorder a reader uses."""
+DDL_LOCK = 0x4C4B4444  # serialises schema changes between processes starting together
 
-    def max_notification_id(self) -> int | None: ...
 
-    def select_notifications(
-        self,
-        start: int | None,
-        limit: int,
-        stop: int | None = None,
-        topics: Sequence[str] = (),
-        *,
-        inclusive_of_start: bool = True,
-    ) -> Sequence[Any]: ...
+def lock_ddl(conn: psycopg.Connection[Any]) -> None:
+    """Within a transaction: wait for any other process changing the schema.
+
+    ``CREATE TABLE IF NOT EXISTS`` is not safe against a concurrent twin (both
+    can pass the check and one fails on the catalog's unique index)."""
+    conn.execute("SELECT pg_advisory_xact_lock(%s)", (DDL_LOCK,))
+
+
+class EventLog:
+    """Reads the event store's notification log (eventsourcing's ``<app>_events``
+    table) on the caller's connection, so that a batch reads and writes in one
+    transaction on one connection. Rows have ``id``, ``originator_id``,
+    ``originator_version``, ``topic`` and ``state``, like eventsourcing's
+    ``Notification``."""
+
+    def __init__(self, table: str = "lorekeeper_events") -> None:
+        self.table = sql.Identifier(table)
+
+    def head(self, conn: psycopg.Connection[Any]) -> int:
+        row = conn.execute(sql.SQL("SELECT max(notification_id) AS head FROM {}").format(self.table)).fetchone()
+        return (row["head"] if isinstance(row, dict) else row[0]) or 0
+
+    def read(self, conn: psycopg.Connection[Any], after: int, upto: int, topics: Sequence[str] = ()) -> list[Any]:
+        query = sql.SQL(
+            "SELECT notification_id AS id, originator_id, originator_version, topic, state FROM {} "
+            "WHERE notification_id > %s AND notification_id <= %s {} ORDER BY notification_id"
+        ).format(self.table, sql.SQL("AND topic = ANY(%s)") if topics else sql.SQL(""))
+        params: list[Any] = [after, upto] + ([list(topics)] if topics else [])
+        with conn.cursor(row_factory=namedtuple_row) as cursor:
+            return cursor.execute(query, params).fetchall()
 
 
 @dataclass(frozen=True)
@@ -86,13 +107,13 @@ class TrackedReader:
     def __init__(
         self,
         pool: ConnectionPool,
-        source: NotificationSource,
+        log: EventLog,
         *,
         tracking_name: str,
         batch_size: int = 1000,
     ) -> None:
         self.pool = pool
-        self.source = source
+        self.log = log
         self.tracking_name = tracking_name
         self.batch_size = batch_size
         self.before_commit: Callable[[Sequence[Any]], None] | None = None  # a test seam
@@ -102,6 +123,7 @@ class TrackedReader:
         raise NotImplementedError
 
     def setup_tracking(self, conn: psycopg.Connection[Any]) -> None:
+        lock_ddl(conn)
         conn.execute(TRACKING_DDL)
         conn.execute(
             f"INSERT INTO {TRACKING_TABLE} (name, position, schema_version) "
@@ -140,15 +162,13 @@ class TrackedReader:
         position: int = row["position"]
         # Inserts commit in notification-id order (the recorder locks the table),
         # so everything up to the head read now is committed and final.
-        head = self.source.max_notification_id() or 0
+        head = self.log.head(conn)
         if head <= position:
             return Batch(0, position, head)
         # A window of ids, not "the next N matching events": the range scan stays
         # small however sparse this reader's topics are in the log.
         window_end = min(head, position + self.batch_size)
-        notifications = self.source.select_notifications(
-            start=position, limit=self.batch_size, stop=window_end, topics=self.topics, inclusive_of_start=False
-        )
+        notifications = self.log.read(conn, position, window_end, self.topics)
         if notifications:
             self.process(conn, notifications)
         if self.before_commit is not None:
@@ -183,7 +203,7 @@ class TrackedReader:
                 f"SELECT position, schema_version, updated_at FROM {TRACKING_TABLE} WHERE name = %s",
                 (self.tracking_name,),
             ).fetchone()
-        head = self.source.max_notification_id() or 0
+            head = self.log.head(conn)
         if row is None:
             return Status(self.tracking_name, 0, head, self.schema_version, None)
         return Status(self.tracking_name, row["position"], head, row["schema_version"], row["updated_at"])

@@ -21,6 +21,7 @@ from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool
 
 from infra.fanout.messages import PREFIX, TELEMETRY_TOPIC, Message, event_id
+from projections.tracking import lock_ddl
 
 POSITIONS_DDL = """
 CREATE TABLE IF NOT EXISTS lorekeeper_consumer_positions (
@@ -42,6 +43,7 @@ class Consumer:
 
     def setup(self, pool: ConnectionPool) -> None:
         with pool.connection() as conn, conn.transaction():
+            lock_ddl(conn)
             conn.execute(POSITIONS_DDL)
             for statement in self.ddl:
                 conn.execute(statement)

@@ -16,7 +16,7 @@ from psycopg_pool import ConnectionPool
 
 from infra.fanout.consumers import Consumer
 from infra.fanout.messages import Message, from_notification
-from projections.tracking import NotificationSource, TrackedReader
+from projections.tracking import EventLog, TrackedReader
 
 
 class EventStoreFeed(TrackedReader):
@@ -24,12 +24,12 @@ class EventStoreFeed(TrackedReader):
         self,
         consumer: Consumer,
         pool: ConnectionPool,
-        source: NotificationSource,
+        log: EventLog,
         decode: Callable[[bytes], dict[str, Any]],
         *,
         batch_size: int = 1000,
     ) -> None:
-        super().__init__(pool, source, tracking_name=f"feed:{consumer.name}", batch_size=batch_size)
+        super().__init__(pool, log, tracking_name=f"feed:{consumer.name}", batch_size=batch_size)
         self.consumer = consumer
         self.decode = decode
 

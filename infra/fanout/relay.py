@@ -23,7 +23,7 @@ from kafka.errors import TopicAlreadyExistsError
 from psycopg_pool import ConnectionPool
 
 from infra.fanout.messages import TELEMETRY_TOPIC, Message, from_notification
-from projections.tracking import NotificationSource, TrackedReader
+from projections.tracking import EventLog, TrackedReader
 
 log = logging.getLogger(__name__)
 
@@ -76,14 +76,14 @@ class Relay(TrackedReader):
     def __init__(
         self,
         pool: ConnectionPool,
-        source: NotificationSource,
+        log: EventLog,
         decode: Callable[[bytes], dict[str, Any]],
         bootstrap_servers: str,
         *,
         partitions: int = 3,
         batch_size: int = 1000,
     ) -> None:
-        super().__init__(pool, source, tracking_name="relay:kafka", batch_size=batch_size)
+        super().__init__(pool, log, tracking_name="relay:kafka", batch_size=batch_size)
         self.decode = decode
         self.bootstrap_servers = bootstrap_servers
         self.topics_manager = TopicManager(bootstrap_servers, partitions)

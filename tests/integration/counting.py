@@ -41,5 +41,5 @@ def runner_for(container, batch_size: int = 7):
     from projections.runner import ProjectionRunner
 
     return ProjectionRunner(
-        PROJECTION, container.pool, container.app.recorder, container.app.mapper.decode_state, batch_size=batch_size
+        PROJECTION, container.pool, container.event_log, container.app.mapper.decode_state, batch_size=batch_size
     )

@@ -57,7 +57,7 @@ def test_a_new_schema_version_triggers_a_rebuild_on_setup(container):
     live = container.runners["players"]
     bumped = dataclasses.replace(live.projection, schema_version=live.projection.schema_version + 1)
     container.runners["players"] = ProjectionRunner(
-        bumped, container.pool, container.app.recorder, container.app.mapper.decode_state
+        bumped, container.pool, container.event_log, container.app.mapper.decode_state
     )
     container.setup_projections()
     names = {r["display_name"] for r in table(container, "players", "account_id")}
@@ -120,3 +120,28 @@ def test_the_cli_reports_status_and_rebuilds(container, database, tmp_path):
         [*lorekeeper, "projections", "rebuild", "nope"], cwd=root, env=env, capture_output=True, text=True, timeout=60
     )
     assert unknown.returncode == 2
+
+
+def test_processes_starting_together_create_the_schema_without_tripping_over_each_other(database, tmp_path):
+    from infra.container import Container
+    from tests.fixtures.db import make_settings
+
+    containers = [Container(make_settings(database, tmp_path / str(i))) for i in range(4)]
+    errors = []
+
+    def start(c):
+        try:
+            c.setup_projections()
+            for consumer in c.consumers.values():
+                consumer.setup(c.pool)
+        except Exception as e:  # noqa: BLE001 - collected for the assertion
+            errors.append(e)
+
+    threads = [threading.Thread(target=start, args=(c,)) for c in containers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    for c in containers:
+        c.close()
+    assert errors == []
