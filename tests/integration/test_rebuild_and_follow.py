@@ -134,7 +134,7 @@ def test_processes_starting_together_create_the_schema_without_tripping_over_eac
             c.setup_projections()
             for consumer in c.consumers.values():
                 consumer.setup(c.pool)
-        except Exception as e:  # noqa: BLE001 - collected for the assertion
+        except Exception as e:
             errors.append(e)
 
     threads = [threading.Thread(target=start, args=(c,)) for c in containers]
