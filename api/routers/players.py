@@ -16,7 +16,7 @@ router = APIRouter(prefix="/v1/players", tags=["players"])
 
 
 def player_out(player: Player, position: int | None) -> PlayerOut:
-    return PlayerOut(
+    return PlayerOut.model_construct(  # values come from the aggregate: no re-validation
         account_id=player.id,
         display_name=player.display_name,
         platform_links=player.platform_links,

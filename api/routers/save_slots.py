@@ -19,7 +19,7 @@ router = APIRouter(tags=["save-slots"])
 
 
 def slot_out(slot: SaveSlot, position: int | None) -> SaveSlotOut:
-    return SaveSlotOut(
+    return SaveSlotOut.model_construct(  # values come from the aggregate: no re-validation
         slot_id=slot.id,
         account_id=slot.owner_id,
         name=slot.name,
