@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
 
 from fastapi import Depends, Header, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.responses import Response
 
 from api.auth import Principal, unauthorized
+from api.idempotency import IdempotencyStore, Stored
 from api.problems import Problem
+from api.responses import to_response
 from infra.container import Container
 from projections.tracking import wait_for_position
 
@@ -84,5 +89,26 @@ def wait_for_projections(
 ReadYourWrites = Depends(wait_for_projections)
 
 
-def etag(version: int) -> str:
-    return f'"{version}"'
+@dataclass
+class Commands:
+    """What every command route needs: who acts, the app, and idempotent execution."""
+
+    principal: Principal
+    container: Container
+    idempotency: IdempotencyStore
+    key: str | None
+
+    def run(self, request_key: Any, command: Callable[[], Stored]) -> Response:
+        """Run ``command`` once per Idempotency-Key (and request), as a response."""
+        return to_response(self.idempotency.run(str(self.principal.subject), self.key, request_key, command))
+
+
+async def get_commands(
+    request: Request,
+    principal: CurrentPrincipal,
+    idempotency_key: IdempotencyKey = None,
+) -> Commands:
+    return Commands(principal, request.app.state.container, request.app.state.idempotency, idempotency_key)
+
+
+CommandDep = Annotated[Commands, Depends(get_commands)]

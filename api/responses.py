@@ -5,8 +5,11 @@ from __future__ import annotations
 from pydantic import BaseModel
 from starlette.responses import Response
 
-from api.deps import etag
 from api.idempotency import Stored
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
 
 
 def stored(status: int, body: BaseModel, *, version: int, location: str | None = None) -> Stored:

@@ -2,13 +2,13 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from starlette.responses import Response
 
-from api.deps import ContainerDep, CurrentPrincipal, IdempotencyKey, IfMatch, ReadYourWrites, etag
+from api.deps import CommandDep, ContainerDep, CurrentPrincipal, IfMatch, ReadYourWrites
 from api.idempotency import Stored
 from api.problems import Problem
-from api.responses import stored, to_response
+from api.responses import etag, stored
 from api.schemas import PlatformLinkIn, PlayerOut, PlayerPatch
 from domain.accounts import Player
 
@@ -43,52 +43,30 @@ def get_player(player_id: UUID, principal: CurrentPrincipal, container: Containe
 
 
 @router.patch("/{player_id}", response_model=PlayerOut)
-def patch_player(
-    player_id: UUID,
-    body: PlayerPatch,
-    request: Request,
-    principal: CurrentPrincipal,
-    container: ContainerDep,
-    if_match: IfMatch,
-    idempotency_key: IdempotencyKey = None,
-) -> Response:
+def patch_player(player_id: UUID, body: PlayerPatch, cmd: CommandDep, if_match: IfMatch) -> Response:
     """Change the display name and/or the telemetry opt-out."""
 
     def command() -> Stored:
-        written = container.app.update_player(
+        written = cmd.container.app.update_player(
             player_id,
             display_name=body.display_name,
             telemetry_opt_out=body.telemetry_opt_out,
             expected_version=if_match,
-            actor_id=principal.actor(),
+            actor_id=cmd.principal.actor(),
         )
         return stored(200, player_out(written.aggregate, written.position), version=written.aggregate.version)
 
-    request_key = {"player": str(player_id), "body": body.model_dump(), "if_match": if_match}
-    return to_response(request.app.state.idempotency.run(str(principal.subject), idempotency_key, request_key, command))
+    return cmd.run({"player": str(player_id), "body": body.model_dump(), "if_match": if_match}, command)
 
 
 @router.post("/{player_id}/links", status_code=201, response_model=PlayerOut)
-def link_platform(
-    player_id: UUID,
-    body: PlatformLinkIn,
-    request: Request,
-    principal: CurrentPrincipal,
-    container: ContainerDep,
-    if_match: IfMatch,
-    idempotency_key: IdempotencyKey = None,
-) -> Response:
+def link_platform(player_id: UUID, body: PlatformLinkIn, cmd: CommandDep, if_match: IfMatch) -> Response:
     """Link a platform identity; one that another player holds is a 409."""
 
     def command() -> Stored:
-        written = container.app.link_platform(
-            player_id,
-            body.platform,
-            body.platform_user_id,
-            expected_version=if_match,
-            actor_id=principal.actor(),
+        written = cmd.container.app.link_platform(
+            player_id, body.platform, body.platform_user_id, expected_version=if_match, actor_id=cmd.principal.actor()
         )
         return stored(201, player_out(written.aggregate, written.position), version=written.aggregate.version)
 
-    request_key = {"player": str(player_id), "body": body.model_dump(), "if_match": if_match}
-    return to_response(request.app.state.idempotency.run(str(principal.subject), idempotency_key, request_key, command))
+    return cmd.run({"player": str(player_id), "body": body.model_dump(), "if_match": if_match}, command)

@@ -4,14 +4,14 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from starlette.responses import Response
 
-from api.deps import ContainerDep, CurrentPrincipal, IdempotencyKey, IfMatch, ReadYourWrites, etag
+from api.deps import CommandDep, ContainerDep, CurrentPrincipal, IfMatch, ReadYourWrites
 from api.idempotency import Stored
 from api.pagination import MAX_LIMIT, decode_cursor, encode_cursor
 from api.problems import Problem
-from api.responses import stored, to_response
+from api.responses import etag, stored
 from api.schemas import Page, SaveSlotCreate, SaveSlotOut, SaveSlotPut
 from domain.progression import SaveSlot
 
@@ -33,23 +33,15 @@ def slot_out(slot: SaveSlot, position: int | None) -> SaveSlotOut:
 
 
 @router.post("/v1/save-slots", status_code=201, response_model=SaveSlotOut)
-def create_save_slot(
-    body: SaveSlotCreate,
-    request: Request,
-    principal: CurrentPrincipal,
-    container: ContainerDep,
-    idempotency_key: IdempotencyKey = None,
-) -> Response:
+def create_save_slot(body: SaveSlotCreate, cmd: CommandDep) -> Response:
     """Open a new save slot for the calling player (bounded per player)."""
 
     def command() -> Stored:
-        written = container.app.open_save_slot(principal.subject, body.name, body.narrative_state)
+        written = cmd.container.app.open_save_slot(cmd.principal.subject, body.name, body.narrative_state)
         slot = written.aggregate
         return stored(201, slot_out(slot, written.position), version=slot.version, location=f"/v1/save-slots/{slot.id}")
 
-    return to_response(
-        request.app.state.idempotency.run(str(principal.subject), idempotency_key, body.model_dump(), command)
-    )
+    return cmd.run(body.model_dump(), command)
 
 
 @router.get("/v1/save-slots/{slot_id}", response_model=SaveSlotOut, dependencies=[ReadYourWrites])
@@ -66,28 +58,19 @@ def get_save_slot(slot_id: UUID, principal: CurrentPrincipal, container: Contain
 
 
 @router.put("/v1/save-slots/{slot_id}", response_model=SaveSlotOut)
-def put_save_slot(
-    slot_id: UUID,
-    body: SaveSlotPut,
-    request: Request,
-    principal: CurrentPrincipal,
-    container: ContainerDep,
-    if_match: IfMatch,
-    idempotency_key: IdempotencyKey = None,
-) -> Response:
+def put_save_slot(slot_id: UUID, body: SaveSlotPut, cmd: CommandDep, if_match: IfMatch) -> Response:
     """Replace narrative_state; requires If-Match; progression_version moves on by one."""
     if if_match is None:
         raise Problem(428, "precondition_required", 'saving progress requires If-Match: "<version>"')
 
     def command() -> Stored:
-        written = container.app.save_progress(
-            slot_id, body.narrative_state, expected_version=if_match, actor_id=principal.actor()
+        written = cmd.container.app.save_progress(
+            slot_id, body.narrative_state, expected_version=if_match, actor_id=cmd.principal.actor()
         )
         slot = written.aggregate
         return stored(200, slot_out(slot, written.position), version=slot.version)
 
-    request_key = {"slot": str(slot_id), "body": body.model_dump(), "if_match": if_match}
-    return to_response(request.app.state.idempotency.run(str(principal.subject), idempotency_key, request_key, command))
+    return cmd.run({"slot": str(slot_id), "body": body.model_dump(), "if_match": if_match}, command)
 
 
 @router.get(

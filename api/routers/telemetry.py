@@ -3,13 +3,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from uuid import uuid4
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from starlette.responses import Response
 
-from api.deps import ContainerDep, CurrentPrincipal, IdempotencyKey
+from api.deps import CommandDep
 from api.idempotency import Stored
 from api.problems import Problem
-from api.responses import to_response
 from api.schemas import TelemetryAccepted, TelemetryBatch
 from infra.fanout.consumers import client_telemetry_message
 
@@ -17,17 +16,11 @@ router = APIRouter(prefix="/v1/telemetry", tags=["telemetry"])
 
 
 @router.post("", status_code=202, response_model=TelemetryAccepted)
-def post_telemetry(
-    body: TelemetryBatch,
-    request: Request,
-    principal: CurrentPrincipal,
-    container: ContainerDep,
-    idempotency_key: IdempotencyKey = None,
-) -> Response:
+def post_telemetry(body: TelemetryBatch, cmd: CommandDep) -> Response:
     """Accept a batch of up to 200 client telemetry events for lorekeeper.telemetry."""
 
     def command() -> Stored:
-        player = container.app.get_player(principal.subject)
+        player = cmd.container.app.get_player(cmd.principal.subject)
         if player.telemetry_opt_out:
             accepted = TelemetryAccepted(accepted=0, dropped=len(body.events))
         else:
@@ -45,7 +38,7 @@ def post_telemetry(
                 for e in body.events
             ]
             try:
-                container.telemetry_sink.publish(messages)
+                cmd.container.telemetry_sink.publish(messages)
             except Exception as e:
                 raise Problem(
                     503,
@@ -56,8 +49,4 @@ def post_telemetry(
             accepted = TelemetryAccepted(accepted=len(messages), dropped=0)
         return Stored(202, accepted.model_dump_json().encode(), {"content-type": "application/json"})
 
-    return to_response(
-        request.app.state.idempotency.run(
-            str(principal.subject), idempotency_key, body.model_dump(mode="json"), command
-        )
-    )
+    return cmd.run(body.model_dump(mode="json"), command)
