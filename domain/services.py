@@ -21,6 +21,7 @@ from eventsourcing.persistence import IntegrityError
 
 from domain.accounts import PlatformLink, Player, check_platform_link, platform_link_id
 from domain.base import Aggregate, Snapshot
+from domain.characters import Character
 from domain.errors import (
     ConcurrentWrite,
     NotFound,
@@ -29,7 +30,9 @@ from domain.errors import (
     TooManyEvents,
     VersionConflict,
 )
+from domain.live import LiveSessionUseCases
 from domain.progression import SaveSlot
+from domain.sessions import PlayerSession
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -41,6 +44,8 @@ AGGREGATE_TYPES: dict[str, type[Aggregate]] = {
     "Player": Player,
     "PlatformLink": PlatformLink,
     "SaveSlot": SaveSlot,
+    "Character": Character,
+    "PlayerSession": PlayerSession,
 }
 
 
@@ -52,7 +57,7 @@ class Written:
     position: int | None
 
 
-class Lorekeeper(Application[UUID]):
+class Lorekeeper(LiveSessionUseCases, Application[UUID]):
     """All use cases. With an aggregate cache configured, cached aggregates are
     trusted rather than fast-forwarded on every load: the store's unique
     (id, version) key still refuses any write based on a stale copy, and such a

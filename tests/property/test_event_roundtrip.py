@@ -12,8 +12,10 @@ from hypothesis import strategies as st
 
 from domain.accounts import PlatformLink, Player
 from domain.base import event_classes
+from domain.characters import Character
 from domain.progression import SaveSlot
 from domain.services import AGGREGATE_TYPES
+from domain.sessions import PlayerSession
 from tests import strategies as s
 from tests.property.support import MAPPER, through_store
 
@@ -29,13 +31,26 @@ FIELD_STRATEGIES = {
     "at": st.datetimes(timezones=st.just(UTC)),
     "opted_out": st.booleans(),
     "progression_version": st.integers(0, 2**31),
+    "position_x": st.integers(0, 1023),
+    "position_y": st.integers(0, 1023),
+    "health": st.integers(0, 100),
+    "cause": st.sampled_from(["heal", "rest"]),
+    "user_id": st.uuids(),
+    "character_id": st.uuids(),
+    "protocol_version": st.text(max_size=10),
+    "status": st.sampled_from(["connecting", "active", "reconnecting", "terminating"]),
+    "reason": st.text(max_size=20),
+    "action_id": st.uuids(),
+    "sequence_number": st.integers(1, 2**40),
+    "action_type": st.sampled_from(["move", "chat", "ability", "system"]),
+    "payload": s.narrative_states,
 }
 
 ALL_EVENTS = [cls for agg in AGGREGATE_TYPES.values() for cls in event_classes(agg)]
 
 
 def test_every_aggregate_type_is_registered():
-    assert {Player, PlatformLink, SaveSlot} <= set(AGGREGATE_TYPES.values())
+    assert {Player, PlatformLink, SaveSlot, Character, PlayerSession} <= set(AGGREGATE_TYPES.values())
 
 
 def test_every_event_has_a_stable_topic_of_its_own():

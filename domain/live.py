@@ -1,0 +1,86 @@
+"""Use cases of live play (seed 001): characters, sessions and their actions.
+
+A mixin of the one ``Lorekeeper`` application (domain/services.py), so these
+events share its notification log; it relies on its ``load``/``_write``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from domain.characters import Character
+from domain.errors import PermissionDenied
+from domain.sessions import AbilityAction, MoveAction, PlayerSession, parse_action
+
+if TYPE_CHECKING:
+    from domain.services import Written
+
+
+@dataclass(frozen=True)
+class ActionResult:
+    """What recording one action did: ``recorded`` is False for a duplicate."""
+
+    recorded: bool
+    session: PlayerSession
+    character: Character
+    position: int | None
+
+
+class LiveSessionUseCases:
+    def create_character(self, owner_id: UUID, display_name: str, x: int = 0, y: int = 0) -> Written:
+        from domain.services import Written
+
+        character = Character.create(owner_id, display_name, x, y)
+        return Written(character, self._write(character))  # type: ignore[attr-defined]
+
+    def get_character(self, character_id: UUID) -> Character:
+        return self.load(Character, character_id)  # type: ignore[attr-defined]
+
+    def open_session(self, user_id: UUID, character_id: UUID, protocol_version: str) -> Written:
+        """A new session for one of the user's characters, already active (the
+        caller has validated the token and the protocol version)."""
+        from domain.services import Written
+
+        character = self.load(Character, character_id)  # type: ignore[attr-defined]
+        if character.owner_id != user_id:
+            raise PermissionDenied("this character belongs to another player")
+        session = PlayerSession.open(user_id, character_id, protocol_version)
+        session.activate()
+        return Written(session, self._write(session))  # type: ignore[attr-defined]
+
+    def get_session(self, session_id: UUID) -> PlayerSession:
+        return self.load(PlayerSession, session_id)  # type: ignore[attr-defined]
+
+    def change_session(self, session_id: UUID, change: str, reason: str = "") -> Written:
+        """``lose_connection``, ``resume`` or ``terminate`` a session."""
+        from domain.services import Written
+
+        session = self.load(PlayerSession, session_id)  # type: ignore[attr-defined]
+        if change == "terminate":
+            session.terminate(reason or "logout")
+        else:
+            getattr(session, change)()
+        return Written(session, self._write(session))  # type: ignore[attr-defined]
+
+    def heartbeat(self, session_id: UUID, at: datetime) -> int | None:
+        session = self.load(PlayerSession, session_id)  # type: ignore[attr-defined]
+        session.heartbeat(at)
+        return self._write(session) if session.pending_events else None  # type: ignore[attr-defined]
+
+    def record_action(self, session_id: UUID, seq: int, action_type: str, payload: Any) -> ActionResult:
+        """Validate, decide and durably record one action (and what it did to the
+        character) in one write; a duplicate sequence number records nothing."""
+        action = parse_action(action_type, payload)
+        session = self.load(PlayerSession, session_id)  # type: ignore[attr-defined]
+        character = self.load(Character, session.character_id)  # type: ignore[attr-defined]
+        if not session.record_action(seq, action):
+            return ActionResult(False, session, character, None)
+        if isinstance(action, MoveAction):
+            character.move_to(action.payload.x, action.payload.y)
+        elif isinstance(action, AbilityAction):
+            character.use_ability(action.payload.name)
+        position = self._write(session, character)  # type: ignore[attr-defined]
+        return ActionResult(True, session, character, position)
