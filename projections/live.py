@@ -1,0 +1,164 @@
+"""Read models of live play (seed 001): ``character_profiles``,
+``action_events`` (the durable action log, with the seed's indexes) and
+``player_sessions``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from projections.model import Event, Handler, Projection, Row, Table
+
+CHARACTER_PROFILES = Table(
+    "character_profiles",
+    columns=(
+        ("character_id", "uuid NOT NULL"),
+        ("user_id", "uuid NOT NULL"),
+        ("display_name", "text NOT NULL"),
+        ("position_x", "int NOT NULL"),
+        ("position_y", "int NOT NULL"),
+        ("health", "int NOT NULL"),
+        ("inventory_json", "jsonb NOT NULL"),
+        ("stats_json", "jsonb NOT NULL"),
+        ("updated_at", "timestamptz NOT NULL"),
+        ("version", "int NOT NULL"),
+    ),
+    key=("character_id",),
+    indexes=("(user_id)",),  # seed: CharacterProfile (user_id) for ownership queries
+)
+
+ACTION_EVENTS = Table(
+    "action_events",
+    columns=(
+        ("action_id", "uuid NOT NULL"),
+        ("user_id", "uuid NOT NULL"),
+        ("character_id", "uuid NOT NULL"),
+        ("session_id", "uuid NOT NULL"),
+        ("sequence_number", "bigint NOT NULL"),
+        ("action_type", "text NOT NULL"),
+        ("payload_json", "jsonb NOT NULL"),
+        ("persisted_at", "timestamptz NOT NULL"),
+    ),
+    key=("action_id",),
+    # seed: (character_id, sequence_number) for replay order, (persisted_at) for retention
+    indexes=("(character_id, sequence_number)", "(persisted_at)"),
+)
+
+PLAYER_SESSIONS = Table(
+    "player_sessions",
+    columns=(
+        ("session_id", "uuid NOT NULL"),
+        ("user_id", "uuid NOT NULL"),
+        ("character_id", "uuid NOT NULL"),
+        ("status", "text NOT NULL"),
+        ("last_action_seq", "bigint NOT NULL"),
+        ("last_heartbeat_at", "timestamptz"),
+        ("protocol_version", "text NOT NULL"),
+        ("reconnect_attempts", "smallint NOT NULL"),
+        ("opened_at", "timestamptz NOT NULL"),
+        ("updated_at", "timestamptz NOT NULL"),
+    ),
+    key=("session_id",),
+    indexes=("(user_id, opened_at)", "(status)"),
+)
+
+
+def character_created(event: Event, _: Row | None) -> Row:
+    return {
+        "character_id": event.originator_id,
+        "user_id": UUID(event.data["owner_id"]),
+        "display_name": event.data["display_name"],
+        "position_x": event.data["position_x"],
+        "position_y": event.data["position_y"],
+        "health": 100,
+        "inventory_json": {},
+        "stats_json": {},
+        "updated_at": event.timestamp,
+        "version": event.originator_version,
+    }
+
+
+def _set(**fields: str):
+    """A handler copying event fields into columns (column=field)."""
+
+    def apply(event: Event, row: Row | None) -> Row | None:
+        if row is None:
+            return None
+        changes = {column: event.data[field] for column, field in fields.items()}
+        return {**row, **changes, "updated_at": event.timestamp, "version": event.originator_version}
+
+    return apply
+
+
+def action_recorded(event: Event, _: Row | None) -> Row:
+    return {
+        "action_id": UUID(event.data["action_id"]),
+        "user_id": UUID(event.data["user_id"]),
+        "character_id": UUID(event.data["character_id"]),
+        "session_id": event.originator_id,
+        "sequence_number": event.data["sequence_number"],
+        "action_type": event.data["action_type"],
+        "payload_json": event.data["payload"],
+        "persisted_at": event.timestamp,
+    }
+
+
+def by_action(event: Event) -> tuple[UUID]:
+    return (UUID(event.data["action_id"]),)
+
+
+def session_opened(event: Event, _: Row | None) -> Row:
+    return {
+        "session_id": event.originator_id,
+        "user_id": UUID(event.data["user_id"]),
+        "character_id": UUID(event.data["character_id"]),
+        "status": "connecting",
+        "last_action_seq": 0,
+        "last_heartbeat_at": None,
+        "protocol_version": event.data["protocol_version"],
+        "reconnect_attempts": 0,
+        "opened_at": event.timestamp,
+        "updated_at": event.timestamp,
+    }
+
+
+def session_status(event: Event, row: Row | None) -> Row | None:
+    if row is None:
+        return None
+    attempts = row["reconnect_attempts"]
+    if event.data["status"] == "active" and row["status"] == "reconnecting":
+        attempts += 1
+    return {**row, "status": event.data["status"], "reconnect_attempts": attempts, "updated_at": event.timestamp}
+
+
+def session_action(event: Event, row: Row | None) -> Row | None:
+    if row is None:
+        return None
+    return {**row, "last_action_seq": event.data["sequence_number"], "updated_at": event.timestamp}
+
+
+def session_heartbeat(event: Event, row: Row | None) -> Row | None:
+    if row is None:
+        return None
+    return {**row, "last_heartbeat_at": datetime.fromisoformat(event.data["at"]), "updated_at": event.timestamp}
+
+
+PROJECTION = Projection(
+    name="live",
+    schema_version=1,
+    tables=(CHARACTER_PROFILES, ACTION_EVENTS, PLAYER_SESSIONS),
+    handlers={
+        "lorekeeper.character.Created": [Handler(CHARACTER_PROFILES, character_created)],
+        "lorekeeper.character.Moved": [
+            Handler(CHARACTER_PROFILES, _set(position_x="position_x", position_y="position_y"))
+        ],
+        "lorekeeper.character.HealthChanged": [Handler(CHARACTER_PROFILES, _set(health="health"))],
+        "lorekeeper.player_session.Created": [Handler(PLAYER_SESSIONS, session_opened)],
+        "lorekeeper.player_session.StatusChanged": [Handler(PLAYER_SESSIONS, session_status)],
+        "lorekeeper.player_session.ActionRecorded": [
+            Handler(ACTION_EVENTS, action_recorded, key=by_action),
+            Handler(PLAYER_SESSIONS, session_action),
+        ],
+        "lorekeeper.player_session.HeartbeatRecorded": [Handler(PLAYER_SESSIONS, session_heartbeat)],
+    },
+)
