@@ -13,7 +13,9 @@ from api import problems
 from api.auth import TokenService
 from api.idempotency import IdempotencyStore
 from api.limits import BodyLimitMiddleware
-from api.routers import auth, health, players, save_slots, telemetry
+from api.metrics import SessionMetrics
+from api.reconnect import ReconnectTokens
+from api.routers import auth, characters, health, metrics, players, save_slots, sessions, telemetry
 from infra.container import Container
 
 
@@ -48,8 +50,11 @@ def create_app(container: Container, *, run_projections: bool | None = None) -> 
     app.state.container = container
     app.state.tokens = TokenService(container.jwt_secret, container.settings.access_token_ttl_seconds)
     app.state.idempotency = IdempotencyStore(container.pool)
+    app.state.reconnect_tokens = ReconnectTokens(container.jwt_secret, container.settings.reconnect_window_seconds)
+    app.state.metrics = SessionMetrics(container.app)
     problems.install(app)
-    for router in (auth.router, players.router, save_slots.router, telemetry.router, health.router):
-        app.include_router(router)
+    routers = (auth, players, save_slots, characters, sessions, telemetry, health, metrics)
+    for module in routers:
+        app.include_router(module.router)
     app.add_middleware(BodyLimitMiddleware, max_bytes=container.settings.max_body_bytes)
     return app

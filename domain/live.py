@@ -84,3 +84,18 @@ class LiveSessionUseCases:
             character.use_ability(action.payload.name)
         position = self._write(session, character)  # type: ignore[attr-defined]
         return ActionResult(True, session, character, position)
+
+
+def actions_after(app: Any, session_id: UUID, seq: int, last_seq: int, limit: int) -> list[Any] | None:
+    """The session's recorded actions numbered (seq, last_seq], oldest first, or
+    None when there are more than ``limit`` (the caller sends a snapshot)."""
+    if last_seq <= seq:
+        return []
+    if last_seq - seq > limit:
+        return None
+    # Actions dominate a session's stream; heartbeats and transitions are few.
+    recent = app.events.get(session_id, desc=True, limit=(last_seq - seq) * 2 + 64)
+    wanted = [e for e in recent if isinstance(e, PlayerSession.ActionRecorded) and seq < e.sequence_number <= last_seq]
+    if len(wanted) != last_seq - seq:
+        return None
+    return sorted(wanted, key=lambda e: e.sequence_number)

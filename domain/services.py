@@ -84,6 +84,9 @@ class Lorekeeper(LiveSessionUseCases, Application[UUID]):
         }
         if max_save_slots_per_player is not None:
             self.max_save_slots_per_player = max_save_slots_per_player  # type: ignore[misc]
+        # Plain counters (the domain imports no metrics library); infra exports them.
+        self.cache_lookups = 0
+        self.cache_hits = 0
 
     # -- plumbing -------------------------------------------------------------
 
@@ -125,6 +128,12 @@ class Lorekeeper(LiveSessionUseCases, Application[UUID]):
     ) -> A:
         """The aggregate, checked for type, ownership (when an actor is given)
         and version (when one is expected)."""
+        cache = self.repository.cache
+        if cache is not None:
+            self.cache_lookups += 1
+            with contextlib.suppress(KeyError):
+                cache.get(aggregate_id)
+                self.cache_hits += 1
         try:
             aggregate = self.repository.get(aggregate_id)
             if aggregate.pending_events or (expected_version is not None and aggregate.version < expected_version):

@@ -49,4 +49,12 @@ class Settings(BaseSettings):
         0.01, description="Least time between projection rounds: trades read lag for throughput."
     )
     read_wait_max_seconds: float = 5.0
+    protocol_version: str = Field("1", description="The live-session protocol this build speaks; others are refused.")
+    session_idle_seconds: float = Field(30.0, description="A connected session silent this long is terminated.")
+    reconnect_window_seconds: int = Field(120, description="How long a reconnect token stays valid.")
+    replay_max_actions: int = Field(500, description="Longer deltas are answered with a snapshot.")
+    action_retention_days: float = Field(30.0, description="action_events rows older than this are archived.")
+    fault_crash_before_ack_seq: int | None = Field(
+        None, description="Test-only failpoint: exit after persisting this action sequence number, before its ack."
+    )
     run_projections: bool = Field(True, description="serve also runs the projection runner.")

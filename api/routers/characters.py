@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from uuid import UUID
+
+from fastapi import APIRouter
+from starlette.responses import Response
+
+from api.deps import CommandDep, ContainerDep, CurrentPrincipal, ReadYourWrites
+from api.idempotency import Stored
+from api.problems import Problem
+from api.responses import etag, stored
+from api.schemas import CharacterCreate, CharacterOut
+from domain.characters import Character
+
+router = APIRouter(prefix="/v1/characters", tags=["characters"])
+
+
+def character_out(c: Character, position: int | None) -> CharacterOut:
+    return CharacterOut.model_construct(  # values come from the aggregate: no re-validation
+        character_id=c.id,
+        user_id=c.owner_id,
+        display_name=c.display_name,
+        position_x=c.position_x,
+        position_y=c.position_y,
+        health=c.health,
+        inventory_json=c.inventory,
+        stats_json=c.stats,
+        updated_at=c.modified_on,
+        version=c.version,
+        position=position,
+    )
+
+
+@router.post("", status_code=201, response_model=CharacterOut)
+def create_character(body: CharacterCreate, cmd: CommandDep) -> Response:
+    """Create a character for the calling player, at a tile on the map."""
+
+    def command() -> Stored:
+        written = cmd.container.app.create_character(cmd.principal.subject, body.display_name, body.x, body.y)
+        c = written.aggregate
+        return stored(201, character_out(c, written.position), version=c.version, location=f"/v1/characters/{c.id}")
+
+    return cmd.run(body.model_dump(), command)
+
+
+@router.get("/{character_id}", response_model=CharacterOut, dependencies=[ReadYourWrites])
+def get_character(character_id: UUID, principal: CurrentPrincipal, container: ContainerDep) -> Response:
+    """A character profile from the character_profiles read model."""
+    with container.pool.connection() as conn:
+        row = conn.execute("SELECT * FROM character_profiles WHERE character_id = %s", (character_id,)).fetchone()
+    if row is None:
+        raise Problem(404, "not_found", f"character {character_id} not found")
+    if not principal.can_read(row["user_id"]):
+        raise Problem(403, "forbidden", "this character belongs to another player")
+    body = CharacterOut(**row)
+    return Response(body.model_dump_json(), media_type="application/json", headers={"ETag": etag(row["version"])})

@@ -1,0 +1,323 @@
+"""``/v1/sessions/ws``: the live-session protocol of seed 001 (see docs/sessions.md).
+
+Every action is persisted (group-committed) before its ack is sent, so an ack
+means durable. A refused action consumes no sequence number.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import time
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+import orjson
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from starlette.concurrency import run_in_threadpool
+
+from api.auth import Principal
+from api.problems import Problem
+from api.reconnect import InvalidReconnectToken
+from domain.errors import DomainError, NotFound, PermissionDenied
+from domain.live import actions_after
+from domain.sessions import SequenceGap, Status
+
+log = logging.getLogger(__name__)
+router = APIRouter(tags=["sessions"])
+
+HELLO_TIMEOUT_SECONDS = 10
+MESSAGE_MAX_BYTES = 8192
+
+# Close codes: 4000 + the HTTP status they stand for.
+BAD_HELLO, UNAUTHORIZED, FORBIDDEN, NOT_FOUND, IDLE, GONE, VERSION = 4400, 4401, 4403, 4404, 4408, 4410, 4426
+
+
+class Hello(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    type: str = Field(pattern="^hello$")
+    token: str | None = Field(None, max_length=4096)
+    protocol_version: str = Field(max_length=32)
+    character_id: UUID | None = None
+    reconnect_token: str | None = Field(None, max_length=4096)
+    last_seq: int | None = Field(None, ge=0, description="Last ack the client received (reconnects).")
+
+
+class ActionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    type: str = Field(pattern="^action$")
+    seq: int = Field(ge=1)
+    action_type: str = Field(max_length=16)
+    payload: dict[str, Any] = Field(default_factory=dict)
+
+
+class Closed(Exception):
+    def __init__(self, code: int, reason: str) -> None:
+        super().__init__(reason)
+        self.code = code
+        self.reason = reason[:120]
+
+
+def snapshot(session: Any, character: Any) -> dict[str, Any]:
+    return {
+        "session": {"status": session.status.value, "last_action_seq": session.last_action_seq},
+        "character": {
+            "character_id": str(character.id),
+            "display_name": character.display_name,
+            "position_x": character.position_x,
+            "position_y": character.position_y,
+            "health": character.health,
+            "inventory_json": character.inventory,
+            "stats_json": character.stats,
+        },
+    }
+
+
+class LiveSession:
+    """One connected client: handshake, then messages until it leaves or idles."""
+
+    def __init__(self, ws: WebSocket) -> None:
+        self.ws = ws
+        state = ws.app.state
+        self.container = state.container
+        self.app = state.container.app
+        self.settings = state.container.settings
+        self.tokens = state.tokens
+        self.reconnects = state.reconnect_tokens
+        self.metrics = state.metrics
+        self.session_id: UUID | None = None
+        self.principal: Principal | None = None
+
+    async def send(self, message: dict[str, Any]) -> None:
+        await self.ws.send_text(orjson.dumps(message).decode())
+
+    async def receive(self, timeout: float) -> dict[str, Any]:
+        text = await asyncio.wait_for(self.ws.receive_text(), timeout)
+        if len(text) > MESSAGE_MAX_BYTES:
+            raise ValueError(f"messages are limited to {MESSAGE_MAX_BYTES} bytes")
+        message = orjson.loads(text)
+        if not isinstance(message, dict):
+            raise ValueError("a message must be a JSON object")
+        return message
+
+    # -- handshake --------------------------------------------------------------
+
+    async def handshake(self) -> None:
+        self.metrics.connect_attempts.inc()
+        try:
+            hello = Hello.model_validate(await self.receive(HELLO_TIMEOUT_SECONDS))
+        except TimeoutError:
+            raise Closed(IDLE, "no hello received in time") from None
+        except (ValueError, ValidationError) as e:
+            raise Closed(BAD_HELLO, f"invalid hello: {type(e).__name__}") from None
+        token = hello.token or _bearer(self.ws.headers.get("authorization"))
+        if not token:
+            raise Closed(UNAUTHORIZED, "a bearer token is required")
+        try:
+            self.principal = self.tokens.verify(token)
+        except Problem as e:
+            raise Closed(UNAUTHORIZED, e.detail) from None
+        if hello.protocol_version != self.settings.protocol_version:
+            self.metrics.version_reject.inc()
+            raise Closed(
+                VERSION,
+                f"protocol version {hello.protocol_version!r} refused: server speaks {self.settings.protocol_version!r}",
+            )
+        if hello.reconnect_token:
+            await self._resume(hello)
+        else:
+            await self._open(hello)
+
+    async def _open(self, hello: Hello) -> None:
+        assert self.principal is not None
+        if hello.character_id is None:
+            raise Closed(BAD_HELLO, "character_id is required to open a session")
+        try:
+            written = await run_in_threadpool(
+                self.app.open_session, self.principal.subject, hello.character_id, hello.protocol_version
+            )
+        except NotFound:
+            raise Closed(NOT_FOUND, "unknown character") from None
+        except PermissionDenied:
+            raise Closed(FORBIDDEN, "this character belongs to another player") from None
+        session = written.aggregate
+        self.session_id = session.id
+        character = await run_in_threadpool(self.app.get_character, session.character_id)
+        self.metrics.connect_success.inc()
+        await self.send(
+            {
+                "type": "welcome",
+                "session_id": str(session.id),
+                "resumed": False,
+                "last_action_seq": session.last_action_seq,
+                "reconnect_token": self._reconnect_token(session.last_action_seq),
+                "snapshot": snapshot(session, character),
+            }
+        )
+
+    async def _resume(self, hello: Hello) -> None:
+        assert self.principal is not None and hello.reconnect_token
+        self.metrics.reconnect_attempts.inc()
+        try:
+            claims = self.reconnects.verify(hello.reconnect_token, self.principal.subject)
+        except InvalidReconnectToken as e:
+            code = GONE if "window" in str(e) else FORBIDDEN
+            raise Closed(code, str(e)) from None
+        self.session_id = claims.session_id
+
+        def resume() -> tuple[Any, Any, list[Any] | None]:
+            session = self.app.get_session(claims.session_id)
+            if session.status == Status.TERMINATING:
+                raise Closed(GONE, "the session has ended")
+            if session.status == Status.ACTIVE:  # the old connection's loss was not noticed yet
+                self.app.change_session(session.id, "lose_connection")
+            session = self.app.change_session(session.id, "resume").aggregate
+            character = self.app.get_character(session.character_id)
+            since = hello.last_seq if hello.last_seq is not None else claims.last_sequence_number
+            delta = actions_after(
+                self.app, session.id, since, session.last_action_seq, self.settings.replay_max_actions
+            )
+            return session, character, delta
+
+        session, character, delta = await run_in_threadpool(resume)
+        welcome: dict[str, Any] = {
+            "type": "welcome",
+            "session_id": str(session.id),
+            "resumed": True,
+            "last_action_seq": session.last_action_seq,
+            "reconnect_token": self._reconnect_token(session.last_action_seq),
+        }
+        if delta is None:
+            self.metrics.state_refresh_forced.inc()
+            welcome["snapshot"] = snapshot(session, character)
+        else:
+            welcome["replay"] = [
+                {"seq": e.sequence_number, "action_type": e.action_type, "payload": e.payload} for e in delta
+            ]
+            welcome["snapshot"] = snapshot(session, character)
+        self.metrics.reconnect_success.inc()
+        await self.send(welcome)
+
+    def _reconnect_token(self, last_seq: int) -> str:
+        assert self.session_id is not None and self.principal is not None
+        return self.reconnects.issue(self.session_id, self.principal.subject, last_seq)
+
+    # -- messages ---------------------------------------------------------------
+
+    async def serve(self) -> None:
+        while True:
+            try:
+                message = await self.receive(self.settings.session_idle_seconds)
+            except TimeoutError:
+                await run_in_threadpool(self.app.change_session, self.session_id, "terminate", "timeout")
+                raise Closed(IDLE, "idle for too long") from None
+            except (ValueError, orjson.JSONDecodeError) as e:
+                await self.send({"type": "error", "code": "invalid_message", "detail": str(e)})
+                continue
+            kind = message.get("type")
+            if kind == "action":
+                await self._action(message)
+            elif kind == "heartbeat":
+                await run_in_threadpool(self.app.heartbeat, self.session_id, datetime.now(UTC))
+                session = await run_in_threadpool(self.app.get_session, self.session_id)
+                await self.send(
+                    {"type": "heartbeat_ack", "reconnect_token": self._reconnect_token(session.last_action_seq)}
+                )
+            elif kind == "bye":
+                await run_in_threadpool(self.app.change_session, self.session_id, "terminate", "logout")
+                raise Closed(1000, "bye")
+            else:
+                await self.send({"type": "error", "code": "unknown_message", "detail": f"unknown type {kind!r}"})
+
+    async def _action(self, message: dict[str, Any]) -> None:
+        started = time.perf_counter()
+        try:
+            action = ActionIn.model_validate(message)
+        except ValidationError as e:
+            await self.send({"type": "error", "seq": message.get("seq"), "code": "invalid_action", "detail": str(e)})
+            return
+        try:
+            result = await run_in_threadpool(
+                self.app.record_action, self.session_id, action.seq, action.action_type, action.payload
+            )
+        except SequenceGap as gap:
+            self.metrics.state_refresh_forced.inc()
+            session = await run_in_threadpool(self.app.get_session, self.session_id)
+            character = await run_in_threadpool(self.app.get_character, session.character_id)
+            await self.send(
+                {
+                    "type": "resync",
+                    "seq": action.seq,
+                    "last_action_seq": gap.details["last_action_seq"],
+                    "snapshot": snapshot(session, character),
+                }
+            )
+            return
+        except DomainError as e:
+            await self.send({"type": "error", "seq": action.seq, "code": e.code, "detail": e.message, **e.details})
+            return
+        if self.settings.fault_crash_before_ack_seq == action.seq and result.recorded:
+            log.error("failpoint: exiting after persisting action %s, before its ack", action.seq)
+            os._exit(137)
+        ack: dict[str, Any] = {"type": "ack", "seq": action.seq}
+        if result.recorded:
+            ack["position"] = result.position
+            ack["character"] = {
+                "position_x": result.character.position_x,
+                "position_y": result.character.position_y,
+                "health": result.character.health,
+            }
+        else:
+            ack["duplicate"] = True
+        await self.send(ack)
+        self.metrics.action_latency.observe((time.perf_counter() - started) * 1000)
+
+    async def lost(self) -> None:
+        """The transport dropped without a bye: active -> reconnecting."""
+        if self.session_id is None:
+            return
+        try:
+            session = await run_in_threadpool(self.app.get_session, self.session_id)
+            if session.status == Status.ACTIVE:
+                await run_in_threadpool(self.app.change_session, self.session_id, "lose_connection")
+        except DomainError:
+            log.info("session %s changed elsewhere while disconnecting", self.session_id)
+
+
+def _bearer(header: str | None) -> str | None:
+    if header and header.lower().startswith("bearer "):
+        return header[7:].strip()
+    return None
+
+
+@router.websocket("/v1/sessions/ws")
+async def session_socket(ws: WebSocket) -> None:
+    """A live session: hello, then actions (acked once durable), heartbeats, bye."""
+    await ws.accept()
+    live = LiveSession(ws)
+    connected = False
+    try:
+        await live.handshake()
+        connected = True
+        live.metrics.active_sessions.inc()
+        await live.serve()
+    except Closed as closed:
+        await _close(ws, closed.code, closed.reason)
+    except WebSocketDisconnect:
+        await live.lost()
+    except Exception:
+        log.exception("live session failed")
+        await live.lost()
+        await _close(ws, 1011, "internal error")
+    finally:
+        if connected:
+            live.metrics.active_sessions.dec()
+
+
+async def _close(ws: WebSocket, code: int, reason: str) -> None:
+    with contextlib.suppress(RuntimeError):  # already closed by the client
+        await ws.close(code=code, reason=reason)
