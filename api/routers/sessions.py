@@ -123,10 +123,8 @@ class LiveSession:
             raise Closed(UNAUTHORIZED, e.detail) from None
         if hello.protocol_version != self.settings.protocol_version:
             self.metrics.version_reject.inc()
-            raise Closed(
-                VERSION,
-                f"protocol version {hello.protocol_version!r} refused: server speaks {self.settings.protocol_version!r}",
-            )
+            server = self.settings.protocol_version
+            raise Closed(VERSION, f"protocol version {hello.protocol_version!r} refused: server speaks {server!r}")
         if hello.reconnect_token:
             await self._resume(hello)
         else:
