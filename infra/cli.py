@@ -142,6 +142,25 @@ def consume(
     container.close()
 
 
+@app.command("archive-actions")
+def archive_actions_command(
+    older_than_days: Annotated[float | None, typer.Option(help="Default: LOREKEEPER_ACTION_RETENTION_DAYS.")] = None,
+    data_dir: Annotated[Path | None, typer.Option()] = None,
+) -> None:
+    """Archive action_events rows past retention to var/archive and remove them from the read table."""
+    from datetime import timedelta
+
+    from projections.retention import archive_actions
+
+    container = _container(data_dir)
+    container.setup_projections()
+    days = older_than_days if older_than_days is not None else container.settings.action_retention_days
+    archive_dir = Path(container.settings.data_dir) / "archive"
+    count = archive_actions(container.pool, archive_dir, timedelta(days=days))
+    console.print(f"archived {count} action(s) older than {days:g} days to {archive_dir}")
+    container.close()
+
+
 kafka_app = typer.Typer(help="A local Apache Kafka broker for development.", no_args_is_help=True)
 app.add_typer(kafka_app, name="kafka")
 
