@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 
 import anyio.to_thread
@@ -36,6 +37,7 @@ def create_app(container: Container, *, run_projections: bool | None = None) -> 
         try:
             yield
         finally:
+            app.state.executor.shutdown(wait=False, cancel_futures=True)
             if follow:
                 container.follower.stop()
                 if container.kafka_enabled:
@@ -52,6 +54,8 @@ def create_app(container: Container, *, run_projections: bool | None = None) -> 
     app.state.idempotency = IdempotencyStore(container.pool)
     app.state.reconnect_tokens = ReconnectTokens(container.jwt_secret, container.settings.reconnect_window_seconds)
     app.state.metrics = SessionMetrics(container.app)
+    # Live sessions run their blocking use cases here (see api/routers/sessions.py).
+    app.state.executor = ThreadPoolExecutor(container.settings.api_threads, thread_name_prefix="session")
     problems.install(app)
     routers = (auth, players, save_slots, characters, sessions, telemetry, health, metrics)
     for module in routers:

@@ -1,12 +1,13 @@
-"""Serves either the real API or a no-op FastAPI app, the same way (one uvicorn
+"""Serves the real API, a no-op FastAPI app or a WebSocket echo, the same way (one uvicorn
 worker, uvloop + httptools), for the HTTP benchmark to compare."""
 
 from __future__ import annotations
 
 import sys
 
+import orjson
 import uvicorn
-from fastapi import FastAPI
+from fastapi import FastAPI, WebSocket, WebSocketDisconnect
 from pydantic import BaseModel
 
 
@@ -24,9 +25,28 @@ def noop_app() -> FastAPI:
     return app
 
 
+def echo_app() -> FastAPI:
+    """A WebSocket that acks every message at once, persisting nothing."""
+    app = FastAPI()
+
+    @app.websocket("/echo")
+    async def echo(ws: WebSocket) -> None:
+        await ws.accept()
+        try:
+            while True:
+                message = orjson.loads(await ws.receive_text())
+                await ws.send_text(orjson.dumps({"type": "ack", "seq": message.get("seq")}).decode())
+        except WebSocketDisconnect:
+            return
+
+    return app
+
+
 def main(mode: str, port: int) -> None:
     if mode == "noop":
         app = noop_app()
+    elif mode == "echo":
+        app = echo_app()
     else:
         from api.app import create_app
         from infra.container import Container

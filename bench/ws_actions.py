@@ -1,0 +1,194 @@
+"""Live-session throughput: N WebSocket clients each send actions in a loop and
+wait for every ack (an ack means persisted: group-committed). Next to it, in
+the same run, a WebSocket echo served the same way that persists nothing.
+Reports acked actions/s and p50/p99 ack latency for both.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+
+import httpx
+import orjson
+import typer
+from websockets.asyncio.client import connect
+
+from bench.common import median, report, scratch_container
+from bench.http_commands import start_server
+
+
+async def api_clients(port: int, n: int) -> list:
+    base = f"http://127.0.0.1:{port}"
+    async with httpx.AsyncClient(base_url=base, timeout=30) as http:
+
+        async def one(i: int):
+            r = await http.post("/v1/auth/anonymous", json={})
+            token = r.json()["access_token"]
+            c = await http.post(
+                "/v1/characters",
+                headers={"Authorization": f"Bearer {token}"},
+                json={"display_name": f"c{i}", "x": 10, "y": 10},
+            )
+            ws = await connect(f"ws://127.0.0.1:{port}/v1/sessions/ws", max_size=2**20, open_timeout=30)
+            await ws.send(
+                orjson.dumps(
+                    {"type": "hello", "token": token, "protocol_version": "1", "character_id": c.json()["character_id"]}
+                ).decode()
+            )
+            welcome = orjson.loads(await ws.recv())
+            assert welcome["type"] == "welcome", welcome
+            return ws
+
+        sockets = []
+        for start in range(0, n, 20):  # sign up in waves, not all at once
+            sockets += await asyncio.gather(*(one(i) for i in range(start, min(start + 20, n))))
+        return sockets
+
+
+async def echo_clients(port: int, n: int) -> list:
+    return [await connect(f"ws://127.0.0.1:{port}/echo", max_size=2**20) for _ in range(n)]
+
+
+async def paced(sockets: list, seconds: float, per_client: float) -> tuple[int, list[float], float]:
+    """Open loop: every client sends ``per_client`` actions/s on a fixed clock,
+    whatever the acks do, and a reader matches acks to send times."""
+    latencies: list[float] = []
+    interval = 1.0 / per_client
+
+    async def client(ws, index: int) -> int:
+        sent: dict[int, float] = {}
+        acked = 0
+
+        async def reader() -> None:
+            nonlocal acked
+            while sent or not done.is_set():
+                try:
+                    reply = orjson.loads(await asyncio.wait_for(ws.recv(), 10))
+                except TimeoutError:
+                    return
+                seq = reply.get("seq")
+                if reply.get("type") != "ack" or seq not in sent:
+                    raise AssertionError(f"client {index}: unexpected reply {reply}")
+                latencies.append((time.perf_counter() - sent.pop(seq)) * 1000)
+                acked += 1
+
+        done = asyncio.Event()
+        read = asyncio.create_task(reader())
+        await asyncio.sleep(interval * (index / len(sockets)))  # spread the clients over one interval
+        next_at = time.perf_counter()
+        deadline = next_at + seconds
+        seq = 0
+        while time.perf_counter() < deadline:
+            seq += 1
+            sent[seq] = time.perf_counter()
+            payload = {"x": 10 + (seq % 2), "y": 10}
+            await ws.send(
+                orjson.dumps({"type": "action", "seq": seq, "action_type": "move", "payload": payload}).decode()
+            )
+            next_at += interval
+            await asyncio.sleep(max(0.0, next_at - time.perf_counter()))
+        done.set()
+        await read
+        return acked
+
+    started = time.perf_counter()
+    counts = await asyncio.gather(*(client(ws, i) for i, ws in enumerate(sockets)))
+    elapsed = time.perf_counter() - started
+    for ws in sockets:
+        await ws.close()
+    return sum(counts), sorted(latencies), elapsed
+
+
+async def drive(sockets: list, seconds: float, path_is_api: bool) -> tuple[int, list[float], float]:
+    """Closed loop: each client waits for its ack before the next action (capacity)."""
+    latencies: list[float] = []
+    deadline = time.perf_counter() + seconds
+
+    async def loop(ws, index: int) -> int:
+        seq = 0
+        acked = 0
+        while time.perf_counter() < deadline:
+            seq += 1
+            x = 10 + (seq % 2)
+            started = time.perf_counter()
+            await ws.send(
+                orjson.dumps(
+                    {"type": "action", "seq": seq, "action_type": "move", "payload": {"x": x, "y": 10}}
+                ).decode()
+            )
+            reply = orjson.loads(await ws.recv())
+            latencies.append((time.perf_counter() - started) * 1000)
+            if reply.get("type") != "ack" or reply.get("seq") != seq:
+                raise AssertionError(f"client {index}: unexpected reply {reply}")
+            acked += 1
+        return acked
+
+    started = time.perf_counter()
+    counts = await asyncio.gather(*(loop(ws, i) for i, ws in enumerate(sockets)))
+    elapsed = time.perf_counter() - started
+    for ws in sockets:
+        await ws.close()
+    return sum(counts), sorted(latencies), elapsed
+
+
+def measure(
+    mode: str, env: dict[str, str], clients: int, seconds: float, per_client: float | None = None
+) -> tuple[float, float, float]:
+    proc, port = start_server(mode, env)
+    try:
+
+        async def run() -> tuple[float, float, float]:
+            sockets = await (api_clients(port, clients) if mode == "api" else echo_clients(port, clients))
+            if per_client:
+                acked, lat, elapsed = await paced(sockets, seconds, per_client)
+            else:
+                acked, lat, elapsed = await drive(sockets, seconds, mode == "api")
+            return acked / elapsed, lat[len(lat) // 2], lat[int(len(lat) * 0.99)]
+
+        return asyncio.run(run())
+    finally:
+        proc.terminate()
+        proc.wait(20)
+
+
+def main(clients: int = 200, seconds: float = 8.0, rounds: int = 3, per_client: float = 10.0) -> str:
+    with scratch_container() as container:
+        container.setup_projections()
+        env = {
+            **os.environ,
+            "DATABASE_URL": container.conninfo,
+            "LOREKEEPER_JWT_SECRET": container.jwt_secret,
+            "LOREKEEPER_API_THREADS": str(max(40, clients)),
+            "LOREKEEPER_DB_POOL_SIZE": "20",
+            "LOREKEEPER_MAX_SAVE_SLOTS_PER_PLAYER": "5",
+        }
+        api, echo, api_paced, echo_paced = [], [], [], []
+        for _ in range(rounds):
+            echo_paced.append(measure("echo", env, clients, seconds, per_client))
+            api_paced.append(measure("api", env, clients, seconds, per_client))
+            echo.append(measure("echo", env, clients, seconds))
+            api.append(measure("api", env, clients, seconds))
+
+    def col(runs: list[tuple[float, float, float]], i: int) -> float:
+        return median([r[i] for r in runs])
+
+    offered = clients * per_client
+    return report(
+        f"Live sessions: {clients} WebSocket clients sending move actions ({rounds} rounds of {seconds:.0f} s)",
+        [
+            (f"paced at {per_client:g}/s each ({offered:,.0f}/s offered): acked", col(api_paced, 0), "actions/s"),
+            ("paced: ack latency p50", col(api_paced, 1), "ms"),
+            ("paced: ack latency p99 (goal < 50)", col(api_paced, 2), "ms"),
+            ("paced echo (no persistence): p99", col(echo_paced, 2), "ms"),
+            ("closed loop (capacity): acked actions/s (goal >= 2,000)", col(api, 0), "actions/s"),
+            ("closed loop: ack latency p99", col(api, 2), "ms"),
+            ("closed loop echo, no persistence", col(echo, 0), "messages/s"),
+            ("capacity ratio to echo", col(api, 0) / col(echo, 0), ""),
+        ],
+    )
+
+
+if __name__ == "__main__":
+    typer.run(main)
