@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench import http_commands, kafka_relay, projection_catchup
+from bench import http_commands, kafka_relay, projection_catchup, ws_actions
 
 
 def main() -> None:
@@ -11,6 +11,8 @@ def main() -> None:
     projection_catchup.main()
     print()
     kafka_relay.main()
+    print()
+    ws_actions.main()
 
 
 if __name__ == "__main__":

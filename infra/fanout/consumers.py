@@ -59,21 +59,16 @@ class Consumer:
                 (self.name, positions),
             ).fetchall()
             fresh = {r["position"] for r in rows}
-        new = []
+        applied = 0
         for message in messages:
             if message.position is None:
-                new.append(message)
+                self.apply(conn, message)
+                applied += 1
             elif message.position in fresh:
                 fresh.discard(message.position)  # a re-sent copy in the same batch is skipped too
-                new.append(message)
-        if new:
-            self.apply_all(conn, new)
-        return len(new)
-
-    def apply_all(self, conn: psycopg.Connection[Any], messages: list[Message]) -> None:
-        """Apply new messages in order; override to work set-at-a-time."""
-        for message in messages:
-            self.apply(conn, message)
+                self.apply(conn, message)
+                applied += 1
+        return applied
 
     def apply(self, conn: psycopg.Connection[Any], message: Message) -> None:
         raise NotImplementedError
@@ -119,99 +114,77 @@ class TelemetryConsumer(Consumer):
         self.decode = decode
         self.events_table = events_table
 
-    def apply_all(self, conn: psycopg.Connection[Any], messages: list[Message]) -> None:
-        """Set at a time: one query each for owners, opt-outs and the insert,
-        whatever the batch size (a live game sends thousands of events a second)."""
-        rows: list[tuple[Any, ...]] = []
-        domain = [(m, m.json()) for m in messages if m.topic != TELEMETRY_TOPIC]
-        accounts = self._accounts(conn, domain)
-        client = [m.json() for m in messages if m.topic == TELEMETRY_TOPIC]
-        everyone = {a for a in accounts.values() if a is not None} | {UUID(d["account_id"]) for d in client}
-        preferences = self._preferences(conn, everyone)
-        for message, data in domain:
-            subject = UUID(data["originator_id"])
-            account = accounts.get(subject)
-            if account is not None and _opted_out(preferences.get(account, []), message.position):
-                continue
-            rows.append(
-                (
-                    event_id(subject, data["originator_version"]),
-                    account,
-                    message.event_type,
-                    Jsonb(data),
-                    datetime.fromisoformat(data["timestamp"]),
-                    "server",
-                    message.position,
-                )
-            )
-        for data in client:
-            account = UUID(data["account_id"])
-            if _opted_out(preferences.get(account, []), None):
-                continue
-            timestamp = datetime.fromisoformat(data["timestamp"])
-            rows.append(
-                (UUID(data["event_id"]), account, data["event_type"], Jsonb(data["payload"]), timestamp, "client", None)
-            )
-        if rows:
-            with conn.cursor() as cursor:
-                cursor.executemany(
-                    "INSERT INTO telemetry_events "
-                    "(event_id, account_id, event_type, payload, timestamp, source, position) "
-                    "VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (event_id) DO NOTHING",
-                    rows,
-                )
+    def apply(self, conn: psycopg.Connection[Any], message: Message) -> None:
+        if message.topic == TELEMETRY_TOPIC:
+            self._client_event(conn, message.json())
+        else:
+            self._domain_event(conn, message)
 
-    def _accounts(
-        self, conn: psycopg.Connection[Any], domain: list[tuple[Message, dict[str, Any]]]
-    ) -> dict[UUID, UUID | None]:
-        """The player each event's aggregate belongs to: players are their own;
-        an aggregate whose first event names an owner maps to it (that first
-        event is always consumed before its later ones: same key, same partition)."""
-        accounts: dict[UUID, UUID | None] = {}
-        new_owners: dict[UUID, UUID] = {}
-        for message, data in domain:
-            subject = UUID(data["originator_id"])
-            if message.event_type.startswith(PREFIX + "player."):
-                accounts[subject] = subject
-            elif owner := data.get("owner_id") or data.get("player_id") or data.get("user_id"):
-                accounts[subject] = new_owners[subject] = UUID(owner)
-        if new_owners:
+    def _domain_event(self, conn: psycopg.Connection[Any], message: Message) -> None:
+        data = message.json()
+        subject = UUID(data["originator_id"])
+        account = self._account(conn, message.event_type, subject, data)
+        if account is not None and self._opted_out(conn, account, message.position):
+            return
+        conn.execute(
+            "INSERT INTO telemetry_events (event_id, account_id, event_type, payload, timestamp, source, position) "
+            "VALUES (%s, %s, %s, %s, %s, 'server', %s) ON CONFLICT (event_id) DO NOTHING",
+            (
+                event_id(subject, data["originator_version"]),
+                account,
+                message.event_type,
+                Jsonb(data),
+                datetime.fromisoformat(data["timestamp"]),
+                message.position,
+            ),
+        )
+
+    def _account(
+        self, conn: psycopg.Connection[Any], event_type: str, subject: UUID, data: dict[str, Any]
+    ) -> UUID | None:
+        """The player an event is about: players are their own, others map by subject
+        (the mapping comes from the aggregate's first event, which is always
+        consumed before its later ones: same key, same partition)."""
+        if event_type.startswith(PREFIX + "player."):
+            return subject
+        owner = data.get("owner_id") or data.get("player_id")
+        if owner is not None:
+            account = UUID(owner)
             conn.execute(
-                "INSERT INTO telemetry_subjects (subject_id, account_id) "
-                "SELECT * FROM unnest(%s::uuid[], %s::uuid[]) ON CONFLICT DO NOTHING",
-                (list(new_owners), list(new_owners.values())),
+                "INSERT INTO telemetry_subjects (subject_id, account_id) VALUES (%s, %s) ON CONFLICT DO NOTHING",
+                (subject, account),
             )
-        unknown = list({UUID(d["originator_id"]) for _, d in domain} - set(accounts))
-        if unknown:
-            found = conn.execute(
-                "SELECT subject_id, account_id FROM telemetry_subjects WHERE subject_id = ANY(%s)", (unknown,)
-            ).fetchall()
-            accounts.update({r["subject_id"]: r["account_id"] for r in found})
-        return accounts
+            return account
+        row = conn.execute("SELECT account_id FROM telemetry_subjects WHERE subject_id = %s", (subject,)).fetchone()
+        return row["account_id"] if row else None
 
-    def _preferences(self, conn: psycopg.Connection[Any], accounts: set[UUID]) -> dict[UUID, list[tuple[int, bool]]]:
-        """Each account's telemetry preference changes, as (position, opted_out), in order."""
-        if not accounts:
-            return {}
+    def _opted_out(self, conn: psycopg.Connection[Any], account: UUID, position: int | None) -> bool:
+        """The player's telemetry preference as of ``position`` (None: now)."""
         query = sql.SQL(
-            "SELECT originator_id, notification_id, state FROM {} WHERE originator_id = ANY(%s) AND topic = %s "
-            "ORDER BY notification_id"
-        ).format(sql.Identifier(self.events_table))
-        changes: dict[UUID, list[tuple[int, bool]]] = {}
-        for row in conn.execute(query, (list(accounts), OPT_OUT_TYPE)).fetchall():
-            opted_out = bool(self.decode(bytes(row["state"]))["opted_out"])
-            changes.setdefault(row["originator_id"], []).append((row["notification_id"], opted_out))
-        return changes
+            "SELECT state FROM {} WHERE originator_id = %s AND topic = %s {} ORDER BY originator_version DESC LIMIT 1"
+        ).format(
+            sql.Identifier(self.events_table),
+            sql.SQL("AND notification_id <= %s" if position is not None else ""),
+        )
+        params: list[Any] = [account, OPT_OUT_TYPE] + ([position] if position is not None else [])
+        row = conn.execute(query, params).fetchone()
+        return bool(row and self.decode(bytes(row["state"]))["opted_out"])
 
-
-def _opted_out(changes: list[tuple[int, bool]], position: int | None) -> bool:
-    """The preference in force at ``position`` (None: the latest)."""
-    state = False
-    for at, opted_out in changes:
-        if position is not None and at > position:
-            break
-        state = opted_out
-    return state
+    def _client_event(self, conn: psycopg.Connection[Any], data: dict[str, Any]) -> None:
+        account = UUID(data["account_id"])
+        if self._opted_out(conn, account, None):
+            return
+        conn.execute(
+            "INSERT INTO telemetry_events (event_id, account_id, event_type, payload, timestamp, source) "
+            "VALUES (%s, %s, %s, %s, %s, 'client') ON CONFLICT (event_id) DO NOTHING",
+            (
+                UUID(data["event_id"]),
+                account,
+                data["event_type"],
+                Jsonb(data["payload"]),
+                datetime.fromisoformat(data["timestamp"]),
+            ),
+        )
 
 
 AI_DDL = (
