@@ -27,9 +27,6 @@ class Principal:
     def can_read(self, owner_id: UUID) -> bool:
         return owner_id == self.subject or bool(self.roles & {"admin", "analyst"})
 
-    def can_write(self, owner_id: UUID) -> bool:
-        return owner_id == self.subject or self.is_admin
-
     def actor(self) -> UUID | None:
         """The id domain commands check ownership against; admins act for anyone."""
         return None if self.is_admin else self.subject

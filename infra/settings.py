@@ -34,7 +34,7 @@ class Settings(BaseSettings):
     max_body_bytes: int = 256 * 1024
     max_save_slots_per_player: int = 5
     snapshot_intervals: dict[str, int] = Field(
-        default_factory=lambda: {"Player": 50, "SaveSlot": 50},
+        default_factory=lambda: {"Player": 50, "SaveSlot": 50, "Character": 100, "PlayerSession": 200},
         description='Aggregate type to snapshot interval, e.g. {"SaveSlot": 50}.',
     )
     aggregate_cache_size: int = 10_000

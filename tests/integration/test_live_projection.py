@@ -67,3 +67,24 @@ def test_reconnect_counts_attempts_in_the_read_model(container):
     container.follower.run_once()
     (row,) = rows(container, "player_sessions", "session_id")
     assert (row["status"], row["reconnect_attempts"]) == ("terminating", 1)
+
+
+def test_long_sessions_are_snapshotted_and_reload_from_the_snapshot(database, tmp_path):
+    from infra.container import Container
+    from tests.fixtures.db import make_settings
+
+    c = Container(make_settings(database, tmp_path, snapshot_intervals={"PlayerSession": 10}))
+    try:
+        app = c.app
+        player = app.create_player().aggregate
+        character = app.create_character(player.id, "Ada").aggregate
+        session = app.open_session(player.id, character.id, "1").aggregate
+        for seq in range(1, 26):
+            app.record_action(session.id, seq, "chat", {"text": f"#{seq}"})
+        assert [s.originator_version for s in app.snapshots.get(session.id)] == [10, 20]
+        app.repository.cache = None
+        reloaded = app.get_session(session.id)
+        assert reloaded.last_action_seq == 25
+        assert reloaded.status.value == "active"
+    finally:
+        c.close()
