@@ -7,8 +7,7 @@ from starlette.responses import Response
 
 from api.deps import CommandDep, ContainerDep, CurrentPrincipal, ReadYourWrites
 from api.idempotency import Stored
-from api.problems import Problem
-from api.responses import etag, stored
+from api.responses import read_one, stored
 from api.schemas import CharacterCreate, CharacterOut
 from domain.characters import Character
 
@@ -46,11 +45,13 @@ def create_character(body: CharacterCreate, cmd: CommandDep) -> Response:
 @router.get("/{character_id}", response_model=CharacterOut, dependencies=[ReadYourWrites])
 def get_character(character_id: UUID, principal: CurrentPrincipal, container: ContainerDep) -> Response:
     """A character profile from the character_profiles read model."""
-    with container.pool.connection() as conn:
-        row = conn.execute("SELECT * FROM character_profiles WHERE character_id = %s", (character_id,)).fetchone()
-    if row is None:
-        raise Problem(404, "not_found", f"character {character_id} not found")
-    if not principal.can_read(row["user_id"]):
-        raise Problem(403, "forbidden", "this character belongs to another player")
-    body = CharacterOut(**row)
-    return Response(body.model_dump_json(), media_type="application/json", headers={"ETag": etag(row["version"])})
+    return read_one(
+        container,
+        principal,
+        table="character_profiles",
+        key="character_id",
+        value=character_id,
+        owner="user_id",
+        model=CharacterOut,
+        noun="character",
+    )

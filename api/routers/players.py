@@ -8,7 +8,7 @@ from starlette.responses import Response
 from api.deps import CommandDep, ContainerDep, CurrentPrincipal, IfMatch, ReadYourWrites
 from api.idempotency import Stored
 from api.problems import Problem
-from api.responses import etag, stored
+from api.responses import read_one, stored
 from api.schemas import PlatformLinkIn, PlayerOut, PlayerPatch
 from domain.accounts import Player
 
@@ -32,14 +32,18 @@ def player_out(player: Player, position: int | None) -> PlayerOut:
 @router.get("/{player_id}", response_model=PlayerOut, dependencies=[ReadYourWrites])
 def get_player(player_id: UUID, principal: CurrentPrincipal, container: ContainerDep) -> Response:
     """A player's profile from the players read model."""
-    if not principal.can_read(player_id):
+    if not principal.can_read(player_id):  # before the lookup: don't reveal which ids exist
         raise Problem(403, "forbidden", "you may only read your own player")
-    with container.pool.connection() as conn:
-        row = conn.execute("SELECT * FROM players WHERE account_id = %s", (player_id,)).fetchone()
-    if row is None:
-        raise Problem(404, "not_found", f"player {player_id} not found")
-    body = PlayerOut(**row)
-    return Response(body.model_dump_json(), media_type="application/json", headers={"ETag": etag(row["version"])})
+    return read_one(
+        container,
+        principal,
+        table="players",
+        key="account_id",
+        value=player_id,
+        owner="account_id",
+        model=PlayerOut,
+        noun="player",
+    )
 
 
 @router.patch("/{player_id}", response_model=PlayerOut)

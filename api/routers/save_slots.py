@@ -11,7 +11,7 @@ from api.deps import CommandDep, ContainerDep, CurrentPrincipal, IfMatch, ReadYo
 from api.idempotency import Stored
 from api.pagination import MAX_LIMIT, decode_cursor, encode_cursor
 from api.problems import Problem
-from api.responses import etag, stored
+from api.responses import read_one, stored
 from api.schemas import Page, SaveSlotCreate, SaveSlotOut, SaveSlotPut
 from domain.progression import SaveSlot
 
@@ -47,14 +47,16 @@ def create_save_slot(body: SaveSlotCreate, cmd: CommandDep) -> Response:
 @router.get("/v1/save-slots/{slot_id}", response_model=SaveSlotOut, dependencies=[ReadYourWrites])
 def get_save_slot(slot_id: UUID, principal: CurrentPrincipal, container: ContainerDep) -> Response:
     """A save slot from the save_slots read model."""
-    with container.pool.connection() as conn:
-        row = conn.execute("SELECT * FROM save_slots WHERE slot_id = %s", (slot_id,)).fetchone()
-    if row is None:
-        raise Problem(404, "not_found", f"save slot {slot_id} not found")
-    if not principal.can_read(row["account_id"]):
-        raise Problem(403, "forbidden", "this save slot belongs to another player")
-    body = SaveSlotOut(**row)
-    return Response(body.model_dump_json(), media_type="application/json", headers={"ETag": etag(row["version"])})
+    return read_one(
+        container,
+        principal,
+        table="save_slots",
+        key="slot_id",
+        value=slot_id,
+        owner="account_id",
+        model=SaveSlotOut,
+        noun="save slot",
+    )
 
 
 @router.put("/v1/save-slots/{slot_id}", response_model=SaveSlotOut)
