@@ -52,7 +52,8 @@ def main(mode: str, port: int) -> None:
         from infra.container import Container
 
         app = create_app(Container())
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    # As `lorekeeper serve` runs it: no per-message deflate on WebSocket frames.
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False, ws_per_message_deflate=False)
 
 
 if __name__ == "__main__":

@@ -49,7 +49,8 @@ def serve(
     where = "DATABASE_URL" if settings.database_url else f"embedded PostgreSQL in {settings.data_dir / 'pg'}"
     console.print(f"Lorekeeper on [bold]http://{host}:{port}[/] (docs at /docs), events in {where}")
     try:
-        uvicorn.run(api, host=host, port=port, log_level="info", access_log=False)
+        # Session frames are small JSON; compressing each costs more CPU than it saves.
+        uvicorn.run(api, host=host, port=port, log_level="info", access_log=False, ws_per_message_deflate=False)
     finally:
         container.close()
 

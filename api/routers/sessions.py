@@ -71,7 +71,8 @@ class LiveSession:
         await self.ws.send_text(orjson.dumps(message).decode())
 
     async def receive(self, timeout: float) -> dict[str, Any]:
-        text = await asyncio.wait_for(self.ws.receive_text(), timeout)
+        async with asyncio.timeout(timeout):  # unlike wait_for on 3.11, no task per message
+            text = await self.ws.receive_text()
         if len(text) > MESSAGE_MAX_BYTES:
             raise ValueError(f"messages are limited to {MESSAGE_MAX_BYTES} bytes")
         message = orjson.loads(text)
