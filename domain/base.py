@@ -10,6 +10,7 @@ between modules without breaking stored history.
 from __future__ import annotations
 
 from copy import deepcopy
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
 from uuid import UUID, uuid4
@@ -67,6 +68,14 @@ class Aggregate(BaseAggregate[UUID]):
     def state(self) -> dict[str, Any]:
         """The aggregate's domain state, without the eventsourcing bookkeeping."""
         return {k: v for k, v in vars(self).items() if not k.startswith("_")}
+
+
+@dataclass(frozen=True)
+class Written:
+    """What a command wrote: the aggregate after it, and the last global position."""
+
+    aggregate: Any
+    position: int | None
 
 
 _BASE_SNAPSHOT_TYPES: dict[str, Any] = {"_created_on": datetime, "_modified_on": datetime}

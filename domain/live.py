@@ -8,15 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from uuid import UUID
 
+from domain.base import Written
 from domain.characters import Character
 from domain.errors import PermissionDenied
 from domain.sessions import AbilityAction, MoveAction, PlayerSession, parse_action
-
-if TYPE_CHECKING:
-    from domain.services import Written
 
 
 @dataclass(frozen=True)
@@ -31,8 +29,6 @@ class ActionResult:
 
 class LiveSessionUseCases:
     def create_character(self, owner_id: UUID, display_name: str, x: int = 0, y: int = 0) -> Written:
-        from domain.services import Written
-
         character = Character.create(owner_id, display_name, x, y)
         return Written(character, self._write(character))  # type: ignore[attr-defined]
 
@@ -42,8 +38,6 @@ class LiveSessionUseCases:
     def open_session(self, user_id: UUID, character_id: UUID, protocol_version: str) -> Written:
         """A new session for one of the user's characters, already active (the
         caller has validated the token and the protocol version)."""
-        from domain.services import Written
-
         character = self.load(Character, character_id)  # type: ignore[attr-defined]
         if character.owner_id != user_id:
             raise PermissionDenied("this character belongs to another player")
@@ -56,8 +50,6 @@ class LiveSessionUseCases:
 
     def change_session(self, session_id: UUID, change: str, reason: str = "") -> Written:
         """``lose_connection``, ``resume`` or ``terminate`` a session."""
-        from domain.services import Written
-
         session = self.load(PlayerSession, session_id)  # type: ignore[attr-defined]
         if change == "terminate":
             session.terminate(reason or "logout")
@@ -65,10 +57,10 @@ class LiveSessionUseCases:
             getattr(session, change)()
         return Written(session, self._write(session))  # type: ignore[attr-defined]
 
-    def heartbeat(self, session_id: UUID, at: datetime) -> int | None:
+    def heartbeat(self, session_id: UUID, at: datetime) -> Written:
         session = self.load(PlayerSession, session_id)  # type: ignore[attr-defined]
         session.heartbeat(at)
-        return self._write(session) if session.pending_events else None  # type: ignore[attr-defined]
+        return Written(session, self._write(session) if session.pending_events else None)  # type: ignore[attr-defined]
 
     def record_action(self, session_id: UUID, seq: int, action_type: str, payload: Any) -> ActionResult:
         """Validate, decide and durably record one action (and what it did to the

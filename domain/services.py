@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID
@@ -20,7 +19,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError
 
 from domain.accounts import PlatformLink, Player, check_platform_link, platform_link_id
-from domain.base import Aggregate, Snapshot
+from domain.base import Aggregate, Snapshot, Written
 from domain.characters import Character
 from domain.errors import (
     ConcurrentWrite,
@@ -47,14 +46,6 @@ AGGREGATE_TYPES: dict[str, type[Aggregate]] = {
     "Character": Character,
     "PlayerSession": PlayerSession,
 }
-
-
-@dataclass(frozen=True)
-class Written:
-    """What a command wrote: the aggregate after it, and the last global position."""
-
-    aggregate: Any
-    position: int | None
 
 
 class Lorekeeper(LiveSessionUseCases, Application[UUID]):
@@ -131,9 +122,7 @@ class Lorekeeper(LiveSessionUseCases, Application[UUID]):
         cache = self.repository.cache
         if cache is not None:
             self.cache_lookups += 1
-            with contextlib.suppress(KeyError):
-                cache.get(aggregate_id)
-                self.cache_hits += 1
+            self.cache_hits += aggregate_id in cache.cache  # a peek, not a second (locked) LRU access
         try:
             aggregate = self.repository.get(aggregate_id)
             if aggregate.pending_events or (expected_version is not None and aggregate.version < expected_version):

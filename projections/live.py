@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from projections.model import Event, Handler, Projection, Row, Table
+from projections.model import Event, Handler, Projection, Row, Table, copy_fields
 
 CHARACTER_PROFILES = Table(
     "character_profiles",
@@ -78,18 +78,6 @@ def character_created(event: Event, _: Row | None) -> Row:
     }
 
 
-def _set(**fields: str):
-    """A handler copying event fields into columns (column=field)."""
-
-    def apply(event: Event, row: Row | None) -> Row | None:
-        if row is None:
-            return None
-        changes = {column: event.data[field] for column, field in fields.items()}
-        return {**row, **changes, "updated_at": event.timestamp, "version": event.originator_version}
-
-    return apply
-
-
 def action_recorded(event: Event, _: Row | None) -> Row:
     return {
         "action_id": UUID(event.data["action_id"]),
@@ -150,9 +138,9 @@ PROJECTION = Projection(
     handlers={
         "lorekeeper.character.Created": [Handler(CHARACTER_PROFILES, character_created)],
         "lorekeeper.character.Moved": [
-            Handler(CHARACTER_PROFILES, _set(position_x="position_x", position_y="position_y"))
+            Handler(CHARACTER_PROFILES, copy_fields(position_x="position_x", position_y="position_y"))
         ],
-        "lorekeeper.character.HealthChanged": [Handler(CHARACTER_PROFILES, _set(health="health"))],
+        "lorekeeper.character.HealthChanged": [Handler(CHARACTER_PROFILES, copy_fields(health="health"))],
         "lorekeeper.player_session.Created": [Handler(PLAYER_SESSIONS, session_opened)],
         "lorekeeper.player_session.StatusChanged": [Handler(PLAYER_SESSIONS, session_status)],
         "lorekeeper.player_session.ActionRecorded": [

@@ -80,6 +80,23 @@ def by_originator(event: Event) -> Key:
 Apply = Callable[[Event, Row | None], "Row | _Delete | None"]
 
 
+def copy_fields(**columns: str) -> Apply:
+    """A handler that copies event fields into columns (``column="field"``), and
+    moves the row's ``version`` and ``updated_at`` on where it has them."""
+
+    def apply(event: Event, row: Row | None) -> Row | None:
+        if row is None:
+            return None
+        new = {**row, **{column: event.data[field] for column, field in columns.items()}}
+        if "version" in row:
+            new["version"] = event.originator_version
+        if "updated_at" in row:
+            new["updated_at"] = event.timestamp
+        return new
+
+    return apply
+
+
 @dataclass(frozen=True)
 class Handler:
     """Applies one topic to one table: ``apply(event, row) -> new row | DELETE | None``.

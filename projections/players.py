@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from projections.model import Event, Handler, Projection, Row, Table
+from projections.model import Event, Handler, Projection, Row, Table, copy_fields
 
 PLAYERS = Table(
     "players",
@@ -37,20 +37,6 @@ def created(event: Event, _: Row | None) -> Row:
     }
 
 
-def _changed(**changes: object):
-    """A handler that sets columns from event fields (given as field names)."""
-
-    def apply(event: Event, row: Row | None) -> Row | None:
-        if row is None:
-            return None
-        new = {**row, "version": event.originator_version}
-        for column, field in changes.items():
-            new[column] = event.data[field]  # type: ignore[index]
-        return new
-
-    return apply
-
-
 def platform_linked(event: Event, row: Row | None) -> Row | None:
     if row is None:
         return None
@@ -76,10 +62,10 @@ PROJECTION = Projection(
     tables=(PLAYERS,),
     handlers={
         "lorekeeper.player.Created": [Handler(PLAYERS, created)],
-        "lorekeeper.player.Renamed": [Handler(PLAYERS, _changed(display_name="display_name"))],
+        "lorekeeper.player.Renamed": [Handler(PLAYERS, copy_fields(display_name="display_name"))],
         "lorekeeper.player.PlatformLinked": [Handler(PLAYERS, platform_linked)],
         "lorekeeper.player.Seen": [Handler(PLAYERS, seen)],
-        "lorekeeper.player.TelemetryPreferenceChanged": [Handler(PLAYERS, _changed(telemetry_opt_out="opted_out"))],
+        "lorekeeper.player.TelemetryPreferenceChanged": [Handler(PLAYERS, copy_fields(telemetry_opt_out="opted_out"))],
         "lorekeeper.player.SaveSlotOpened": [Handler(PLAYERS, slot_opened)],
     },
 )

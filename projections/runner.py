@@ -77,15 +77,21 @@ class ProjectionRunner(TrackedReader):
     def _qualified(self, table: Table) -> sql.Composed:
         return sql.SQL("{}.{}").format(sql.Identifier(self.schema), sql.Identifier(table.name))
 
-    def _fetch(self, conn: psycopg.Connection[Any], table: Table, keys: Iterable[Key]) -> dict[Key, Row | Any]:
-        keys = list(keys)
-        columns = [list(col) for col in zip(*keys, strict=True)]
-        unnest = sql.SQL(", ").join(sql.SQL("%s::{}[]").format(sql.SQL(table.column_type(k))) for k in table.key)
-        query = sql.SQL("SELECT * FROM {} WHERE ({}) IN (SELECT * FROM unnest({}))").format(
-            self._qualified(table),
-            sql.SQL(", ").join(map(sql.Identifier, table.key)),
-            unnest,
+    @staticmethod
+    def _unnest(table: Table, names: Iterable[str]) -> sql.Composed:
+        """``unnest(%s::type[], ...)``: one array parameter per column."""
+        arrays = sql.SQL(", ").join(sql.SQL("%s::{}[]").format(sql.SQL(table.column_type(n))) for n in names)
+        return sql.SQL("unnest({})").format(arrays)
+
+    def _key_in(self, table: Table) -> sql.Composed:
+        """``(key columns) IN (SELECT * FROM unnest(key arrays))``."""
+        return sql.SQL("({}) IN (SELECT * FROM {})").format(
+            sql.SQL(", ").join(map(sql.Identifier, table.key)), self._unnest(table, table.key)
         )
+
+    def _fetch(self, conn: psycopg.Connection[Any], table: Table, keys: Iterable[Key]) -> dict[Key, Row | Any]:
+        columns = [list(col) for col in zip(*keys, strict=True)]
+        query = sql.SQL("SELECT * FROM {} WHERE {}").format(self._qualified(table), self._key_in(table))
         found = conn.execute(query, columns).fetchall()
         return {tuple(r[k] for k in table.key): dict(r) for r in found}
 
@@ -101,7 +107,6 @@ class ProjectionRunner(TrackedReader):
                 [Jsonb(r.get(n)) if n in json_cols and r.get(n) is not None else r.get(n) for r in upserts]
                 for n in names
             ]
-            unnest = sql.SQL(", ").join(sql.SQL("%s::{}[]").format(sql.SQL(table.column_type(n))) for n in names)
             cols = sql.SQL(", ").join(map(sql.Identifier, names))
             updates = [n for n in names if n not in table.key]
             conflict = (
@@ -114,10 +119,10 @@ class ProjectionRunner(TrackedReader):
                 else sql.SQL("DO NOTHING")
             )
             conn.execute(
-                sql.SQL("INSERT INTO {} ({}) SELECT * FROM unnest({}) ON CONFLICT ({}) {}").format(
+                sql.SQL("INSERT INTO {} ({}) SELECT * FROM {} ON CONFLICT ({}) {}").format(
                     self._qualified(table),
                     cols,
-                    unnest,
+                    self._unnest(table, names),
                     sql.SQL(", ").join(map(sql.Identifier, table.key)),
                     conflict,
                 ),
@@ -126,12 +131,6 @@ class ProjectionRunner(TrackedReader):
             )
         if deletes:
             columns = [list(col) for col in zip(*deletes, strict=True)]
-            unnest = sql.SQL(", ").join(sql.SQL("%s::{}[]").format(sql.SQL(table.column_type(k))) for k in table.key)
             conn.execute(
-                sql.SQL("DELETE FROM {} WHERE ({}) IN (SELECT * FROM unnest({}))").format(
-                    self._qualified(table),
-                    sql.SQL(", ").join(map(sql.Identifier, table.key)),
-                    unnest,
-                ),
-                columns,
+                sql.SQL("DELETE FROM {} WHERE {}").format(self._qualified(table), self._key_in(table)), columns
             )

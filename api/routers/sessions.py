@@ -164,15 +164,14 @@ class LiveSession:
             "resumed": True,
             "last_action_seq": session.last_action_seq,
             "reconnect_token": self._reconnect_token(session.last_action_seq),
+            "snapshot": snapshot(session, character),
         }
-        if delta is None:
+        if delta is None:  # past what can be replayed: the snapshot alone
             self.metrics.state_refresh_forced.inc()
-            welcome["snapshot"] = snapshot(session, character)
         else:
             welcome["replay"] = [
                 {"seq": e.sequence_number, "action_type": e.action_type, "payload": e.payload} for e in delta
             ]
-            welcome["snapshot"] = snapshot(session, character)
         self.metrics.reconnect_success.inc()
         await self.send(welcome)
 
@@ -196,8 +195,7 @@ class LiveSession:
             if kind == "action":
                 await self._action(message)
             elif kind == "heartbeat":
-                await self.call(self.app.heartbeat, self.session_id, datetime.now(UTC))
-                session = await self.call(self.app.get_session, self.session_id)
+                session = (await self.call(self.app.heartbeat, self.session_id, datetime.now(UTC))).aggregate
                 await self.send(
                     {"type": "heartbeat_ack", "reconnect_token": self._reconnect_token(session.last_action_seq)}
                 )

@@ -17,6 +17,7 @@ from psycopg_pool import ConnectionPool
 
 from infra.fanout.consumers import Consumer
 from infra.fanout.messages import Message
+from infra.fanout.relay import send_all
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +104,4 @@ class KafkaTelemetrySink:
         self.timeout = timeout
 
     def publish(self, messages: list[Message]) -> None:
-        futures = [self.producer.send(m.topic, key=m.key, value=m.value, headers=m.kafka_headers()) for m in messages]
-        self.producer.flush(timeout=self.timeout)
-        for future in futures:
-            future.get(timeout=self.timeout)
+        send_all(self.producer, messages, self.timeout)

@@ -48,6 +48,14 @@ def producer(bootstrap_servers: str, **overrides: Any) -> KafkaProducer:
     return KafkaProducer(**config)
 
 
+def send_all(kafka: KafkaProducer, messages: list[Message], timeout: float = SEND_TIMEOUT_SECONDS) -> None:
+    """Send every message and wait for every acknowledgement, or raise."""
+    futures = [kafka.send(m.topic, key=m.key, value=m.value, headers=m.kafka_headers()) for m in messages]
+    kafka.flush(timeout=timeout)
+    for future in futures:
+        future.get(timeout=timeout)
+
+
 class TopicManager:
     """Creates the topics the relay needs, once each, with the configured partitions."""
 
@@ -117,12 +125,7 @@ class Relay(TrackedReader):
         if self._producer is None:
             self._producer = producer(self.bootstrap_servers)
         try:
-            futures = [
-                self._producer.send(m.topic, key=m.key, value=m.value, headers=m.kafka_headers()) for m in messages
-            ]
-            self._producer.flush(timeout=SEND_TIMEOUT_SECONDS)
-            for future in futures:
-                future.get(timeout=SEND_TIMEOUT_SECONDS)
+            send_all(self._producer, messages)
         except Exception:
             # Start clean next time: a new producer, and the window is re-sent.
             self.close_producer()

@@ -138,3 +138,30 @@ def test_sigkill_at_random_moments_loses_nothing_and_repeats_nothing(container, 
     assert counts(container) == expected
     head = counting.runner_for(container).status().head
     assert any(0 < p < head for p in positions_at_kill), "no kill landed mid-stream"
+
+
+def test_a_handler_returning_delete_removes_the_row(container):
+    from projections.model import DELETE, Handler, Projection
+    from projections.runner import ProjectionRunner
+
+    def count_until_renamed(event, row):
+        if event.topic == "lorekeeper.player.Renamed":
+            return DELETE
+        return counting.count(event, row)
+
+    topics = ("lorekeeper.player.Created", "lorekeeper.player.Seen", "lorekeeper.player.Renamed")
+    projection = Projection(
+        name="until_renamed",
+        schema_version=1,
+        tables=(counting.COUNTS,),
+        handlers={t: [Handler(counting.COUNTS, count_until_renamed)] for t in topics},
+    )
+    kept = container.app.create_player("kept").aggregate
+    gone = container.app.create_player("gone").aggregate
+    container.app.update_player(gone.id, display_name="renamed")
+    runner = ProjectionRunner(projection, container.pool, container.event_log, container.app.mapper.decode_state)
+    runner.setup()
+    runner.catch_up()
+    with container.pool.connection() as conn:
+        ids = {r["aggregate_id"] for r in conn.execute("SELECT aggregate_id FROM event_counts").fetchall()}
+    assert ids == {kept.id}
