@@ -27,14 +27,40 @@ from pydantic import BaseModel, ConfigDict, TypeAdapter
 _IMMUTABLE = (str, int, float, bool, type(None), UUID, datetime, frozenset, tuple)
 
 
+@dataclass(frozen=True)
+class Personal:
+    """Which fields of a stored event hold personal data, and whose they are.
+
+    Infrastructure seals these fields with the subject's own key (crypto-
+    shredding); ``erased`` is what each field reads as once that key is gone.
+    ``within`` names a nested object holding the fields (a snapshot's state).
+    """
+
+    subject: UUID
+    erased: dict[str, Any]
+    within: str | None = None
+
+
+ERASED = "[erased]"
+
+
 class DomainEvent(BaseModel):
     """Common envelope of every stored event."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    # Personal-data fields (all strings) and the field naming their subject.
+    PERSONAL: ClassVar[tuple[str, ...]] = ()
+    PERSONAL_SUBJECT: ClassVar[str] = "originator_id"
+
     originator_id: UUID
     originator_version: int
     timestamp: datetime
+
+    def personal(self) -> Personal | None:
+        if not self.PERSONAL:
+            return None
+        return Personal(getattr(self, self.PERSONAL_SUBJECT), dict.fromkeys(self.PERSONAL, ERASED))
 
 
 class Aggregate(BaseAggregate[UUID]):
@@ -42,6 +68,8 @@ class Aggregate(BaseAggregate[UUID]):
 
     # Attributes whose snapshot JSON needs converting back to a Python type.
     snapshot_types: ClassVar[dict[str, Any]] = {}
+    # Attributes holding personal data (sealed in snapshots), and their erased value.
+    personal_state: ClassVar[dict[str, Any]] = {}
 
     @staticmethod
     def create_id(*_: Any, **__: Any) -> UUID:
@@ -88,6 +116,7 @@ class Snapshot(DomainEvent, CanSnapshotAggregate[UUID]):
 
     topic: str
     state: dict[str, Any]
+    subject: UUID | None = None  # whose personal data the state holds, if any
 
     @classmethod
     def take(cls, aggregate: Any) -> Snapshot:
@@ -98,7 +127,15 @@ class Snapshot(DomainEvent, CanSnapshotAggregate[UUID]):
             timestamp=cls.create_timestamp(),
             topic=get_topic(type(aggregate)),
             state=state,
+            subject=aggregate.owner_id if type(aggregate).personal_state else None,
         )
+
+    def personal(self) -> Personal | None:
+        erased = getattr(resolve_topic(self.topic), "personal_state", {})
+        # Once erased, an aggregate holds no personal values: nothing to seal.
+        if self.subject is None or all(self.state.get(name) in (None, value) for name, value in erased.items()):
+            return None
+        return Personal(self.subject, dict(erased), within="state")
 
     def mutate(self, _: None) -> Any:
         cls = resolve_topic(self.topic)

@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 from uuid import UUID
 
 from domain.accounts import clean_display_name
-from domain.base import Aggregate
+from domain.base import ERASED, Aggregate
 from domain.errors import InvalidCommand
 
 MAP_WIDTH = 1024
@@ -40,8 +40,12 @@ class Character(Aggregate):
     TOPIC = "lorekeeper.character"
     snapshot_types: ClassVar[dict[str, object]] = {"owner": UUID}
 
+    personal_state: ClassVar[dict[str, object]] = {"display_name": ERASED}
+
     class Created(Aggregate.Created):
         TOPIC: ClassVar[str] = "lorekeeper.character.Created"
+        PERSONAL: ClassVar[tuple[str, ...]] = ("display_name",)
+        PERSONAL_SUBJECT: ClassVar[str] = "owner_id"
         owner_id: UUID
         display_name: str
         position_x: int
@@ -63,6 +67,14 @@ class Character(Aggregate):
 
         def apply(self, character: Character) -> None:
             character.health = self.health
+
+    class Erased(Aggregate.Event):
+        """Its player was erased: the name is gone; the game history stays, anonymous."""
+
+        TOPIC: ClassVar[str] = "lorekeeper.character.Erased"
+
+        def apply(self, character: Character) -> None:
+            character.display_name = ERASED
 
     def __init__(self, owner_id: UUID, display_name: str, position_x: int, position_y: int) -> None:
         self.owner = owner_id
@@ -109,6 +121,10 @@ class Character(Aggregate):
         health = min(MAX_HEALTH, max(0, self.health + ABILITIES[name]))
         if health != self.health:
             self.trigger_event(self.HealthChanged, health=health, cause=name)
+
+    def erase(self) -> None:
+        if self.display_name != ERASED:
+            self.trigger_event(self.Erased)
 
 
 def check_on_map(x: int, y: int) -> None:

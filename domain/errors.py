@@ -6,11 +6,16 @@
     ├── InvalidCommand                a command the rules refuse outright
     │   ├── InvalidDisplayName
     │   ├── InvalidPlatformLink
-    │   └── TooManyEvents             one save would write more events than allowed
+    │   ├── TooManyEvents             one save would write more events than allowed
+    │   └── InvalidCredentials        unknown login or wrong password (never says which)
+    ├── AccountLocked                 too many failed logins; ``retry_after`` seconds
+    ├── PlayerErased                  the player was erased (GDPR): nothing more happens
     └── Conflict                      valid alone, but not against the current state
         ├── VersionConflict           the caller expected another aggregate version
         ├── ConcurrentWrite           another writer saved the same version first
         ├── PlatformIdTaken           the platform id is linked to another player
+        ├── IdentifierTaken           the username or email belongs to another player
+        ├── CredentialsExist          the player already has a username and password
         └── SaveSlotLimitReached      the player already has the most slots allowed
 
 Each error carries a stable ``code`` so that the API can map it without
@@ -77,3 +82,23 @@ class PlatformIdTaken(Conflict):
 
 class SaveSlotLimitReached(Conflict):
     code = "save_slot_limit_reached"
+
+
+class InvalidCredentials(InvalidCommand):
+    code = "invalid_credentials"
+
+
+class AccountLocked(DomainError):
+    code = "account_locked"
+
+
+class PlayerErased(DomainError):
+    code = "player_erased"
+
+
+class IdentifierTaken(Conflict):
+    code = "identifier_taken"
+
+
+class CredentialsExist(Conflict):
+    code = "credentials_exist"

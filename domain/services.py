@@ -11,18 +11,31 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError
 
-from domain.accounts import PlatformLink, Player, check_platform_link, platform_link_id
+from domain.accounts import (
+    EMAIL,
+    USERNAME,
+    PlatformLink,
+    Player,
+    check_platform_link,
+    clean_email,
+    clean_username,
+    platform_link_id,
+)
 from domain.base import Aggregate, Snapshot, Written
 from domain.characters import Character
 from domain.errors import (
     ConcurrentWrite,
+    Conflict,
+    IdentifierTaken,
+    InvalidCommand,
+    InvalidCredentials,
     NotFound,
     PermissionDenied,
     PlatformIdTaken,
@@ -205,36 +218,130 @@ class Lorekeeper(LiveSessionUseCases, Application[UUID]):
         actor_id: UUID | None = None,
     ) -> Written:
         platform, platform_user_id = check_platform_link(platform, platform_user_id)
-        link_id = platform_link_id(platform, platform_user_id)
         player = self.load(Player, player_id, expected_version, actor_id)
-        try:
-            link = self.load(PlatformLink, link_id)
-        except NotFound:
-            link = None
-        if link is not None and link.player_id != player.id:
-            raise PlatformIdTaken(
-                f"{platform} id {platform_user_id!r} is linked to another player",
-                platform=platform,
-            )
+        wanted = [(platform, platform_user_id)]
+        claims = self._claims(player, wanted)
         player.link_platform(platform, platform_user_id)
-        if link is not None:  # already ours: nothing new to claim
+        if not claims:  # already ours: nothing new to claim
             return Written(player, self._write(player) if player.pending_events else None)
-        link = PlatformLink(platform=platform, platform_user_id=platform_user_id, player_id=player.id)
         player.mark_seen(now())
-        try:
-            return Written(player, self._write(player, link))
-        except ConcurrentWrite:
-            # Either the player moved on, or someone claimed the id between our
-            # read and our write; tell the caller which.
+        return self._save_claims(player, wanted, claims)
+
+    def register_credentials(
+        self,
+        player_id: UUID,
+        username: str,
+        email: str,
+        password_hash: str,
+        expected_version: int | None = None,
+        actor_id: UUID | None = None,
+    ) -> Written:
+        """Upgrade an anonymous player to an account: username and email are
+        claimed (one player each) in the same write as the credentials."""
+        username, email = clean_username(username), clean_email(email)
+        player = self.load(Player, player_id, expected_version, actor_id)
+        wanted = [(USERNAME, username.lower()), (EMAIL, email)]
+        claims = self._claims(player, wanted)
+        player.register_credentials(username, email, password_hash)
+        return self._save_claims(player, wanted, claims)
+
+    def login(
+        self,
+        login: str,
+        password_matches: Callable[[str | None], bool],
+        *,
+        max_failures: int,
+        lockout: timedelta,
+    ) -> Written:
+        """Check a username-or-email and password. ``password_matches(hash)`` is
+        called exactly once, with None for an unknown login, so that every
+        refusal costs the caller the same. Failures count towards a lockout."""
+        player_id = self._claimant(login)
+        if player_id is None:
+            password_matches(None)
+            raise InvalidCredentials("unknown login or wrong password")
+        for _ in range(4):
+            player = self.load(Player, player_id)
+            at = now()
+            player.check_login_allowed(at)
+            ok = password_matches(player.password_hash)
+            if ok:
+                player.login_succeeded(at)
+            else:
+                player.login_failed(at, max_failures, lockout)
             try:
-                claimed = self.load(PlatformLink, link_id)
+                position = self._write(player) if player.pending_events else None
+            except ConcurrentWrite:
+                continue  # another login moved the count on: decide again
+            if not ok:
+                raise InvalidCredentials("unknown login or wrong password")
+            return Written(player, position)
+        raise ConcurrentWrite("too many concurrent logins for this account")
+
+    def _claimant(self, login: str) -> UUID | None:
+        try:
+            kind, value = (EMAIL, clean_email(login)) if "@" in login else (USERNAME, clean_username(login).lower())
+            return self.load(PlatformLink, platform_link_id(kind, value)).player_id
+        except (NotFound, InvalidCommand):
+            return None
+
+    def erase_player(self, player_id: UUID, character_ids: list[UUID], actor_id: UUID | None = None) -> Written:
+        """Erasure: the player's claims are released, its characters' names and
+        its personal state are gone. (Destroying the player's key, which makes
+        the stored personal fields unreadable, is infrastructure's part.)"""
+        for attempt in range(4):
+            player = self.load(Player, player_id, actor_id=actor_id)
+            if player.erased:
+                return Written(player, None)
+            touched: list[Aggregate] = []
+            for kind, value in player.claims():
+                with contextlib.suppress(NotFound):
+                    link = self.load(PlatformLink, platform_link_id(kind, value))
+                    if link.player_id == player.id:
+                        link.release()
+                        touched.append(link)
+            for character_id in character_ids:
+                character = self.load(Character, character_id)
+                if character.owner_id == player.id:
+                    character.erase()
+                    touched.append(character)
+            player.erase(now())
+            try:
+                return Written(player, self._write(player, *touched))
+            except ConcurrentWrite:
+                if attempt == 3:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _claims(self, player: Player, wanted: list[tuple[str, str]]) -> list[PlatformLink]:
+        """The claim aggregates to save with ``player``: new, or released and
+        reclaimed. A value another player holds raises its kind's conflict."""
+        claims = []
+        for kind, value in wanted:
+            try:
+                link = self.load(PlatformLink, platform_link_id(kind, value))
             except NotFound:
-                raise
-            if claimed.player_id != player.id:
-                raise PlatformIdTaken(
-                    f"{platform} id {platform_user_id!r} is linked to another player",
-                    platform=platform,
-                ) from None
+                claims.append(PlatformLink(platform=kind, platform_user_id=value, player_id=player.id))
+                continue
+            if link.player_id == player.id:
+                continue
+            if link.player_id is not None:
+                raise _taken(kind, value)
+            link.reclaim(player.id)
+            claims.append(link)
+        return claims
+
+    def _save_claims(self, player: Player, wanted: list[tuple[str, str]], claims: list[PlatformLink]) -> Written:
+        try:
+            return Written(player, self._write(player, *claims))
+        except ConcurrentWrite:
+            # Either the player moved on, or someone claimed a value between
+            # our read and our write; tell the caller which.
+            for kind, value in wanted:
+                with contextlib.suppress(NotFound):
+                    holder = self.load(PlatformLink, platform_link_id(kind, value)).player_id
+                    if holder not in (None, player.id):
+                        raise _taken(kind, value) from None
             raise
 
     def get_player(self, player_id: UUID) -> Player:
@@ -266,6 +373,12 @@ class Lorekeeper(LiveSessionUseCases, Application[UUID]):
 
     def get_save_slot(self, slot_id: UUID) -> SaveSlot:
         return self.load(SaveSlot, slot_id)
+
+
+def _taken(kind: str, value: str) -> Conflict:
+    if kind in (USERNAME, EMAIL):
+        return IdentifierTaken(f"that {kind} belongs to another player", field=kind)
+    return PlatformIdTaken(f"{kind} id {value!r} is linked to another player", platform=kind)
 
 
 def now() -> datetime:

@@ -18,6 +18,9 @@ Every event is stored under its **topic** (a stable name, not a module path),
 with its fields as JSON (orjson). Every event also carries `originator_id`
 (the aggregate id), `originator_version` (its version after the event) and
 `timestamp`. The global position is the store's `notification_id`.
+
+Fields marked **(personal)** are stored sealed under their player's own key
+and read as `[erased]` once that player is erased (docs/data-protection.md).
 """
 
 BASE_FIELDS = {"originator_id", "originator_version", "timestamp", "originator_topic"}
@@ -37,7 +40,7 @@ def render() -> str:
         parts.append("| event | topic | fields |\n|---|---|---|")
         for cls in event_classes(aggregate):
             fields = ", ".join(
-                f"`{field}: {_type_name(info.annotation)}`"
+                f"`{field}: {_type_name(info.annotation)}`" + (" **(personal)**" if field in cls.PERSONAL else "")
                 for field, info in cls.model_fields.items()
                 if field not in BASE_FIELDS
             )

@@ -205,16 +205,17 @@ def token(
     role: Annotated[str, typer.Option(help="player, admin or analyst.")] = "admin",
     subject: Annotated[str | None, typer.Option(help="Subject id (a player id for role player).")] = None,
     data_dir: Annotated[Path | None, typer.Option()] = None,
+    ttl_seconds: Annotated[int, typer.Option(min=60, max=7 * 24 * 3600, help="Lifetime of the token.")] = 3600,
 ) -> None:
     """Mint a bearer token (for operators: admin and analyst access)."""
     from api.auth import ROLES, TokenService
-    from infra.container import jwt_secret
+    from infra.container import secret
 
     if role not in ROLES:
         console.print(f"[red]role must be one of {sorted(ROLES)}[/]")
         raise typer.Exit(2)
     settings = Settings(**({"data_dir": data_dir} if data_dir else {}))
-    tokens = TokenService(jwt_secret(settings), settings.access_token_ttl_seconds)
+    tokens = TokenService(secret(settings, settings.jwt_secret, "jwt-secret"), ttl_seconds)
     typer.echo(tokens.issue(UUID(subject) if subject else uuid4(), frozenset({role})))
 
 

@@ -3,6 +3,7 @@ the read-side pool, the projection runners and the token service together."""
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -16,6 +17,7 @@ from psycopg_pool import ConnectionPool
 import domain  # noqa: F401  (registers event topics)
 import projections
 from domain.services import Lorekeeper
+from infra.crypto import SubjectKeys
 from infra.database import eventsourcing_env, resolve_conninfo
 from infra.fanout.consumers import AiConsumer, Consumer, TelemetryConsumer
 from infra.fanout.feed import EventStoreFeed, LocalTelemetrySink
@@ -33,11 +35,11 @@ set_json_loads(orjson.loads)
 set_json_dumps(orjson.dumps)
 
 
-def jwt_secret(settings: Settings) -> str:
+def secret(settings: Settings, configured: str | None, name: str) -> str:
     """The configured secret, or one generated once into the data directory."""
-    if settings.jwt_secret:
-        return settings.jwt_secret
-    path = Path(settings.data_dir) / "jwt-secret"
+    if configured:
+        return configured
+    path = Path(settings.data_dir) / name
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(secrets.token_urlsafe(48))
@@ -56,11 +58,22 @@ class Container:
     @cached_property
     def app(self) -> Lorekeeper:
         env = {**PERSISTENCE_ENV, **eventsourcing_env(self.conninfo, self.settings)}
-        return Lorekeeper(
+        app = Lorekeeper(
             env,
             snapshot_intervals=self.settings.snapshot_intervals,
             max_save_slots_per_player=self.settings.max_save_slots_per_player,
         )
+        assert isinstance(app.mapper, PydanticMapper)
+        app.mapper.keys = self.keys
+        return app
+
+    @cached_property
+    def keys(self) -> SubjectKeys:
+        """Per-player data keys (crypto-shredding), wrapped under the master key."""
+        master = hashlib.sha256(secret(self.settings, self.settings.master_key, "master-key").encode()).digest()
+        keys = SubjectKeys(self.pool, master, ttl_seconds=self.settings.key_cache_seconds)
+        keys.setup()
+        return keys
 
     @cached_property
     def event_log(self) -> EventLog:
@@ -90,7 +103,7 @@ class Container:
                 projection,
                 self.pool,
                 self.event_log,
-                mapper.decode_state,
+                mapper.open_state,
                 batch_size=self.settings.projection_batch_size,
             )
             for name, projection in projections.ALL.items()
@@ -185,7 +198,7 @@ class Container:
 
     @cached_property
     def jwt_secret(self) -> str:
-        return jwt_secret(self.settings)
+        return secret(self.settings, self.settings.jwt_secret, "jwt-secret")
 
     def close(self) -> None:
         if "relay_follower" in self.__dict__:

@@ -1,8 +1,9 @@
 """Wiring between the domain's pydantic events and eventsourcing's PostgreSQL store.
 
-The mapper stores an event's stable ``TOPIC`` and its JSON (orjson); reading
-back validates the JSON into the pydantic event class registered under that
-topic.
+The mapper stores an event's stable ``TOPIC`` and its JSON (orjson), with the
+personal fields the event declares sealed under their subject's key
+(infra/crypto.py); reading back opens them and validates the JSON into the
+pydantic event class registered under that topic.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
 from eventsourcing.utils import get_topic, resolve_topic
 from pydantic import BaseModel
 
+from infra.crypto import KeyStore, open_fields, seal_fields
+
 
 class OrjsonTranscoder(Transcoder):
     def encode(self, obj: Any) -> bytes:
@@ -23,10 +26,23 @@ class OrjsonTranscoder(Transcoder):
         return orjson.loads(data)
 
 
+class PersonalDataWithoutKeys(RuntimeError):
+    """Refuse to store personal data in the clear when no key store is wired."""
+
+
 class PydanticMapper(Mapper):
+    # Set by the composition root; without it, events with personal fields are refused.
+    keys: KeyStore | None = None
+
     def to_stored_event(self, domain_event: Any) -> StoredEvent:
         assert isinstance(domain_event, BaseModel)
-        state = self.transcoder.encode(domain_event.model_dump(mode="json"))
+        data = domain_event.model_dump(mode="json")
+        personal = domain_event.personal()  # type: ignore[attr-defined]
+        if personal is not None:
+            if self.keys is None:
+                raise PersonalDataWithoutKeys(f"{type(domain_event).__name__} holds personal data")
+            data = seal_fields(self.keys, data, personal)
+        state = self.transcoder.encode(data)
         if self.compressor:
             state = self.compressor.compress(state)
         if self.cipher:
@@ -39,16 +55,21 @@ class PydanticMapper(Mapper):
         )
 
     def decode_state(self, state: bytes) -> dict[str, Any]:
-        """The stored JSON of an event as a dict (what projections read)."""
+        """The stored JSON of an event as a dict, personal fields still sealed
+        (what leaves the process: Kafka payloads, telemetry)."""
         if self.cipher:
             state = self.cipher.decrypt(state)
         if self.compressor:
             state = self.compressor.decompress(state)
         return self.transcoder.decode(state)
 
+    def open_state(self, state: bytes) -> dict[str, Any]:
+        """The stored JSON with personal fields opened (or erased): what projections read."""
+        return open_fields(self.keys, self.decode_state(state))
+
     def to_domain_event(self, stored_event: StoredEvent) -> Any:
         cls = resolve_topic(stored_event.topic)
-        return cls.model_validate(self.decode_state(stored_event.state))
+        return cls.model_validate(self.open_state(stored_event.state))
 
 
 PERSISTENCE_ENV = {

@@ -28,7 +28,17 @@ class Settings(BaseSettings):
     port: int = 8000
 
     jwt_secret: str | None = Field(None, description="HS256 signing key; unset means one generated into data_dir.")
-    access_token_ttl_seconds: int = 24 * 3600
+    master_key: str | None = Field(
+        None, description="Wraps every player's data key; unset means one generated into data_dir."
+    )
+    key_cache_seconds: float = Field(30.0, description="How long a process caches a player's data key.")
+    access_token_ttl_seconds: int = Field(900, description="Access tokens are short-lived; refresh tokens renew them.")
+    refresh_token_ttl_seconds: int = 30 * 24 * 3600
+    login_max_failures: int = Field(5, description="Failed logins in a row before the account locks.")
+    login_lockout_seconds: int = Field(900, description="How long a locked account refuses logins.")
+    rate_limit: str = Field(
+        "30/second;600/minute", description="Commands per player (limits notation); empty disables."
+    )
 
     api_threads: int = Field(40, description="Threads serving blocking routes.")
     max_body_bytes: int = 256 * 1024

@@ -8,9 +8,11 @@ from typing import Any
 
 from domain.base import Snapshot
 from domain.errors import DomainError
+from infra.crypto import MemoryKeys
 from infra.persistence import OrjsonTranscoder, PydanticMapper
 
 MAPPER = PydanticMapper(transcoder=OrjsonTranscoder())
+MAPPER.keys = MemoryKeys()
 
 
 def through_store(event: Any) -> Any:

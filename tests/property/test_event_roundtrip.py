@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import UTC, datetime
 from typing import get_args
 from uuid import UUID
 
+import orjson
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from domain.accounts import PlatformLink, Player
-from domain.base import event_classes
+from domain.base import ERASED, event_classes
 from domain.characters import Character
 from domain.progression import SaveSlot
 from domain.services import AGGREGATE_TYPES
 from domain.sessions import PlayerSession
+from infra.crypto import MemoryKeys, SubjectErased
+from infra.persistence import OrjsonTranscoder, PersonalDataWithoutKeys, PydanticMapper
 from tests import strategies as s
 from tests.property.support import MAPPER, through_store
 
@@ -44,6 +48,11 @@ FIELD_STRATEGIES = {
     "sequence_number": st.integers(1, 2**40),
     "action_type": st.sampled_from(["move", "chat", "ability", "system"]),
     "payload": s.narrative_states,
+    "username": st.from_regex(r"[A-Za-z0-9_.-]{3,32}", fullmatch=True),
+    "email": st.emails(),
+    "password_hash": st.text(min_size=1, max_size=100),
+    "failures": st.integers(0, 10),
+    "locked_until": st.datetimes(timezones=st.just(UTC)),
 }
 
 ALL_EVENTS = [cls for agg in AGGREGATE_TYPES.values() for cls in event_classes(agg)]
@@ -91,3 +100,38 @@ def test_a_timestamp_keeps_its_timezone():
         originator_id=UUID(int=1), originator_version=2, timestamp=datetime.now(UTC), at=datetime.now(UTC)
     )
     assert through_store(event).at.tzinfo is not None
+
+
+PERSONAL_EVENTS = [cls for cls in ALL_EVENTS if cls.PERSONAL]
+
+
+@pytest.mark.parametrize("cls", PERSONAL_EVENTS, ids=lambda c: c.TOPIC)
+@given(data=st.data())
+def test_personal_fields_are_stored_sealed_and_read_as_erased_once_the_key_is_gone(cls, data):
+    event = data.draw(event_strategy(cls))
+    stored = orjson.loads(MAPPER.to_stored_event(event).state)
+    assert not set(cls.PERSONAL) & set(stored)  # no personal field in the clear
+    ciphertext = base64.b64decode(stored["$personal"]["sealed"])
+    for name in cls.PERSONAL:
+        value = getattr(event, name)
+        if isinstance(value, str) and len(value) >= 4:
+            assert value.encode() not in ciphertext
+    keys = MemoryKeys()
+    mapper = PydanticMapper(transcoder=OrjsonTranscoder())
+    mapper.keys = keys
+    sealed = mapper.to_stored_event(event)
+    assert mapper.to_domain_event(sealed) == event
+    keys.destroy(event.personal().subject)
+    erased = mapper.to_domain_event(sealed)
+    assert all(getattr(erased, name) == ERASED for name in cls.PERSONAL)
+    with pytest.raises(SubjectErased):
+        mapper.to_stored_event(event)
+
+
+def test_a_mapper_without_keys_refuses_personal_data():
+    mapper = PydanticMapper(transcoder=OrjsonTranscoder())
+    event = Player.Renamed(
+        originator_id=UUID(int=1), originator_version=2, timestamp=datetime.now(UTC), display_name="Ann"
+    )
+    with pytest.raises(PersonalDataWithoutKeys):
+        mapper.to_stored_event(event)
