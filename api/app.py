@@ -11,12 +11,14 @@ import anyio.to_thread
 from fastapi import FastAPI
 
 from api import problems
+from api.accounts import AuthSessions, Passwords
 from api.auth import TokenService
 from api.idempotency import IdempotencyStore
 from api.limits import BodyLimitMiddleware
 from api.metrics import SessionMetrics
+from api.ratelimit import RateLimiter
 from api.reconnect import ReconnectTokens
-from api.routers import auth, characters, health, metrics, players, save_slots, sessions, telemetry
+from api.routers import auth, characters, health, metrics, players, privacy, save_slots, sessions, telemetry
 from infra.container import Container
 
 
@@ -30,6 +32,7 @@ def create_app(container: Container, *, run_projections: bool | None = None) -> 
         anyio.to_thread.current_default_thread_limiter().total_tokens = container.settings.api_threads
         container.setup_projections()
         app.state.idempotency.setup()
+        app.state.auth_sessions.setup()
         if follow:
             container.follower.start()
             if container.kafka_enabled:
@@ -50,14 +53,23 @@ def create_app(container: Container, *, run_projections: bool | None = None) -> 
         lifespan=lifespan,
     )
     app.state.container = container
-    app.state.tokens = TokenService(container.jwt_secret, container.settings.access_token_ttl_seconds)
+    settings = container.settings
+    app.state.auth_sessions = AuthSessions(
+        container.pool, settings.access_token_ttl_seconds, settings.refresh_token_ttl_seconds
+    )
+    app.state.passwords = Passwords()
+    app.state.rate_limiter = RateLimiter(settings.rate_limit)
+    app.state.address_rate_limiter = RateLimiter(settings.address_rate_limit)
+    app.state.tokens = TokenService(
+        container.jwt_secret, settings.access_token_ttl_seconds, app.state.auth_sessions.is_revoked
+    )
     app.state.idempotency = IdempotencyStore(container.pool)
     app.state.reconnect_tokens = ReconnectTokens(container.jwt_secret, container.settings.reconnect_window_seconds)
     app.state.metrics = SessionMetrics(container.app)
     # Live sessions run their blocking use cases here (see api/routers/sessions.py).
     app.state.executor = ThreadPoolExecutor(container.settings.api_threads, thread_name_prefix="session")
     problems.install(app)
-    routers = (auth, players, save_slots, characters, sessions, telemetry, health, metrics)
+    routers = (auth, players, privacy, save_slots, characters, sessions, telemetry, health, metrics)
     for module in routers:
         app.include_router(module.router)
     app.add_middleware(BodyLimitMiddleware, max_bytes=container.settings.max_body_bytes)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from uuid import UUID
@@ -19,6 +20,7 @@ ROLES = frozenset({"player", "admin", "analyst"})
 class Principal:
     subject: UUID
     roles: frozenset[str]
+    sid: UUID | None = None  # the login session (None: an operator token)
 
     @property
     def is_admin(self) -> bool:
@@ -33,15 +35,16 @@ class Principal:
 
 
 class TokenService:
-    def __init__(self, secret: str, ttl_seconds: int) -> None:
+    def __init__(self, secret: str, ttl_seconds: int, is_revoked: Callable[[UUID], bool] | None = None) -> None:
         self.secret = secret
         self.ttl_seconds = ttl_seconds
+        self.is_revoked = is_revoked
         # Verifying a signature costs more than the rest of a small command; a
         # client sends the same token for its whole lifetime, so remember the
         # verified claims (expiry is still checked on every use).
         self._verified = lru_cache(maxsize=8192)(self._decode)
 
-    def issue(self, subject: UUID, roles: frozenset[str] = frozenset({"player"})) -> str:
+    def issue(self, subject: UUID, roles: frozenset[str] = frozenset({"player"}), sid: UUID | None = None) -> str:
         now = int(time.time())
         claims = {
             "iss": ISSUER,
@@ -49,6 +52,7 @@ class TokenService:
             "roles": sorted(roles),
             "iat": now,
             "exp": now + self.ttl_seconds,
+            **({"sid": str(sid)} if sid else {}),
         }
         return jwt.encode(claims, self.secret, algorithm="HS256")
 
@@ -56,6 +60,8 @@ class TokenService:
         principal, expires_at = self._verified(token)
         if expires_at <= time.time():
             raise unauthorized("invalid token: Signature has expired")
+        if principal.sid is not None and self.is_revoked is not None and self.is_revoked(principal.sid):
+            raise unauthorized("this session has ended (logged out); log in again")
         return principal
 
     def _decode(self, token: str) -> tuple[Principal, float]:
@@ -68,7 +74,8 @@ class TokenService:
                 options={"require": ["exp", "iat", "sub", "iss"]},
             )
             roles = frozenset(claims.get("roles", ())) & ROLES
-            return Principal(UUID(claims["sub"]), roles), float(claims["exp"])
+            sid = UUID(claims["sid"]) if "sid" in claims else None
+            return Principal(UUID(claims["sub"]), roles, sid), float(claims["exp"])
         except (jwt.PyJWTError, ValueError, TypeError) as e:
             raise unauthorized(f"invalid token: {e}") from None
 

@@ -108,7 +108,16 @@ async def get_commands(
     principal: CurrentPrincipal,
     idempotency_key: IdempotencyKey = None,
 ) -> Commands:
+    request.app.state.rate_limiter.check("commands", str(principal.subject))
     return Commands(principal, request.app.state.container, request.app.state.idempotency, idempotency_key)
 
 
 CommandDep = Annotated[Commands, Depends(get_commands)]
+
+
+async def limit_by_address(request: Request) -> None:
+    """Rate limit for endpoints used before anyone is logged in (sign-up, login)."""
+    request.app.state.address_rate_limiter.check("address", request.client.host if request.client else "")
+
+
+AddressRateLimit = Depends(limit_by_address)

@@ -121,6 +121,11 @@ class IdempotencyStore:
         headers = {**row["headers"], "Idempotent-Replayed": "true"}
         return Stored(row["status"], bytes(row["body"]), headers)
 
+    def forget(self, scope: str) -> None:
+        """Drop every stored response of a caller (erasure: they may hold personal data)."""
+        with self.pool.connection() as conn:
+            conn.execute("DELETE FROM lorekeeper_idempotency WHERE scope = %s", (scope,))
+
     def _release(self, scope: str, key: str) -> None:
         with self.pool.connection() as conn:
             conn.execute("DELETE FROM lorekeeper_idempotency WHERE scope = %s AND key = %s", (scope, key))

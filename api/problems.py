@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from domain import errors
+from infra.crypto import SubjectErased
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +61,10 @@ def problem_response(status: int, body: dict[str, Any], headers: dict[str, str] 
 DOMAIN_STATUS: dict[type[errors.DomainError], int] = {
     errors.NotFound: 404,
     errors.PermissionDenied: 403,
+    errors.InvalidCredentials: 401,
     errors.InvalidCommand: 422,
+    errors.AccountLocked: 429,
+    errors.PlayerErased: 410,
     errors.VersionConflict: 412,
     errors.Conflict: 409,
 }
@@ -68,7 +72,8 @@ DOMAIN_STATUS: dict[type[errors.DomainError], int] = {
 
 def from_domain(error: errors.DomainError) -> Problem:
     status = next(DOMAIN_STATUS[c] for c in type(error).__mro__ if c in DOMAIN_STATUS)
-    return Problem(status, error.code, error.message, **error.details)
+    headers = {"Retry-After": str(error.details["retry_after"])} if "retry_after" in error.details else None
+    return Problem(status, error.code, error.message, headers=headers, **error.details)
 
 
 def _validation_problem(exc: RequestValidationError) -> Problem:
@@ -91,6 +96,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(errors.DomainError)
     async def _domain(_: Request, exc: errors.DomainError) -> Response:
         return from_domain(exc).response()
+
+    @app.exception_handler(SubjectErased)
+    async def _erased(_: Request, exc: SubjectErased) -> Response:
+        return Problem(410, "player_erased", "this player was erased").response()
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> Response:

@@ -25,8 +25,27 @@ class TokenOut(BaseModel):
     player_id: UUID
     access_token: str
     token_type: str = "bearer"
-    expires_in: int
-    position: int | None
+    expires_in: int = Field(description="Seconds the access token lives; refresh before then.")
+    refresh_token: str = Field(description="One use: /v1/auth/refresh answers with a new pair.")
+    refresh_expires_in: int
+    position: int | None = None
+
+
+class CredentialsIn(Request):
+    """Upgrade an anonymous player to an account."""
+
+    username: str = Field(min_length=3, max_length=32)
+    email: str = Field(min_length=3, max_length=254)
+    password: str = Field(min_length=10, max_length=256)
+
+
+class LoginIn(Request):
+    login: str = Field(min_length=1, max_length=254, description="Username or email.")
+    password: str = Field(min_length=1, max_length=256)
+
+
+class RefreshIn(Request):
+    refresh_token: str = Field(min_length=1, max_length=256)
 
 
 class PlayerPatch(Request):
@@ -53,6 +72,8 @@ class PlayerOut(BaseModel):
     last_seen: datetime | None
     telemetry_opt_out: bool
     save_slot_count: int
+    username: str | None = None
+    erased_at: datetime | None = None
     version: int
     position: int | None = Field(None, description="Event store position of a command's last event.")
 

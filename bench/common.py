@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import statistics
 import tempfile
 import uuid
@@ -30,6 +31,7 @@ def scratch_container(**overrides: object) -> Iterator[Container]:
             database_url=with_database(server, name),
             data_dir=data_dir,
             jwt_secret="bench-secret-" + "x" * 40,
+            master_key="bench-master-key-" + "y" * 40,
             **overrides,
         )
     )
@@ -39,6 +41,20 @@ def scratch_container(**overrides: object) -> Iterator[Container]:
         container.close()
         with psycopg.connect(server, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def server_env(container: Container, **extra: str) -> dict[str, str]:
+    """Environment for a benchmark's server process: the scratch database and
+    secrets, and no rate limits (benchmarks measure the write path, not them)."""
+    return {
+        **os.environ,
+        "DATABASE_URL": container.conninfo,
+        "LOREKEEPER_JWT_SECRET": container.jwt_secret,
+        "LOREKEEPER_MASTER_KEY": container.settings.master_key or "",
+        "LOREKEEPER_RATE_LIMIT": "",
+        "LOREKEEPER_ADDRESS_RATE_LIMIT": "",
+        **extra,
+    }
 
 
 def median(values: list[float]) -> float:

@@ -9,7 +9,6 @@ parses a body of the same shape and returns a constant.
 from __future__ import annotations
 
 import asyncio
-import os
 import socket
 import subprocess
 import sys
@@ -19,7 +18,7 @@ from pathlib import Path
 import orjson
 import typer
 
-from bench.common import median, report, scratch_container
+from bench.common import median, report, scratch_container, server_env
 from bench.loadgen import Connection, run_clients
 
 CLIENTS = 32
@@ -106,7 +105,7 @@ def measure(mode: str, env: dict[str, str], seconds: float, rounds: int) -> list
 def main(seconds: float = 8.0, rounds: int = 3) -> str:
     with scratch_container() as container:
         container.setup_projections()
-        env = {**os.environ, "DATABASE_URL": container.conninfo, "LOREKEEPER_JWT_SECRET": container.jwt_secret}
+        env = server_env(container)
         api_rates, noop_rates = [], []
         for _ in range(rounds):  # interleaved, so drift hits both alike
             noop_rates += measure("noop", env, seconds, 1)

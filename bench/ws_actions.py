@@ -7,7 +7,6 @@ Reports acked actions/s and p50/p99 ack latency for both.
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 
 import httpx
@@ -15,7 +14,7 @@ import orjson
 import typer
 from websockets.asyncio.client import connect
 
-from bench.common import median, report, scratch_container
+from bench.common import median, report, scratch_container, server_env
 from bench.http_commands import start_server
 
 
@@ -161,14 +160,12 @@ def measure(
 def main(clients: int = 200, seconds: float = 8.0, rounds: int = 3, per_client: float = 10.0) -> str:
     with scratch_container() as container:
         container.setup_projections()
-        env = {
-            **os.environ,
-            "DATABASE_URL": container.conninfo,
-            "LOREKEEPER_JWT_SECRET": container.jwt_secret,
-            "LOREKEEPER_API_THREADS": str(max(40, clients)),
-            "LOREKEEPER_DB_POOL_SIZE": "20",
-            "LOREKEEPER_MAX_SAVE_SLOTS_PER_PLAYER": "5",
-        }
+        env = server_env(
+            container,
+            LOREKEEPER_API_THREADS=str(max(40, clients)),
+            LOREKEEPER_DB_POOL_SIZE="20",
+            LOREKEEPER_MAX_SAVE_SLOTS_PER_PLAYER="5",
+        )
         api, echo, api_paced, echo_paced, api_light = [], [], [], [], []
         for _ in range(rounds):
             echo_paced.append(measure("echo", env, clients, seconds, per_client))

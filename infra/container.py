@@ -119,6 +119,23 @@ class Container:
                 rebuild(runner)
         for feed in self.feeds:
             feed.setup()
+        self.shred_erased()
+
+    def shred_erased(self) -> None:
+        """Destroy the key of every player the read model shows as erased: an
+        erasure interrupted between its event and its key is finished here."""
+        with self.pool.connection() as conn:
+            erased = conn.execute("SELECT account_id FROM players WHERE erased_at IS NOT NULL").fetchall()
+            held = {
+                r["subject_id"]
+                for r in conn.execute(
+                    "SELECT subject_id FROM lorekeeper_subject_keys WHERE wrapped_key IS NOT NULL "
+                    "AND subject_id = ANY(%s)",
+                    ([r["account_id"] for r in erased],),
+                ).fetchall()
+            }
+        for subject in held:
+            self.keys.destroy(subject)
 
     # -- fan-out --------------------------------------------------------------
 
@@ -129,7 +146,9 @@ class Container:
     @cached_property
     def consumers(self) -> dict[str, Consumer]:
         return {
-            "telemetry": TelemetryConsumer(self.app.mapper.decode_state, self.app.recorder.events_table_name),
+            "telemetry": TelemetryConsumer(
+                self.app.mapper.decode_state, self.app.recorder.events_table_name, keys=self.keys
+            ),
             "ai": AiConsumer(),
         }
 

@@ -199,5 +199,8 @@ def seal_value(keys: KeyStore, subject: UUID, value: Any) -> dict[str, Any]:
     return {FIELD: {"subject": str(subject), "sealed": sealed, "erased": {"value": None}}}
 
 
-def open_value(keys: KeyStore | None, envelope: dict[str, Any]) -> Any:
+def open_value(keys: KeyStore | None, envelope: Any) -> Any:
+    """What ``seal_value`` sealed; None once the subject is erased."""
+    if not (isinstance(envelope, dict) and FIELD in envelope):
+        return envelope
     return open_fields(keys, dict(envelope)).get("value")

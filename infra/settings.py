@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     rate_limit: str = Field(
         "30/second;600/minute", description="Commands per player (limits notation); empty disables."
     )
+    address_rate_limit: str = Field(
+        "10/second;200/minute", description="Sign-ups, logins and refreshes per client address; empty disables."
+    )
 
     api_threads: int = Field(40, description="Threads serving blocking routes.")
     max_body_bytes: int = 256 * 1024

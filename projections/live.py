@@ -7,7 +7,8 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from projections.model import Event, Handler, Projection, Row, Table, copy_fields
+from domain.base import ERASED
+from projections.model import Event, Handler, Projection, Row, Table, copy_fields, set_columns
 
 CHARACTER_PROFILES = Table(
     "character_profiles",
@@ -133,7 +134,7 @@ def session_heartbeat(event: Event, row: Row | None) -> Row | None:
 
 PROJECTION = Projection(
     name="live",
-    schema_version=1,
+    schema_version=2,
     tables=(CHARACTER_PROFILES, ACTION_EVENTS, PLAYER_SESSIONS),
     handlers={
         "lorekeeper.character.Created": [Handler(CHARACTER_PROFILES, character_created)],
@@ -141,6 +142,7 @@ PROJECTION = Projection(
             Handler(CHARACTER_PROFILES, copy_fields(position_x="position_x", position_y="position_y"))
         ],
         "lorekeeper.character.HealthChanged": [Handler(CHARACTER_PROFILES, copy_fields(health="health"))],
+        "lorekeeper.character.Erased": [Handler(CHARACTER_PROFILES, set_columns(display_name=ERASED))],
         "lorekeeper.player_session.Created": [Handler(PLAYER_SESSIONS, session_opened)],
         "lorekeeper.player_session.StatusChanged": [Handler(PLAYER_SESSIONS, session_status)],
         "lorekeeper.player_session.ActionRecorded": [

@@ -80,19 +80,32 @@ def by_originator(event: Event) -> Key:
 Apply = Callable[[Event, Row | None], "Row | _Delete | None"]
 
 
+def updated(event: Event, row: Row, changes: Mapping[str, Any]) -> Row:
+    """``row`` with ``changes``, its ``version`` and ``updated_at`` moved on where it has them."""
+    new = {**row, **changes}
+    if "version" in row:
+        new["version"] = event.originator_version
+    if "updated_at" in row:
+        new["updated_at"] = event.timestamp
+    return new
+
+
 def copy_fields(**columns: str) -> Apply:
-    """A handler that copies event fields into columns (``column="field"``), and
-    moves the row's ``version`` and ``updated_at`` on where it has them."""
+    """A handler that copies event fields into columns (``column="field"``)."""
 
     def apply(event: Event, row: Row | None) -> Row | None:
         if row is None:
             return None
-        new = {**row, **{column: event.data[field] for column, field in columns.items()}}
-        if "version" in row:
-            new["version"] = event.originator_version
-        if "updated_at" in row:
-            new["updated_at"] = event.timestamp
-        return new
+        return updated(event, row, {column: event.data[field] for column, field in columns.items()})
+
+    return apply
+
+
+def set_columns(**values: Any) -> Apply:
+    """A handler that sets columns to fixed values (``column=value``)."""
+
+    def apply(event: Event, row: Row | None) -> Row | None:
+        return None if row is None else updated(event, row, values)
 
     return apply
 

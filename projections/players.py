@@ -1,11 +1,13 @@
 """Read model ``players`` (seed 000): account_id, display_name, platform_links,
-created_at, last_seen, plus telemetry_opt_out and the aggregate version (ETag)."""
+created_at, last_seen, plus telemetry_opt_out, username, erased_at and the
+aggregate version (ETag). An erased player keeps its row, with no personal
+column left: display_name, username NULL, platform_links empty."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from projections.model import Event, Handler, Projection, Row, Table, copy_fields
+from projections.model import Event, Handler, Projection, Row, Table, copy_fields, updated
 
 PLAYERS = Table(
     "players",
@@ -17,6 +19,8 @@ PLAYERS = Table(
         ("last_seen", "timestamptz"),
         ("telemetry_opt_out", "boolean NOT NULL"),
         ("save_slot_count", "int NOT NULL"),
+        ("username", "text"),
+        ("erased_at", "timestamptz"),
         ("version", "int NOT NULL"),
     ),
     key=("account_id",),
@@ -33,6 +37,8 @@ def created(event: Event, _: Row | None) -> Row:
         "last_seen": None,
         "telemetry_opt_out": False,
         "save_slot_count": 0,
+        "username": None,
+        "erased_at": None,
         "version": event.originator_version,
     }
 
@@ -56,9 +62,16 @@ def slot_opened(event: Event, row: Row | None) -> Row | None:
     return {**row, "save_slot_count": row["save_slot_count"] + 1, "version": event.originator_version}
 
 
+def erased(event: Event, row: Row | None) -> Row | None:
+    if row is None:
+        return None
+    changes = {"display_name": None, "platform_links": {}, "username": None, "erased_at": event.timestamp}
+    return updated(event, row, changes)
+
+
 PROJECTION = Projection(
     name="players",
-    schema_version=1,
+    schema_version=2,
     tables=(PLAYERS,),
     handlers={
         "lorekeeper.player.Created": [Handler(PLAYERS, created)],
@@ -67,5 +80,7 @@ PROJECTION = Projection(
         "lorekeeper.player.Seen": [Handler(PLAYERS, seen)],
         "lorekeeper.player.TelemetryPreferenceChanged": [Handler(PLAYERS, copy_fields(telemetry_opt_out="opted_out"))],
         "lorekeeper.player.SaveSlotOpened": [Handler(PLAYERS, slot_opened)],
+        "lorekeeper.player.CredentialsRegistered": [Handler(PLAYERS, copy_fields(username="username"))],
+        "lorekeeper.player.Erased": [Handler(PLAYERS, erased)],
     },
 )

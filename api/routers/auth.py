@@ -1,38 +1,87 @@
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
+from uuid import UUID
 
 from fastapi import APIRouter, Body, Request
 from starlette.responses import Response
 
-from api.deps import ContainerDep, IdempotencyKey
+from api.deps import AddressRateLimit, ContainerDep, CurrentPrincipal, IdempotencyKey
 from api.idempotency import Stored
 from api.responses import to_response
-from api.schemas import AnonymousAuth, TokenOut
+from api.schemas import AnonymousAuth, LoginIn, RefreshIn, TokenOut
 
 router = APIRouter(prefix="/v1/auth", tags=["auth"])
 
 
-@router.post("/anonymous", status_code=201, response_model=TokenOut)
+def token_pair(
+    request: Request,
+    player_id: UUID,
+    position: int | None = None,
+    sid: UUID | None = None,
+    refresh_token: str | None = None,
+) -> TokenOut:
+    """Access and refresh token for a session (a new one unless ``sid`` is given)."""
+    sessions = request.app.state.auth_sessions
+    if sid is None or refresh_token is None:
+        sid, refresh_token = sessions.open(player_id)
+    tokens = request.app.state.tokens
+    return TokenOut(
+        player_id=player_id,
+        access_token=tokens.issue(player_id, sid=sid),
+        expires_in=tokens.ttl_seconds,
+        refresh_token=refresh_token,
+        refresh_expires_in=sessions.refresh_ttl,
+        position=position,
+    )
+
+
+@router.post("/anonymous", status_code=201, response_model=TokenOut, dependencies=[AddressRateLimit])
 def anonymous(
     request: Request,
     container: ContainerDep,
     idempotency_key: IdempotencyKey = None,
     body: Annotated[AnonymousAuth | None, Body()] = None,
 ) -> Response:
-    """Create an anonymous player and return a bearer token for it."""
+    """Create an anonymous player and return tokens for it (upgrade it later
+    with ``POST /v1/players/{id}/credentials`` or platform links)."""
     body = body or AnonymousAuth()
-    tokens = request.app.state.tokens
 
     def command() -> Stored:
         written = container.app.create_player(body.display_name)
-        out = TokenOut(
-            player_id=written.aggregate.id,
-            access_token=tokens.issue(written.aggregate.id),
-            expires_in=tokens.ttl_seconds,
-            position=written.position,
-        )
+        out = token_pair(request, written.aggregate.id, written.position)
         return Stored(201, out.model_dump_json().encode(), {"content-type": "application/json"})
 
     scope = f"anonymous:{request.client.host if request.client else ''}"
     return to_response(request.app.state.idempotency.run(scope, idempotency_key, body.model_dump(), command))
+
+
+@router.post("/login", response_model=TokenOut, dependencies=[AddressRateLimit])
+def login(body: LoginIn, request: Request, container: ContainerDep) -> TokenOut:
+    """Username or email and password. Unknown logins and wrong passwords get
+    the same 401; repeated failures lock the account (429 with Retry-After)."""
+    settings = container.settings
+    passwords = request.app.state.passwords
+    written = container.app.login(
+        body.login,
+        lambda stored: passwords.matches(body.password, stored),
+        max_failures=settings.login_max_failures,
+        lockout=timedelta(seconds=settings.login_lockout_seconds),
+    )
+    return token_pair(request, written.aggregate.id, written.position)
+
+
+@router.post("/refresh", response_model=TokenOut, dependencies=[AddressRateLimit])
+def refresh(body: RefreshIn, request: Request) -> TokenOut:
+    """A new access token and a new refresh token; the old refresh token is spent."""
+    player_id, sid, refresh_token = request.app.state.auth_sessions.rotate(body.refresh_token)
+    return token_pair(request, player_id, sid=sid, refresh_token=refresh_token)
+
+
+@router.post("/logout", status_code=204)
+def logout(principal: CurrentPrincipal, request: Request) -> Response:
+    """End this login session: its refresh token and access tokens stop working."""
+    if principal.sid is not None:
+        request.app.state.auth_sessions.revoke(principal.sid)
+    return Response(status_code=204)

@@ -2,14 +2,14 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from api.deps import CommandDep, ContainerDep, CurrentPrincipal, IfMatch, ReadYourWrites
 from api.idempotency import Stored
 from api.problems import Problem
 from api.responses import read_one, stored
-from api.schemas import PlatformLinkIn, PlayerOut, PlayerPatch
+from api.schemas import CredentialsIn, PlatformLinkIn, PlayerOut, PlayerPatch
 from domain.accounts import Player
 
 router = APIRouter(prefix="/v1/players", tags=["players"])
@@ -24,6 +24,8 @@ def player_out(player: Player, position: int | None) -> PlayerOut:
         last_seen=player.last_seen,
         telemetry_opt_out=player.telemetry_opt_out,
         save_slot_count=len(player.save_slot_ids),
+        username=player.username,
+        erased_at=player.erased_at,
         version=player.version,
         position=position,
     )
@@ -74,3 +76,27 @@ def link_platform(player_id: UUID, body: PlatformLinkIn, cmd: CommandDep, if_mat
         return stored(201, player_out(written.aggregate, written.position), version=written.aggregate.version)
 
     return cmd.run({"player": str(player_id), "body": body.model_dump(), "if_match": if_match}, command)
+
+
+@router.post("/{player_id}/credentials", status_code=201, response_model=PlayerOut)
+def register_credentials(
+    player_id: UUID, body: CredentialsIn, cmd: CommandDep, if_match: IfMatch, request: Request
+) -> Response:
+    """Upgrade an anonymous player to an account: username, email and a password
+    (stored as an argon2id hash). A username or email another player holds is a 409."""
+    password_hash = request.app.state.passwords.hash(body.password)
+
+    def command() -> Stored:
+        written = cmd.container.app.register_credentials(
+            player_id,
+            body.username,
+            body.email,
+            password_hash,
+            expected_version=if_match,
+            actor_id=cmd.principal.actor(),
+        )
+        return stored(201, player_out(written.aggregate, written.position), version=written.aggregate.version)
+
+    # The request key leaves the password out: it never reaches the idempotency table.
+    request_key = {"player": str(player_id), "username": body.username, "email": body.email, "if_match": if_match}
+    return cmd.run(request_key, command)

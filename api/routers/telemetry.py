@@ -10,6 +10,7 @@ from api.deps import CommandDep
 from api.idempotency import Stored
 from api.problems import Problem
 from api.schemas import TelemetryAccepted, TelemetryBatch
+from infra.crypto import seal_value
 from infra.fanout.consumers import client_telemetry_message
 
 router = APIRouter(prefix="/v1/telemetry", tags=["telemetry"])
@@ -17,10 +18,15 @@ router = APIRouter(prefix="/v1/telemetry", tags=["telemetry"])
 
 @router.post("", status_code=202, response_model=TelemetryAccepted)
 def post_telemetry(body: TelemetryBatch, cmd: CommandDep) -> Response:
-    """Accept a batch of up to 200 client telemetry events for lorekeeper.telemetry."""
+    """Accept a batch of up to 200 client telemetry events for lorekeeper.telemetry.
+
+    Payloads travel sealed under the player's key (they may hold anything), so
+    erasure leaves nothing readable in the topic."""
 
     def command() -> Stored:
         player = cmd.container.app.get_player(cmd.principal.subject)
+        if player.erased:
+            raise Problem(410, "player_erased", "this player was erased")
         if player.telemetry_opt_out:
             accepted = TelemetryAccepted(accepted=0, dropped=len(body.events))
         else:
@@ -31,7 +37,7 @@ def post_telemetry(body: TelemetryBatch, cmd: CommandDep) -> Response:
                     {
                         "event_id": str(e.event_id or uuid4()),
                         "event_type": e.event_type,
-                        "payload": e.payload,
+                        "payload": seal_value(cmd.container.keys, player.id, e.payload),
                         "timestamp": (e.timestamp or now).isoformat(),
                     },
                 )

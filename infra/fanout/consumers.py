@@ -20,6 +20,7 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool
 
+from infra.crypto import KeyStore, open_value
 from infra.fanout.messages import PREFIX, TELEMETRY_TOPIC, Message, event_id
 from projections.tracking import lock_ddl
 
@@ -93,6 +94,7 @@ TELEMETRY_DDL = (
 )
 
 OPT_OUT_TYPE = "lorekeeper.player.TelemetryPreferenceChanged"
+ERASED_TYPE = "lorekeeper.player.Erased"
 
 
 class TelemetryConsumer(Consumer):
@@ -110,13 +112,22 @@ class TelemetryConsumer(Consumer):
     pattern = r"^lorekeeper\..*"
     ddl = TELEMETRY_DDL
 
-    def __init__(self, decode: Callable[[bytes], dict[str, Any]], events_table: str = "lorekeeper_events") -> None:
+    def __init__(
+        self,
+        decode: Callable[[bytes], dict[str, Any]],
+        events_table: str = "lorekeeper_events",
+        keys: KeyStore | None = None,
+    ) -> None:
         self.decode = decode
         self.events_table = events_table
+        self.keys = keys
 
     def apply(self, conn: psycopg.Connection[Any], message: Message) -> None:
         if message.topic == TELEMETRY_TOPIC:
             self._client_event(conn, message.json())
+        elif message.event_type == ERASED_TYPE:
+            # Erasure: everything telemetry holds about the player goes.
+            conn.execute("DELETE FROM telemetry_events WHERE account_id = %s", (UUID(message.json()["originator_id"]),))
         else:
             self._domain_event(conn, message)
 
@@ -159,21 +170,25 @@ class TelemetryConsumer(Consumer):
         return row["account_id"] if row else None
 
     def _opted_out(self, conn: psycopg.Connection[Any], account: UUID, position: int | None) -> bool:
-        """The player's telemetry preference as of ``position`` (None: now)."""
+        """Whether the player had opted out (or been erased) as of ``position`` (None: now)."""
         query = sql.SQL(
-            "SELECT state FROM {} WHERE originator_id = %s AND topic = %s {} ORDER BY originator_version DESC LIMIT 1"
+            "SELECT topic, state FROM {} WHERE originator_id = %s AND topic = ANY(%s) {} "
+            "ORDER BY originator_version DESC LIMIT 1"
         ).format(
             sql.Identifier(self.events_table),
             sql.SQL("AND notification_id <= %s" if position is not None else ""),
         )
-        params: list[Any] = [account, OPT_OUT_TYPE] + ([position] if position is not None else [])
+        params: list[Any] = [account, [OPT_OUT_TYPE, ERASED_TYPE]] + ([position] if position is not None else [])
         row = conn.execute(query, params).fetchone()
-        return bool(row and self.decode(bytes(row["state"]))["opted_out"])
+        if row is None:
+            return False
+        return row["topic"] == ERASED_TYPE or bool(self.decode(bytes(row["state"]))["opted_out"])
 
     def _client_event(self, conn: psycopg.Connection[Any], data: dict[str, Any]) -> None:
         account = UUID(data["account_id"])
-        if self._opted_out(conn, account, None):
-            return
+        payload = open_value(self.keys, data["payload"])
+        if payload is None or self._opted_out(conn, account, None):
+            return  # sealed for a player erased since (or opted out): dropped
         conn.execute(
             "INSERT INTO telemetry_events (event_id, account_id, event_type, payload, timestamp, source) "
             "VALUES (%s, %s, %s, %s, %s, 'client') ON CONFLICT (event_id) DO NOTHING",
@@ -181,7 +196,7 @@ class TelemetryConsumer(Consumer):
                 UUID(data["event_id"]),
                 account,
                 data["event_type"],
-                Jsonb(data["payload"]),
+                Jsonb(payload),
                 datetime.fromisoformat(data["timestamp"]),
             ),
         )

@@ -13,6 +13,8 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
+from domain.base import ERASED
+from infra.crypto import open_fields
 from infra.fanout.consumers import TelemetryConsumer
 from infra.fanout.kafka_consumer import KafkaConsumerLoop
 from infra.fanout.messages import event_id, kafka_topic
@@ -23,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def telemetry(container) -> TelemetryConsumer:
-    return TelemetryConsumer(container.app.mapper.decode_state)
+    return TelemetryConsumer(container.app.mapper.decode_state, keys=container.keys)
 
 
 def stored_events(container) -> list[dict]:
@@ -213,3 +215,25 @@ def test_telemetry_leaves_out_players_who_opted_out(kafka_container, kafka):
     # Only what happened before the opt-out is kept for the player who left,
     # although the slot's events travel on another topic than the opt-out.
     assert left == ["lorekeeper.player.Created", "lorekeeper.player.Seen"]
+
+
+def test_kafka_payloads_carry_personal_fields_sealed_only(kafka_container, kafka):
+    """The relay publishes what the store holds: personal fields sealed under the
+    player's key, so erasure (destroying the key) reaches every copy in Kafka."""
+    app = kafka_container.app
+    player = app.create_player("Grace Hopper").aggregate
+    app.register_credentials(player.id, "grace_h", "grace@example.org", "$argon2id$fake")
+    app.link_platform(player.id, "steam", "7656110000042")
+    relay = kafka_container.relay
+    relay.setup()
+    relay.catch_up()
+    messages = read_all(kafka.bootstrap_servers, expect=len(stored_events(kafka_container)))
+    blob = b"".join(m.value + str(m.headers).encode() for m in messages)
+    for secret in (b"Grace Hopper", b"grace_h", b"grace@example.org", b"7656110000042", b"$argon2id"):
+        assert secret not in blob
+    assert sum("$personal" in m.json() for m in messages) >= 4
+    created = next(m.json() for m in messages if m.event_type == "lorekeeper.player.Created")
+    # While the key exists, a consumer can open them; once destroyed, nobody can.
+    assert open_fields(kafka_container.keys, dict(created))["display_name"] == "Grace Hopper"
+    kafka_container.keys.destroy(player.id)
+    assert open_fields(kafka_container.keys, dict(created))["display_name"] == ERASED

@@ -1,0 +1,130 @@
+"""GDPR/CCPA over HTTP: export everything held about a player, then erase it
+and find no personal field readable anywhere: event store (events and
+snapshots), read tables, telemetry, stored responses."""
+
+from __future__ import annotations
+
+import httpx
+
+from tests.e2e.helpers import assert_problem, new_slot, read, sign_up
+from tests.e2e.test_accounts import PASSWORD, login, upgrade
+from tests.integration.kafka_helpers import wait_until
+
+NAME, USERNAME, EMAIL, STEAM_ID, HERO = "Ada Lovelace", "ada_l", "ada@example.org", "7656119800001", "Countess"
+PERSONAL = [NAME, USERNAME, EMAIL, STEAM_ID, HERO]
+
+
+def rich_player(http: httpx.Client):
+    player = sign_up(http, NAME)
+    assert upgrade(http, player, username=USERNAME, email=EMAIL).status_code == 201
+    r = http.post(
+        f"/v1/players/{player.id}/links", headers=player.auth, json={"platform": "steam", "platform_user_id": STEAM_ID}
+    )
+    assert r.status_code == 201, r.text
+    slot = new_slot(http, player, "main", {"chapter": 1})
+    character = http.post("/v1/characters", headers=player.auth, json={"display_name": HERO})
+    assert character.status_code == 201, character.text
+    r = http.post(
+        "/v1/telemetry",
+        headers=player.auth,
+        json={"events": [{"event_type": "level_up", "payload": {"note": f"{NAME} levelled up"}}]},
+    )
+    assert r.status_code == 202
+    # A stored idempotent response holds the name too.
+    r = http.patch(
+        f"/v1/players/{player.id}", headers={**player.auth, "Idempotency-Key": "k1"}, json={"display_name": NAME}
+    )
+    assert NAME in r.text
+    wait_until(lambda: telemetry_count(http, player) > 0, 10, message="telemetry row")
+    return player, slot, character.json(), character.json()["position"]
+
+
+def telemetry_count(http: httpx.Client, player) -> int:
+    export = http.get(f"/v1/players/{player.id}/export", headers=player.auth).json()
+    return len(export["read_tables"]["telemetry_events"]["rows"])
+
+
+def every_stored_byte(container) -> bytes:
+    """Every table's rows as text, event store included (events and snapshots)."""
+    with container.pool.connection() as conn:
+        tables = [r["tablename"] for r in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")]
+        return b"\n".join(
+            str(row).encode() + b"".join(bytes(v) for v in row.values() if isinstance(v, bytes | memoryview))
+            for table in tables
+            for row in conn.execute(f'SELECT * FROM "{table}"').fetchall()
+        )
+
+
+def test_export_returns_everything_held_about_the_player(http):
+    player, slot, _, position = rich_player(http)
+    r = read(http, f"/v1/players/{player.id}/export", player, position)
+    assert r.status_code == 200, r.text
+    export = r.json()
+    account = export["account"]
+    assert (account["display_name"], account["username"], account["email"]) == (NAME, USERNAME, EMAIL)
+    assert account["platform_links"] == {"steam": STEAM_ID}
+    tables = export["read_tables"]
+    assert tables["players"]["rows"][0]["display_name"] == NAME
+    assert [s["slot_id"] for s in tables["save_slots"]["rows"]] == [slot["slot_id"]]
+    assert tables["character_profiles"]["rows"][0]["display_name"] == HERO
+    assert any(t["payload"] == {"note": f"{NAME} levelled up"} for t in tables["telemetry_events"]["rows"])
+    topics = [e["topic"] for e in export["event_history"]["events"]]
+    assert "lorekeeper.player.CredentialsRegistered" in topics and "lorekeeper.character.Created" in topics
+    assert "$argon2" not in r.text  # the hash is never exported
+    registered = next(e for e in export["event_history"]["events"] if e["topic"].endswith("CredentialsRegistered"))
+    assert "password_hash" not in registered
+    other = sign_up(http)
+    assert_problem(http.get(f"/v1/players/{player.id}/export", headers=other.auth), 403, "forbidden")
+
+
+def test_erasure_leaves_no_personal_field_readable_anywhere(http, live_server):
+    player, _, character, _ = rich_player(http)
+    container = live_server.container
+    before = every_stored_byte(container)
+    assert NAME.encode() in before  # read tables hold it while the player exists...
+    with container.app.recorder.datastore.get_connection() as conn, conn.cursor() as cur:
+        cur.execute("SELECT state FROM lorekeeper_events")
+        raw_events = b"".join(bytes(r["state"]) for r in cur.fetchall())
+    assert not any(p.encode() in raw_events for p in PERSONAL)  # ...the event store never did
+
+    r = http.delete(f"/v1/players/{player.id}", headers=player.auth)
+    assert r.status_code == 200, r.text
+    erased_at = r.json()["erased_at"]
+    assert http.delete(f"/v1/players/{player.id}", headers=player.auth).status_code in (200, 401)
+
+    # The tokens of the erased player stopped working.
+    assert_problem(read(http, f"/v1/players/{player.id}", player), 401, "unauthorized")
+    admin = live_server.token("admin")
+    row = http.get(f"/v1/players/{player.id}", headers=admin, params={"min_position": r.json()["position"]}).json()
+    assert row["erased_at"] is not None and erased_at
+    assert (row["display_name"], row["username"], row["platform_links"]) == (None, None, {})
+    hero = http.get(f"/v1/characters/{character['character_id']}", headers=admin).json()
+    assert hero["display_name"] == "[erased]"
+
+    after = every_stored_byte(container)
+    leaked = [p for p in PERSONAL if p.encode() in after]
+    assert not leaked, f"still readable after erasure: {leaked}"
+
+    # What the app reads back from the store is erased too.
+    export = http.get(f"/v1/players/{player.id}/export", headers=admin).json()
+    assert export["account"]["display_name"] is None and export["account"]["erased_at"]
+    assert not any(p in str(export) for p in PERSONAL)
+    assert export["read_tables"]["telemetry_events"]["rows"] == []
+
+    # The identifiers are free again, and the old password opens nothing.
+    assert_problem(login(http, USERNAME), 401, "invalid_credentials")
+    newcomer = sign_up(http)
+    assert upgrade(http, newcomer, username=USERNAME, email=EMAIL).status_code == 201
+    r = http.post(
+        f"/v1/players/{newcomer.id}/links",
+        headers=newcomer.auth,
+        json={"platform": "steam", "platform_user_id": STEAM_ID},
+    )
+    assert r.status_code == 201, r.text
+    assert login(http, EMAIL, PASSWORD).json()["player_id"] == newcomer.id
+
+
+def test_only_the_player_or_an_admin_may_erase(http):
+    player, other = sign_up(http, "Keep Me"), sign_up(http)
+    assert_problem(http.delete(f"/v1/players/{player.id}", headers=other.auth), 403, "forbidden")
+    assert read(http, f"/v1/players/{player.id}", player).json()["display_name"] == "Keep Me"
