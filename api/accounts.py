@@ -108,9 +108,7 @@ class AuthSessions:
         now = datetime.now(UTC)
         fresh = secrets.token_urlsafe(32)
         with self.pool.connection() as conn, conn.transaction():
-            row = conn.execute(
-                "SELECT * FROM lorekeeper_auth_sessions WHERE sid = %s FOR UPDATE", (sid,)
-            ).fetchone()
+            row = conn.execute("SELECT * FROM lorekeeper_auth_sessions WHERE sid = %s FOR UPDATE", (sid,)).fetchone()
             if row is None or row["revoked_at"] is not None or row["refresh_expires_at"] <= now:
                 raise invalid_refresh("the session has ended; log in again")
             reused = not secrets.compare_digest(bytes(row["refresh_hash"]), _digest(secret))

@@ -18,7 +18,19 @@ from api.limits import BodyLimitMiddleware
 from api.metrics import SessionMetrics
 from api.ratelimit import RateLimiter
 from api.reconnect import ReconnectTokens
-from api.routers import auth, characters, health, metrics, players, privacy, save_slots, sessions, telemetry
+from api.routers import (
+    auth,
+    catalogue,
+    characters,
+    content,
+    health,
+    metrics,
+    players,
+    privacy,
+    save_slots,
+    sessions,
+    telemetry,
+)
 from infra.container import Container
 
 
@@ -33,6 +45,7 @@ def create_app(container: Container, *, run_projections: bool | None = None) -> 
         container.setup_projections()
         app.state.idempotency.setup()
         app.state.auth_sessions.setup()
+        content.setup(container)
         if follow:
             container.follower.start()
             if container.kafka_enabled:
@@ -69,7 +82,7 @@ def create_app(container: Container, *, run_projections: bool | None = None) -> 
     # Live sessions run their blocking use cases here (see api/routers/sessions.py).
     app.state.executor = ThreadPoolExecutor(container.settings.api_threads, thread_name_prefix="session")
     problems.install(app)
-    routers = (auth, players, privacy, save_slots, characters, sessions, telemetry, health, metrics)
+    routers = (auth, players, privacy, save_slots, catalogue, content, characters, sessions, telemetry, health, metrics)
     for module in routers:
         app.include_router(module.router)
     app.add_middleware(BodyLimitMiddleware, max_bytes=container.settings.max_body_bytes)

@@ -10,6 +10,8 @@ from uuid import UUID
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from domain.narrative import MAX_CHANGES_PER_SYNC, Change
+
 T = TypeVar("T")
 
 
@@ -148,3 +150,49 @@ class CharacterOut(BaseModel):
     updated_at: datetime
     version: int
     position: int | None = Field(None, description="Event store position of a command's last event.")
+
+
+class SyncIn(Request):
+    base_version: int = Field(ge=0, description="The progression_version the client last saw.")
+    changes: list[Change] = Field(max_length=MAX_CHANGES_PER_SYNC, description="In the order the client made them.")
+
+
+class SlotStateOut(BaseModel):
+    """A slot's whole state after a sync or restore (also the ``server_state`` of a 409)."""
+
+    slot_id: UUID
+    progression_version: int
+    narrative_state: dict[str, Any]
+    quests: dict[str, str]
+    inventory: dict[str, dict[str, Any]]
+    version: int
+    position: int | None = None
+
+
+class RestoreIn(Request):
+    progression_version: int = Field(ge=0)
+
+
+class HistoryEntry(BaseModel):
+    progression_version: int
+    version: int
+    kind: str = Field(description="created, saved, synced or restored")
+    detail: dict[str, Any]
+    recorded_at: datetime
+
+
+class InventoryItemOut(BaseModel):
+    entry_id: UUID
+    slot_id: UUID
+    item_id: str
+    quantity: int
+    metadata: dict[str, Any]
+    updated_at: datetime
+
+
+class QuestProgressOut(BaseModel):
+    entry_id: UUID
+    slot_id: UUID
+    quest_id: str
+    status: str
+    last_updated: datetime

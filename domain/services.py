@@ -30,6 +30,7 @@ from domain.accounts import (
 )
 from domain.base import Aggregate, Snapshot, Written
 from domain.characters import Character
+from domain.content import ContentPackage, PackageExists
 from domain.errors import (
     ConcurrentWrite,
     Conflict,
@@ -43,6 +44,7 @@ from domain.errors import (
     VersionConflict,
 )
 from domain.live import LiveSessionUseCases
+from domain.narrative import CATALOGUE_ID, Catalogue, ItemDefinition, QuestDefinition
 from domain.progression import SaveSlot
 from domain.sessions import PlayerSession
 
@@ -58,6 +60,8 @@ AGGREGATE_TYPES: dict[str, type[Aggregate]] = {
     "SaveSlot": SaveSlot,
     "Character": Character,
     "PlayerSession": PlayerSession,
+    "Catalogue": Catalogue,
+    "ContentPackage": ContentPackage,
 }
 
 
@@ -373,6 +377,60 @@ class Lorekeeper(LiveSessionUseCases, Application[UUID]):
 
     def get_save_slot(self, slot_id: UUID) -> SaveSlot:
         return self.load(SaveSlot, slot_id)
+
+    def sync_save_slot(
+        self, slot_id: UUID, base_version: int, changes: list[Any], actor_id: UUID | None = None
+    ) -> Written:
+        """Offline changes since ``base_version``, rebased onto the slot's state
+        (all or nothing; see SaveSlot.sync). A lost race re-decides on fresh state."""
+        catalogue = self.catalogue()
+        return self._command(SaveSlot, slot_id, lambda s: s.sync(base_version, changes, catalogue), None, actor_id)
+
+    def restore_save_slot(
+        self, slot_id: UUID, version: int, expected_version: int | None = None, actor_id: UUID | None = None
+    ) -> Written:
+        """Restore the slot as it was at aggregate ``version``, as new events."""
+        current = self.load(SaveSlot, slot_id, expected_version, actor_id)
+        if not 1 <= version <= current.version:
+            raise NotFound(f"save slot {slot_id} has no version {version}", id=str(slot_id))
+        past = self.repository.get(slot_id, version=version)
+        return self._command(SaveSlot, slot_id, lambda s: s.restore(past), expected_version, actor_id)
+
+    # -- content ----------------------------------------------------------------
+
+    def publish_content(
+        self, kind: str, version: str, release_notes: str, checksum: str, content: bytes, required_client_version: str
+    ) -> Written:
+        package = ContentPackage.publish(kind, version, release_notes, checksum, content, required_client_version)
+        try:
+            return Written(package, self._write(package))
+        except ConcurrentWrite:
+            raise PackageExists(f"{kind} {version} is already published", package_id=str(package.id)) from None
+
+    # -- catalogue (quests, items) ----------------------------------------------
+
+    def catalogue(self) -> Catalogue:
+        try:
+            return self.load(Catalogue, CATALOGUE_ID)
+        except NotFound:
+            return Catalogue()
+
+    def define_item(self, item: ItemDefinition) -> Written:
+        return self._change_catalogue(lambda c: c.define_item(item))
+
+    def publish_quest(self, quest: QuestDefinition) -> Written:
+        return self._change_catalogue(lambda c: c.publish_quest(quest))
+
+    def _change_catalogue(self, decide: Callable[[Catalogue], None]) -> Written:
+        for attempt in range(4):
+            catalogue = self.catalogue()
+            decide(catalogue)
+            try:
+                return Written(catalogue, self._write(catalogue) if catalogue.pending_events else None)
+            except ConcurrentWrite:
+                if attempt == 3:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _taken(kind: str, value: str) -> Conflict:

@@ -1,11 +1,17 @@
 """Read model ``save_slots`` (seed 000): slot_id, account_id, narrative_state
-(JSONB), progression_version, plus name, timestamps and the aggregate version."""
+(JSONB), progression_version, plus name, timestamps and the aggregate version.
+
+The narrative state's server keys (flags, nodes, choices) follow the sync
+events through the same pure functions the aggregate uses."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
 from uuid import UUID
 
-from projections.model import Event, Handler, Projection, Row, Table
+from domain.narrative import with_choice, with_flag, with_node
+from projections.model import Apply, Event, Handler, Projection, Row, Table, copy_fields, updated
 
 SAVE_SLOTS = Table(
     "save_slots",
@@ -50,12 +56,38 @@ def progress_saved(event: Event, row: Row | None) -> Row | None:
     }
 
 
+def narrative(change: Callable[[dict[str, Any], Event], dict[str, Any]]) -> Apply:
+    def apply(event: Event, row: Row | None) -> Row | None:
+        if row is None:
+            return None
+        return updated(event, row, {"narrative_state": change(row["narrative_state"], event)})
+
+    return apply
+
+
+def touched(event: Event, row: Row | None) -> Row | None:
+    """Events that change other tables still move the slot's version (its ETag)."""
+    return None if row is None else updated(event, row, {})
+
+
 PROJECTION = Projection(
     name="save_slots",
-    schema_version=1,
+    schema_version=2,
     tables=(SAVE_SLOTS,),
     handlers={
         "lorekeeper.save_slot.Created": [Handler(SAVE_SLOTS, created)],
         "lorekeeper.save_slot.ProgressSaved": [Handler(SAVE_SLOTS, progress_saved)],
+        "lorekeeper.save_slot.Restored": [Handler(SAVE_SLOTS, progress_saved)],
+        "lorekeeper.save_slot.FlagChanged": [
+            Handler(SAVE_SLOTS, narrative(lambda s, e: with_flag(s, e.data["flag"], e.data["holds"])))
+        ],
+        "lorekeeper.save_slot.NodeReached": [Handler(SAVE_SLOTS, narrative(lambda s, e: with_node(s, e.data["node"])))],
+        "lorekeeper.save_slot.ChoiceMade": [
+            Handler(SAVE_SLOTS, narrative(lambda s, e: with_choice(s, e.data["choice"], e.data["option"])))
+        ],
+        "lorekeeper.save_slot.Synced": [Handler(SAVE_SLOTS, copy_fields(progression_version="progression_version"))],
+        "lorekeeper.save_slot.QuestStatusChanged": [Handler(SAVE_SLOTS, touched)],
+        "lorekeeper.save_slot.ItemAdded": [Handler(SAVE_SLOTS, touched)],
+        "lorekeeper.save_slot.ItemRemoved": [Handler(SAVE_SLOTS, touched)],
     },
 )

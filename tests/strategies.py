@@ -22,4 +22,9 @@ json_values = st.recursive(
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
     max_leaves=12,
 )
-narrative_states = st.dictionaries(st.text(min_size=1, max_size=12), json_values, max_size=6)
+# The client's part of a narrative state (flags, nodes, choices are the server's).
+narrative_states = st.dictionaries(
+    st.text(min_size=1, max_size=12).filter(lambda k: k not in ("flags", "nodes", "choices")), json_values, max_size=6
+)
+
+names = st.from_regex(r"[a-z0-9_.:-]{1,24}", fullmatch=True)

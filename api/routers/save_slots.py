@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Query
@@ -12,7 +12,18 @@ from api.idempotency import Stored
 from api.pagination import MAX_LIMIT, decode_cursor, encode_cursor
 from api.problems import Problem
 from api.responses import read_one, stored
-from api.schemas import Page, SaveSlotCreate, SaveSlotOut, SaveSlotPut
+from api.schemas import (
+    HistoryEntry,
+    InventoryItemOut,
+    Page,
+    QuestProgressOut,
+    RestoreIn,
+    SaveSlotCreate,
+    SaveSlotOut,
+    SaveSlotPut,
+    SlotStateOut,
+    SyncIn,
+)
 from domain.progression import SaveSlot
 
 router = APIRouter(tags=["save-slots"])
@@ -111,3 +122,106 @@ def list_save_slots(
         last = rows[limit - 1]
         next_cursor = encode_cursor([last["created_at"].isoformat(), str(last["slot_id"])])
     return Page[SaveSlotOut](items=items, next_cursor=next_cursor)
+
+
+def state_out(slot: SaveSlot, position: int | None) -> SlotStateOut:
+    return SlotStateOut(**slot.view(), version=slot.version, position=position)
+
+
+@router.post("/v1/save-slots/{slot_id}/sync", response_model=SlotStateOut)
+def sync_save_slot(slot_id: UUID, body: SyncIn, cmd: CommandDep) -> Response:
+    """Offline changes since ``base_version``, rebased onto the server's state.
+    All apply, or none: 409 ``sync_conflict`` (with ``conflicts`` and
+    ``server_state``) when the server moved on and some no longer fit, 422 when
+    they never could. Send an Idempotency-Key: a retried sync is then not
+    applied twice. Rules: docs/sync.md."""
+
+    def command() -> Stored:
+        written = cmd.container.app.sync_save_slot(
+            slot_id, body.base_version, list(body.changes), actor_id=cmd.principal.actor()
+        )
+        slot = written.aggregate
+        return stored(200, state_out(slot, written.position), version=slot.version)
+
+    return cmd.run({"slot": str(slot_id), "body": body.model_dump(mode="json")}, command)
+
+
+@router.post("/v1/save-slots/{slot_id}/restore", response_model=SlotStateOut)
+def restore_save_slot(slot_id: UUID, body: RestoreIn, cmd: CommandDep, if_match: IfMatch) -> Response:
+    """Restore the slot to an earlier progression version (one its history
+    lists). Recorded as new events; nothing is deleted, and the restore itself
+    appears in the history."""
+    with cmd.container.pool.connection() as conn:
+        row = conn.execute(
+            "SELECT version FROM save_slot_history WHERE slot_id = %s AND progression_version = %s",
+            (slot_id, body.progression_version),
+        ).fetchone()
+    if row is None:
+        raise Problem(404, "not_found", f"save slot {slot_id} has no progression version {body.progression_version}")
+
+    def command() -> Stored:
+        written = cmd.container.app.restore_save_slot(
+            slot_id, row["version"], expected_version=if_match, actor_id=cmd.principal.actor()
+        )
+        slot = written.aggregate
+        return stored(200, state_out(slot, written.position), version=slot.version)
+
+    return cmd.run({"slot": str(slot_id), "body": body.model_dump(), "if_match": if_match}, command)
+
+
+def _owned_slot(container: Any, principal: Any, slot_id: UUID) -> None:
+    with container.pool.connection() as conn:
+        row = conn.execute("SELECT account_id FROM save_slots WHERE slot_id = %s", (slot_id,)).fetchone()
+    if row is None:
+        raise Problem(404, "not_found", f"save slot {slot_id} not found")
+    if not principal.can_read(row["account_id"]):
+        raise Problem(403, "forbidden", "this save slot belongs to another player")
+
+
+@router.get("/v1/save-slots/{slot_id}/history", response_model=Page[HistoryEntry], dependencies=[ReadYourWrites])
+def slot_history(
+    slot_id: UUID,
+    principal: CurrentPrincipal,
+    container: ContainerDep,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
+    cursor: Annotated[str | None, Query(max_length=512)] = None,
+) -> Page[HistoryEntry]:
+    """Every progression version of the slot, newest first."""
+    _owned_slot(container, principal, slot_id)
+    before = None
+    if cursor is not None:
+        (value,) = decode_cursor(cursor, 1)
+        if not str(value).isdigit():
+            raise Problem(400, "invalid_cursor", "the cursor is not one this API issued")
+        before = int(value)
+    with container.pool.connection() as conn:
+        rows = conn.execute(
+            "SELECT * FROM save_slot_history WHERE slot_id = %s AND progression_version < %s "
+            "ORDER BY progression_version DESC LIMIT %s",
+            (slot_id, before if before is not None else 2**62, limit + 1),
+        ).fetchall()
+    items = [HistoryEntry(**r) for r in rows[:limit]]
+    next_cursor = encode_cursor([str(rows[limit - 1]["progression_version"])]) if len(rows) > limit else None
+    return Page[HistoryEntry](items=items, next_cursor=next_cursor)
+
+
+@router.get("/v1/save-slots/{slot_id}/inventory", response_model=list[InventoryItemOut], dependencies=[ReadYourWrites])
+def slot_inventory(slot_id: UUID, principal: CurrentPrincipal, container: ContainerDep) -> list[InventoryItemOut]:
+    """The slot's inventory_items (at most 1,000: one row per defined item)."""
+    _owned_slot(container, principal, slot_id)
+    with container.pool.connection() as conn:
+        rows = conn.execute(
+            "SELECT * FROM inventory_items WHERE slot_id = %s ORDER BY item_id LIMIT 1000", (slot_id,)
+        ).fetchall()
+    return [InventoryItemOut(**r) for r in rows]
+
+
+@router.get("/v1/save-slots/{slot_id}/quests", response_model=list[QuestProgressOut], dependencies=[ReadYourWrites])
+def slot_quests(slot_id: UUID, principal: CurrentPrincipal, container: ContainerDep) -> list[QuestProgressOut]:
+    """The slot's quest_progress rows; a quest without one is locked."""
+    _owned_slot(container, principal, slot_id)
+    with container.pool.connection() as conn:
+        rows = conn.execute(
+            "SELECT * FROM quest_progress WHERE slot_id = %s ORDER BY quest_id LIMIT 1000", (slot_id,)
+        ).fetchall()
+    return [QuestProgressOut(**r) for r in rows]

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from domain.accounts import PlatformLink, Player
 from domain.base import ERASED, event_classes
 from domain.characters import Character
+from domain.narrative import ItemDefinition, QuestDefinition
 from domain.progression import SaveSlot
 from domain.services import AGGREGATE_TYPES
 from domain.sessions import PlayerSession
@@ -53,6 +54,30 @@ FIELD_STRATEGIES = {
     "password_hash": st.text(min_size=1, max_size=100),
     "failures": st.integers(0, 10),
     "locked_until": st.datetimes(timezones=st.just(UTC)),
+    "flag": s.names,
+    "holds": st.booleans(),
+    "node": s.names,
+    "choice": s.names,
+    "option": s.names,
+    "quest_id": s.names,
+    "item_id": s.names,
+    "quantity": st.integers(1, 1000),
+    "metadata": st.dictionaries(s.names, st.integers(-(2**53), 2**53), max_size=3),
+    "source": st.sampled_from(["pickup", "reward", "restore", "spent"]),
+    "base_version": st.integers(0, 1000),
+    "change_count": st.integers(0, 100),
+    "rebased": st.booleans(),
+    "restored_from": st.integers(0, 1000),
+    "quest": st.builds(
+        QuestDefinition, quest_id=s.names, title=st.just("T"), required_flags=st.lists(s.names, max_size=3)
+    ),
+    "kind": st.sampled_from(["hotfix", "seasonal", "localization"]),
+    "version": st.from_regex(r"\d{1,3}(\.\d{1,3}){0,3}", fullmatch=True),
+    "required_client_version": st.from_regex(r"\d{1,3}(\.\d{1,3}){0,3}", fullmatch=True),
+    "release_notes": st.text(max_size=50),
+    "checksum": st.from_regex(r"[0-9a-f]{64}", fullmatch=True),
+    "size_bytes": st.integers(0, 2**20),
+    "item": st.builds(ItemDefinition, item_id=s.names, name=st.just("I"), max_stack=st.integers(1, 99)),
 }
 
 ALL_EVENTS = [cls for agg in AGGREGATE_TYPES.values() for cls in event_classes(agg)]

@@ -1,0 +1,59 @@
+"""Quest and item definitions (seed 000's ``quests``): admins publish, everyone reads."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from fastapi import APIRouter
+from starlette.responses import Response
+
+from api.deps import CommandDep, ContainerDep, CurrentPrincipal, ReadYourWrites
+from api.idempotency import Stored
+from api.problems import Problem
+from domain.narrative import ItemDefinition, QuestDefinition
+
+router = APIRouter(tags=["catalogue"])
+
+
+def _admin_only(cmd: Any) -> None:
+    if not cmd.principal.is_admin:
+        raise Problem(403, "forbidden", "only admins publish quests and items")
+
+
+def _published(written: Any, body: Any) -> Stored:
+    headers = {"content-type": "application/json", "etag": f'"{written.aggregate.version}"'}
+    out = {**body.model_dump(mode="json"), "position": written.position}
+    return Stored(200, orjson.dumps(out), headers)
+
+
+@router.put("/v1/items/{item_id}")
+def define_item(item_id: str, body: ItemDefinition, cmd: CommandDep) -> Response:
+    """Define (or redefine) an item: its stack limit and how many a client may pick up at once."""
+    _admin_only(cmd)
+    if body.item_id != item_id:
+        raise Problem(422, "id_mismatch", "the body's item_id must match the path")
+    return cmd.run(body.model_dump(), lambda: _published(cmd.container.app.define_item(body), body))
+
+
+@router.put("/v1/quests/{quest_id}")
+def publish_quest(quest_id: str, body: QuestDefinition, cmd: CommandDep) -> Response:
+    """Publish (or revise) a quest; its reward items must be defined first."""
+    _admin_only(cmd)
+    if body.quest_id != quest_id:
+        raise Problem(422, "id_mismatch", "the body's quest_id must match the path")
+    return cmd.run(body.model_dump(), lambda: _published(cmd.container.app.publish_quest(body), body))
+
+
+@router.get("/v1/quests", dependencies=[ReadYourWrites])
+def list_quests(_: CurrentPrincipal, container: ContainerDep) -> list[dict[str, Any]]:
+    """Every published quest (at most 200 exist)."""
+    with container.pool.connection() as conn:
+        return conn.execute("SELECT * FROM quests ORDER BY quest_id LIMIT 1000").fetchall()
+
+
+@router.get("/v1/items", dependencies=[ReadYourWrites])
+def list_items(_: CurrentPrincipal, container: ContainerDep) -> list[dict[str, Any]]:
+    """Every defined item (at most 1,000 exist)."""
+    with container.pool.connection() as conn:
+        return conn.execute("SELECT * FROM items ORDER BY item_id LIMIT 1000").fetchall()
