@@ -219,6 +219,27 @@ def token(
     typer.echo(tokens.issue(UUID(subject) if subject else uuid4(), frozenset({role})))
 
 
+demo_app = typer.Typer(help="Seed data played through the API of a running server.", no_args_is_help=True)
+app.add_typer(demo_app, name="demo")
+
+
+@demo_app.command("narrative")
+def demo_narrative(
+    url: Annotated[str | None, typer.Option(help="The API; default: this machine's configured host and port.")] = None,
+    players: Annotated[int, typer.Option(min=1, max=100)] = 4,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed plays the same stories.")] = 7,
+) -> None:
+    """Players who sign up, link accounts and play branching stories on two
+    devices with offline stretches (seed 000): every narrative table filled."""
+    from api.auth import TokenService
+    from infra.container import secret
+    from infra.demo import run
+
+    settings = Settings()
+    admin = TokenService(secret(settings, settings.jwt_secret, "jwt-secret"), 3600).issue(uuid4(), frozenset({"admin"}))
+    run(url or f"http://{settings.host}:{settings.port}", admin, players=players, seed=seed, console=console)
+
+
 def main() -> None:
     app()
 
