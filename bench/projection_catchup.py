@@ -46,7 +46,7 @@ def time_projection(container) -> float:
         save_slots.PROJECTION,
         container.pool,
         container.event_log,
-        container.app.mapper.decode_state,
+        container.app.mapper.open_state,  # what the container's runners use
         batch_size=container.settings.projection_batch_size,
     )
     with container.pool.connection() as conn:

@@ -108,7 +108,7 @@ def test_health_reports_projection_positions_and_openapi_is_served(http):
     sign_up(http)
     health = http.get("/health")
     assert health.status_code == 200
-    assert set(health.json()["projections"]) == {"players", "save_slots", "live"}
+    assert set(health.json()["projections"]) == {"players", "save_slots", "narrative", "content", "live"}
     spec = http.get("/openapi.json").json()
     assert "/v1/save-slots/{slot_id}" in spec["paths"]
 

@@ -21,7 +21,7 @@ def test_create_read_and_save_a_slot(http):
     saved = http.put(
         f"/v1/save-slots/{slot['slot_id']}",
         headers={**player.auth, "If-Match": r.headers["etag"]},
-        json={"narrative_state": {"node": "chapter-1", "flags": ["met_ada"]}},
+        json={"narrative_state": {"node": "chapter-1", "scene": "met_ada"}},
     )
     assert saved.status_code == 200, saved.text
     assert saved.json()["progression_version"] == 1
@@ -29,7 +29,7 @@ def test_create_read_and_save_a_slot(http):
 
     got = read(http, f"/v1/save-slots/{slot['slot_id']}", player, position=saved.json()["position"])
     assert got.status_code == 200
-    assert got.json()["narrative_state"] == {"node": "chapter-1", "flags": ["met_ada"]}
+    assert got.json()["narrative_state"] == {"node": "chapter-1", "scene": "met_ada"}
     assert got.headers["etag"] == '"2"'
 
 

@@ -57,7 +57,7 @@ def test_a_new_schema_version_triggers_a_rebuild_on_setup(container):
     live = container.runners["players"]
     bumped = dataclasses.replace(live.projection, schema_version=live.projection.schema_version + 1)
     container.runners["players"] = ProjectionRunner(
-        bumped, container.pool, container.event_log, container.app.mapper.decode_state
+        bumped, container.pool, container.event_log, container.app.mapper.open_state
     )
     container.setup_projections()
     names = {r["display_name"] for r in table(container, "players", "account_id")}
