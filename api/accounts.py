@@ -9,7 +9,8 @@ session is revoked (theft detection, as OAuth 2.0 refresh rotation does).
 Logout revokes the session. Access tokens are checked against the revoked
 sessions whose access tokens may still be live; each process reloads that
 (small) list at most once per ``REVOKED_RELOAD_SECONDS``, and sees its own
-logouts at once. Operator tokens minted by ``lorekeeper token`` carry no sid
+logouts at once (the reload runs in the background, so a check never
+waits on the database). Operator tokens minted by ``lorekeeper token`` carry no sid
 and simply expire.
 
 Sessions and refresh tokens are security state, not game history, so they
@@ -79,6 +80,8 @@ class AuthSessions:
         self._revoked: frozenset[UUID] = frozenset()
         self._loaded_at = 0.0
         self._lock = threading.Lock()
+        self._reloading = threading.Lock()  # held while a reload runs
+        self._local: dict[UUID, float] = {}  # sids revoked by this process, and when
 
     def setup(self) -> None:
         with self.pool.connection() as conn, conn.transaction():
@@ -142,21 +145,32 @@ class AuthSessions:
         self._revoked_locally({r["sid"] for r in rows})
 
     def is_revoked(self, sid: UUID) -> bool:
-        if time.monotonic() - self._loaded_at > REVOKED_RELOAD_SECONDS:
-            self._reload()
+        """Never blocks (token checks run on the event loop): a stale list is
+        reloaded by a background thread, and this answer uses the current one."""
+        if time.monotonic() - self._loaded_at > REVOKED_RELOAD_SECONDS and self._reloading.acquire(blocking=False):
+            threading.Thread(target=self._reload, name="revoked-sessions", daemon=True).start()
         return sid in self._revoked
 
     def _reload(self) -> None:
-        with self.pool.connection() as conn:
-            rows = conn.execute(
-                "SELECT sid FROM lorekeeper_auth_sessions WHERE revoked_at IS NOT NULL AND access_expires_at > now()"
-            ).fetchall()
-        with self._lock:
-            self._revoked = frozenset(r["sid"] for r in rows)
-            self._loaded_at = time.monotonic()
+        started = time.monotonic()
+        try:
+            with self.pool.connection() as conn:
+                rows = conn.execute(
+                    "SELECT sid FROM lorekeeper_auth_sessions "
+                    "WHERE revoked_at IS NOT NULL AND access_expires_at > now()"
+                ).fetchall()
+            with self._lock:
+                # Logouts here during the query may be missing from its rows: keep them.
+                self._local = {sid: at for sid, at in self._local.items() if at >= started}
+                self._revoked = frozenset(r["sid"] for r in rows) | frozenset(self._local)
+                self._loaded_at = time.monotonic()
+        finally:
+            self._reloading.release()
 
     def _revoked_locally(self, sids: set[UUID]) -> None:
         with self._lock:
+            now = time.monotonic()
+            self._local.update(dict.fromkeys(sids, now))
             self._revoked = self._revoked | sids
 
     def _access_expiry(self, now: datetime) -> datetime:

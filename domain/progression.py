@@ -49,7 +49,7 @@ from domain.narrative import (
 )
 
 SLOT_NAME_MAX = 64
-CHANGES = TypeAdapter(list[Change])
+CHANGE: TypeAdapter[Any] = TypeAdapter(Change)
 
 
 class InvalidSlotName(InvalidCommand):
@@ -216,7 +216,7 @@ class SaveSlot(Aggregate):
             )
         if len(changes) > MAX_CHANGES_PER_SYNC:
             raise InvalidChanges(f"at most {MAX_CHANGES_PER_SYNC} changes per sync")
-        parsed = [CHANGES.validate_python([c])[0] if isinstance(c, dict) else c for c in changes]
+        parsed = [CHANGE.validate_python(c) if isinstance(c, dict) else c for c in changes]
         invalid = [
             Refusal(index=i, change=c.model_dump(), reason=r)
             for i, c in enumerate(parsed)

@@ -398,14 +398,14 @@ class Lorekeeper(LiveSessionUseCases, Application[UUID]):
 
     # -- content ----------------------------------------------------------------
 
-    def publish_content(
-        self, kind: str, version: str, release_notes: str, checksum: str, content: bytes, required_client_version: str
-    ) -> Written:
-        package = ContentPackage.publish(kind, version, release_notes, checksum, content, required_client_version)
+    def publish_content(self, package: ContentPackage) -> Written:
+        """Save a package built (and its checksum verified) by ``ContentPackage.publish``."""
         try:
             return Written(package, self._write(package))
         except ConcurrentWrite:
-            raise PackageExists(f"{kind} {version} is already published", package_id=str(package.id)) from None
+            raise PackageExists(
+                f"{package.kind} {package.version} is already published", package_id=str(package.id)
+            ) from None
 
     # -- catalogue (quests, items) ----------------------------------------------
 

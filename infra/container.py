@@ -125,17 +125,11 @@ class Container:
         """Destroy the key of every player the read model shows as erased: an
         erasure interrupted between its event and its key is finished here."""
         with self.pool.connection() as conn:
-            erased = conn.execute("SELECT account_id FROM players WHERE erased_at IS NOT NULL").fetchall()
-            held = {
-                r["subject_id"]
-                for r in conn.execute(
-                    "SELECT subject_id FROM lorekeeper_subject_keys WHERE wrapped_key IS NOT NULL "
-                    "AND subject_id = ANY(%s)",
-                    ([r["account_id"] for r in erased],),
-                ).fetchall()
-            }
-        for subject in held:
-            self.keys.destroy(subject)
+            conn.execute(
+                "UPDATE lorekeeper_subject_keys k SET wrapped_key = NULL, erased_at = coalesce(k.erased_at, now()) "
+                "FROM players p WHERE p.erased_at IS NOT NULL AND p.account_id = k.subject_id "
+                "AND k.wrapped_key IS NOT NULL"
+            )
 
     # -- fan-out --------------------------------------------------------------
 

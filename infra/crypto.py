@@ -134,14 +134,13 @@ class SubjectKeys:
         fresh = AESGCM.generate_key(256)
         wrapped = nonce + self.master.encrypt(nonce, fresh, subject.bytes)
         with self.pool.connection() as conn:
-            # First writer wins; a destroyed key (NULL) is never replaced.
-            conn.execute(
-                "INSERT INTO lorekeeper_subject_keys (subject_id, wrapped_key) VALUES (%s, %s) "
-                "ON CONFLICT (subject_id) DO NOTHING",
-                (subject, wrapped),
-            )
+            # First writer wins, in one round trip: the no-op update returns the
+            # stored key, and a destroyed key (NULL) is never replaced.
             row = conn.execute(
-                "SELECT wrapped_key FROM lorekeeper_subject_keys WHERE subject_id = %s", (subject,)
+                "INSERT INTO lorekeeper_subject_keys (subject_id, wrapped_key) VALUES (%s, %s) "
+                "ON CONFLICT (subject_id) DO UPDATE SET wrapped_key = lorekeeper_subject_keys.wrapped_key "
+                "RETURNING wrapped_key",
+                (subject, wrapped),
             ).fetchone()
         key = self._unwrap(subject, row["wrapped_key"])
         if key is None:
@@ -160,13 +159,6 @@ class SubjectKeys:
             )
         with self._lock:
             self._cache[subject] = None
-
-    def is_erased(self, subject: UUID) -> bool:
-        with self.pool.connection() as conn:
-            row = conn.execute(
-                "SELECT erased_at FROM lorekeeper_subject_keys WHERE subject_id = %s", (subject,)
-            ).fetchone()
-        return bool(row and row["erased_at"])
 
 
 def seal_fields(keys: KeyStore, data: dict[str, Any], personal: Personal) -> dict[str, Any]:

@@ -24,7 +24,7 @@ PLAYERS = Table(
         ("version", "int NOT NULL"),
     ),
     key=("account_id",),
-    indexes=("(last_seen)",),
+    indexes=("(last_seen)", "(account_id) WHERE erased_at IS NOT NULL"),  # erased players, read at start-up
 )
 
 

@@ -16,33 +16,33 @@ from domain.narrative import ItemDefinition, QuestDefinition
 router = APIRouter(tags=["catalogue"])
 
 
-def _admin_only(cmd: Any) -> None:
+def _publish(cmd: Any, path_id: str, body: ItemDefinition | QuestDefinition, use_case: Any) -> Response:
+    """Admins only; the body's id must be the path's. Answers the definition and its position."""
     if not cmd.principal.is_admin:
         raise Problem(403, "forbidden", "only admins publish quests and items")
+    body_id = body.item_id if isinstance(body, ItemDefinition) else body.quest_id
+    if body_id != path_id:
+        raise Problem(422, "id_mismatch", "the id in the body must match the path")
 
+    def command() -> Stored:
+        written = use_case(body)
+        out = {**body.model_dump(mode="json"), "position": written.position}
+        headers = {"content-type": "application/json", "etag": f'"{written.aggregate.version}"'}
+        return Stored(200, orjson.dumps(out), headers)
 
-def _published(written: Any, body: Any) -> Stored:
-    headers = {"content-type": "application/json", "etag": f'"{written.aggregate.version}"'}
-    out = {**body.model_dump(mode="json"), "position": written.position}
-    return Stored(200, orjson.dumps(out), headers)
+    return cmd.run(body.model_dump(), command)
 
 
 @router.put("/v1/items/{item_id}")
 def define_item(item_id: str, body: ItemDefinition, cmd: CommandDep) -> Response:
     """Define (or redefine) an item: its stack limit and how many a client may pick up at once."""
-    _admin_only(cmd)
-    if body.item_id != item_id:
-        raise Problem(422, "id_mismatch", "the body's item_id must match the path")
-    return cmd.run(body.model_dump(), lambda: _published(cmd.container.app.define_item(body), body))
+    return _publish(cmd, item_id, body, cmd.container.app.define_item)
 
 
 @router.put("/v1/quests/{quest_id}")
 def publish_quest(quest_id: str, body: QuestDefinition, cmd: CommandDep) -> Response:
     """Publish (or revise) a quest; its reward items must be defined first."""
-    _admin_only(cmd)
-    if body.quest_id != quest_id:
-        raise Problem(422, "id_mismatch", "the body's quest_id must match the path")
-    return cmd.run(body.model_dump(), lambda: _published(cmd.container.app.publish_quest(body), body))
+    return _publish(cmd, quest_id, body, cmd.container.app.publish_quest)
 
 
 @router.get("/v1/quests", dependencies=[ReadYourWrites])

@@ -74,9 +74,7 @@ def publish(body: ContentIn, cmd: CommandDep) -> Response:
                 "INSERT INTO lorekeeper_content_blobs (checksum, content) VALUES (%s, %s) ON CONFLICT DO NOTHING",
                 (package.checksum, content),
             )
-        written = container.app.publish_content(
-            body.kind, body.version, body.release_notes, body.checksum, content, body.required_client_version
-        )
+        written = container.app.publish_content(package)
         p = written.aggregate
         out = ContentOut(
             package_id=p.id,
