@@ -6,7 +6,7 @@ events share its notification log; it relies on its ``load``/``_write``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -65,6 +65,22 @@ class LiveSessionUseCases:
     def record_action(self, session_id: UUID, seq: int, action_type: str, payload: Any) -> ActionResult:
         """Validate, decide and durably record one action (and what it did to the
         character) in one write; a duplicate sequence number records nothing."""
+        result = self._decide_action(session_id, seq, action_type, payload)
+        if not result.recorded:
+            return result
+        return replace(result, position=self._write(result.session, result.character))  # type: ignore[attr-defined]
+
+    async def record_action_async(self, session_id: UUID, seq: int, action_type: str, payload: Any) -> ActionResult:
+        """``record_action`` on an event loop: the decision runs inline (call it
+        when ``cached(session, character)``, so no load reads the database) and
+        the write joins the group commit without a thread waiting on it."""
+        result = self._decide_action(session_id, seq, action_type, payload)
+        if not result.recorded:
+            return result
+        recordings = await self.save_async(result.session, result.character)  # type: ignore[attr-defined]
+        return replace(result, position=recordings[-1].notification.id if recordings else None)
+
+    def _decide_action(self, session_id: UUID, seq: int, action_type: str, payload: Any) -> ActionResult:
         action = parse_action(action_type, payload)
         session = self.load(PlayerSession, session_id)  # type: ignore[attr-defined]
         character = self.load(Character, session.character_id)  # type: ignore[attr-defined]
@@ -74,8 +90,7 @@ class LiveSessionUseCases:
             character.move_to(action.payload.x, action.payload.y)
         elif isinstance(action, AbilityAction):
             character.use_ability(action.payload.name)
-        position = self._write(session, character)  # type: ignore[attr-defined]
-        return ActionResult(True, session, character, position)
+        return ActionResult(True, session, character, None)
 
 
 def actions_after(app: Any, session_id: UUID, seq: int, last_seq: int, limit: int) -> list[Any] | None:

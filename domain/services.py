@@ -9,14 +9,15 @@ for projections to catch up (read-your-writes).
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
+from eventsourcing.persistence import IntegrityError, Notification, Recording
 
 from domain.accounts import (
     EMAIL,
@@ -53,6 +54,15 @@ A = TypeVar("A", bound=Aggregate)
 # The eventsourcing 9.5.6 PostgreSQL recorder was seen to hang on a single save of
 # ~4,000 events. No use case needs more than a handful, so a save is bounded.
 MAX_EVENTS_PER_SAVE = 500
+
+
+def _check_bound(aggregates: Sequence[Aggregate]) -> None:
+    pending = sum(len(a.pending_events) for a in aggregates)
+    if pending > MAX_EVENTS_PER_SAVE:
+        raise TooManyEvents(
+            f"one save may write at most {MAX_EVENTS_PER_SAVE} events, not {pending}", limit=MAX_EVENTS_PER_SAVE
+        )
+
 
 AGGREGATE_TYPES: dict[str, type[Aggregate]] = {
     "Player": Player,
@@ -99,24 +109,81 @@ class Lorekeeper(LiveSessionUseCases, Application[UUID]):
     # -- plumbing -------------------------------------------------------------
 
     def save(self, *objs: Any, **kwargs: Any) -> Any:
-        """Bounded, and on any failure the aggregates leave the cache: a caller
-        may hold the very instance the cache holds, now with unsaved events."""
-        aggregates = [o for o in objs if isinstance(o, Aggregate)]
+        """eventsourcing's save, bounded, with lost races reported and the cache kept honest."""
+        with self._writing([o for o in objs if isinstance(o, Aggregate)]):
+            return super().save(*objs, **kwargs)
+
+    async def save_async(self, *aggregates: Aggregate) -> list[Recording[UUID]]:
+        """``save`` for an event loop, the same rules and results.
+
+        With a recorder that can insert without blocking (the group-commit
+        recorder's ``insert_events_async``), no thread waits on the write: the
+        events are mapped here (microseconds, unless personal fields need a
+        subject key, which may mean a database read: then on a worker thread),
+        and a due snapshot is taken on a worker thread. Other recorders (the
+        in-memory one of unit tests) are called as ``save`` would.
+        """
+        insert = getattr(self.recorder, "insert_events_async", None)
+        if insert is None:
+            return self.save(*aggregates)
+        processing = ProcessingEvent[UUID]()
+        with self._writing(aggregates):
+            processing.collect_events(*aggregates)
+            events = processing.events
+            if any(type(e).PERSONAL for e in events):  # type: ignore[attr-defined]
+                stored = await asyncio.to_thread(lambda: [self.mapper.to_stored_event(e) for e in events])
+            else:
+                stored = [self.mapper.to_stored_event(e) for e in events]
+            ids = await insert(stored)
+        recordings = [
+            Recording(
+                d,
+                Notification(
+                    originator_id=s.originator_id,
+                    originator_version=s.originator_version,
+                    topic=s.topic,
+                    state=s.state,
+                    id=n,
+                ),
+            )
+            for d, s, n in zip(events, stored, ids or (), strict=False)
+        ]
+        if self.repository.cache is not None:
+            for aggregate_id, aggregate in processing.aggregates.items():
+                self.repository.cache.put(aggregate_id, aggregate)
+        if self._snapshot_due(processing):
+            await asyncio.to_thread(self._take_snapshots, processing)
+        return recordings
+
+    @contextlib.contextmanager
+    def _writing(self, aggregates: Sequence[Aggregate]) -> Iterator[None]:
+        """Around a write: the size bound, lost races as ``ConcurrentWrite``, and
+        on any failure the aggregates leave the cache (a caller may hold the very
+        instance the cache holds, now with unsaved events)."""
         try:
-            pending = sum(len(a.pending_events) for a in aggregates)
-            if pending > MAX_EVENTS_PER_SAVE:
-                raise TooManyEvents(
-                    f"one save may write at most {MAX_EVENTS_PER_SAVE} events, not {pending}",
-                    limit=MAX_EVENTS_PER_SAVE,
-                )
+            _check_bound(aggregates)
             try:
-                return super().save(*objs, **kwargs)
+                yield
             except IntegrityError as e:
                 raise ConcurrentWrite("another writer changed this aggregate first") from e
         except BaseException:
             for aggregate in aggregates:
                 self._evict(aggregate.id)
             raise
+
+    def _snapshot_due(self, processing: ProcessingEvent[UUID]) -> bool:
+        if not (self.snapshots and self.snapshotting_intervals):
+            return False
+        for event in processing.events:
+            interval = self.snapshotting_intervals.get(type(processing.aggregates.get(event.originator_id)))
+            if interval and event.originator_version % interval == 0:
+                return True
+        return False
+
+    def cached(self, *aggregate_ids: UUID) -> bool:
+        """True if loading these aggregates needs no database read."""
+        cache = self.repository.cache
+        return cache is not None and all(i in cache.cache for i in aggregate_ids)
 
     def _evict(self, aggregate_id: UUID) -> None:
         if self.repository.cache is not None:

@@ -8,12 +8,18 @@ committer thread that takes everything queued since its last commit turns N
 lock/commit cycles into one, with no waiting on a timer: a lone write still
 commits at once.
 
+Two ways in: ``submit`` blocks the calling thread until the item is durable;
+``submit_async`` awaits it on an event loop, so no thread is parked per
+in-flight write and the committer hands results back to each loop with one
+wake-up per batch (a thread hop per write cost more than the write itself).
+
 ``GroupCommitter`` is generic (any "commit these items together" function);
 ``GroupCommitRecorder`` applies it to eventsourcing's PostgreSQL recorder.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import queue
 import threading
@@ -37,10 +43,25 @@ class CommitTimeout(Exception):
 
 @dataclass
 class _Pending(Generic[T, R]):
+    """One submitted item; a blocked thread waits on ``done``, a coroutine on ``future``."""
+
     item: T
-    done: threading.Event = field(default_factory=threading.Event)
+    done: threading.Event | None = field(default_factory=threading.Event)
+    future: asyncio.Future[R] | None = None
     result: Any = None
     error: BaseException | None = None
+
+
+def _settle(settled: list[_Pending[Any, Any]]) -> None:
+    """On the submitter's event loop: resolve the futures of one batch."""
+    for pending in settled:
+        future = pending.future
+        if future is None or future.done():  # cancelled by its waiter's timeout
+            continue
+        if pending.error is not None:
+            future.set_exception(pending.error)
+        else:
+            future.set_result(pending.result)
 
 
 class GroupCommitter(Generic[T, R]):
@@ -75,17 +96,32 @@ class GroupCommitter(Generic[T, R]):
 
     def submit(self, item: T) -> R:
         """Commit ``item`` (with whatever else is queued); blocks until durable."""
-        if not self._thread.is_alive():
-            with self._start_lock:
-                if not self._thread.is_alive():
-                    self._thread.start()
         pending: _Pending[T, R] = _Pending(item)
-        self._queue.put(pending)
+        self._enqueue(pending)
+        assert pending.done is not None
         if not pending.done.wait(self._timeout):
             raise CommitTimeout(f"commit did not finish within {self._timeout} s")
         if pending.error is not None:
             raise pending.error
         return pending.result
+
+    async def submit_async(self, item: T) -> R:
+        """``submit`` for a coroutine: awaits durability without blocking the loop."""
+        pending: _Pending[T, R] = _Pending(item, done=None, future=asyncio.get_running_loop().create_future())
+        self._enqueue(pending)
+        assert pending.future is not None
+        try:
+            async with asyncio.timeout(self._timeout):
+                return await pending.future
+        except TimeoutError:
+            raise CommitTimeout(f"commit did not finish within {self._timeout} s") from None
+
+    def _enqueue(self, pending: _Pending[T, R]) -> None:
+        if not self._thread.is_alive():
+            with self._start_lock:
+                if not self._thread.is_alive():
+                    self._thread.start()
+        self._queue.put(pending)
 
     def _next_batch(self) -> list[_Pending[T, R]]:
         first = self._carry.popleft() if self._carry else self._queue.get()
@@ -124,13 +160,28 @@ class GroupCommitter(Generic[T, R]):
                     self._commit_batch([pending])
                 return
             batch[0].error = error
-            batch[0].done.set()
+            self._release(batch)
             return
         self.batches += 1
         self.items += len(batch)
         for pending, result in zip(batch, results, strict=True):
             pending.result = result
-            pending.done.set()
+        self._release(batch)
+
+    @staticmethod
+    def _release(batch: list[_Pending[T, R]]) -> None:
+        """Wake the blocked threads; wake each event loop once for all of its items."""
+        by_loop: dict[asyncio.AbstractEventLoop, list[_Pending[T, R]]] = {}
+        for pending in batch:
+            if pending.done is not None:
+                pending.done.set()
+            elif pending.future is not None:
+                by_loop.setdefault(pending.future.get_loop(), []).append(pending)
+        for loop, settled in by_loop.items():
+            try:
+                loop.call_soon_threadsafe(_settle, settled)
+            except RuntimeError:  # the loop closed while its writes committed
+                log.warning("%d commits finished after their event loop closed", len(settled))
 
 
 class GroupCommitRecorder(PostgresApplicationRecorder):
@@ -154,6 +205,10 @@ class GroupCommitRecorder(PostgresApplicationRecorder):
         if not stored_events or kwargs.get("tracking") is not None:
             return super().insert_events(stored_events, **kwargs)
         return self.committer.submit(list(stored_events))
+
+    async def insert_events_async(self, stored_events: Sequence[StoredEvent]) -> Sequence[int] | None:
+        """``insert_events`` from an event loop (see ``Lorekeeper.save_async``)."""
+        return await self.committer.submit_async(list(stored_events))
 
     def _insert_batch(self, items: list[list[StoredEvent]]) -> list[Sequence[int] | None]:
         ids = super().insert_events([event for item in items for event in item])

@@ -60,6 +60,7 @@ class LiveSession:
         self.metrics = state.metrics
         self.executor = state.executor
         self.session_id: UUID | None = None
+        self.character_id: UUID | None = None
         self.principal: Principal | None = None
 
     async def call(self, fn: Any, *args: Any) -> Any:
@@ -119,7 +120,7 @@ class LiveSession:
         except PermissionDenied:
             raise Closed(FORBIDDEN, "this character belongs to another player") from None
         session = written.aggregate
-        self.session_id = session.id
+        self.session_id, self.character_id = session.id, session.character_id
         character = await self.call(self.app.get_character, session.character_id)
         self.metrics.connect_success.inc()
         await self.send(
@@ -158,6 +159,7 @@ class LiveSession:
             return session, character, delta
 
         session, character, delta = await self.call(resume)
+        self.character_id = session.character_id
         welcome: dict[str, Any] = {
             "type": "welcome",
             "session_id": str(session.id),
@@ -212,10 +214,12 @@ class LiveSession:
         except ValidationError as e:
             await self.send({"type": "error", "seq": message.get("seq"), "code": "invalid_action", "detail": str(e)})
             return
+        args = (self.session_id, action.seq, action.action_type, action.payload)
         try:
-            result = await self.call(
-                self.app.record_action, self.session_id, action.seq, action.action_type, action.payload
-            )
+            if self.app.cached(self.session_id, self.character_id):  # the usual case: no thread, no blocking read
+                result = await self.app.record_action_async(*args)
+            else:
+                result = await self.call(self.app.record_action, *args)
         except SequenceGap as gap:
             self.metrics.state_refresh_forced.inc()
             session = await self.call(self.app.get_session, self.session_id)

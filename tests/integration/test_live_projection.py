@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
-from domain.errors import PermissionDenied
+from domain.errors import ConcurrentWrite, PermissionDenied
 from domain.sessions import SequenceGap
 
 
@@ -88,3 +90,57 @@ def test_long_sessions_are_snapshotted_and_reload_from_the_snapshot(database, tm
         assert reloaded.status.value == "active"
     finally:
         c.close()
+
+
+def test_actions_recorded_from_an_event_loop_share_commits_and_match_the_threaded_path(container):
+    """The WebSocket path: record_action_async decides on the loop and awaits the
+    group commit. Many sessions at once share transactions; every action is
+    durable, in order, and the read side sees what the blocking path would."""
+    app = container.app
+    sessions = []
+    for i in range(20):
+        player = app.create_player(f"p{i}").aggregate
+        character = app.create_character(player.id, f"c{i}", 0, 0).aggregate
+        sessions.append(app.open_session(player.id, character.id, "1").aggregate)
+    committer = app.recorder.committer
+    batches_before, items_before = committer.batches, committer.items
+
+    async def play(session) -> list[int | None]:
+        positions = []
+        for seq in range(1, 6):
+            assert app.cached(session.id, session.character_id)
+            result = await app.record_action_async(session.id, seq, "move", {"x": seq, "y": 0})
+            positions.append(result.position)
+        again = await app.record_action_async(session.id, 5, "move", {"x": 5, "y": 0})
+        assert not again.recorded and again.position is None
+        return positions
+
+    async def main() -> list[list[int | None]]:
+        return await asyncio.gather(*(play(s) for s in sessions))
+
+    positions = asyncio.run(main())
+    assert all(p is not None for per_session in positions for p in per_session)
+    assert committer.items - items_before == 100
+    assert committer.batches - batches_before < 100  # shared transactions, not one per action
+    for session in sessions:
+        assert app.get_session(session.id).last_action_seq == 5
+        assert (app.get_character(session.character_id).position_x, app.get_session(session.id).version) == (5, 7)
+    app.repository.cache.cache.clear()  # the store, not the cache, says the same
+    assert all(app.get_session(s.id).last_action_seq == 5 for s in sessions)
+    container.follower.run_once()
+    log = rows(container, "action_events", "session_id, sequence_number")
+    assert len(log) == 100
+
+
+def test_a_lost_race_on_the_event_loop_path_is_a_conflict_and_leaves_the_cache(container):
+    app = container.app
+    player = app.create_player().aggregate
+    character = app.create_character(player.id, "Ada", 0, 0).aggregate
+    session = app.open_session(player.id, character.id, "1").aggregate
+    stale = app.get_session(session.id)
+    app.record_action(session.id, 1, "move", {"x": 1, "y": 0})  # another writer moves on first
+    app.repository.cache.put(session.id, stale)  # this process still holds the older copy
+    with pytest.raises(ConcurrentWrite):
+        asyncio.run(app.record_action_async(session.id, 1, "move", {"x": 2, "y": 0}))
+    assert not app.cached(session.id)
+    assert app.get_session(session.id).last_action_seq == 1
