@@ -25,6 +25,7 @@ from eventsourcing.utils import get_topic, register_topic, resolve_topic
 from pydantic import BaseModel, ConfigDict, TypeAdapter
 
 _IMMUTABLE = (str, int, float, bool, type(None), UUID, datetime, frozenset, tuple)
+_EMPTY = (list, dict, set)
 
 
 @dataclass(frozen=True)
@@ -89,8 +90,14 @@ class Aggregate(BaseAggregate[UUID]):
     def __deepcopy__(self, memo: dict[int, Any]) -> Any:
         # The repository deep-copies every cached aggregate before a command
         # mutates it; copying immutable values by reference halves that cost.
+        # Empty containers (no pending events, an empty inventory) are recreated.
         clone = object.__new__(type(self))
-        clone.__dict__.update({k: v if isinstance(v, _IMMUTABLE) else deepcopy(v, memo) for k, v in vars(self).items()})
+        clone.__dict__.update(
+            {
+                k: v if isinstance(v, _IMMUTABLE) else type(v)() if type(v) in _EMPTY and not v else deepcopy(v, memo)
+                for k, v in vars(self).items()
+            }
+        )
         return clone
 
     def state(self) -> dict[str, Any]:

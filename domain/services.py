@@ -56,6 +56,21 @@ A = TypeVar("A", bound=Aggregate)
 MAX_EVENTS_PER_SAVE = 500
 
 
+def _collect(objs: Sequence[Any], kwargs: dict[str, Any]) -> ProcessingEvent[UUID]:
+    """eventsourcing's ``ProcessingEvent.collect_events``, without its runtime
+    ``Protocol`` isinstance check per object: that check alone was an eighth of
+    the API process's CPU per live action."""
+    processing = ProcessingEvent[UUID]()
+    for obj in objs:
+        if isinstance(obj, Aggregate):
+            processing.events.extend(obj.collect_events())
+            processing.aggregates[obj.id] = obj
+        elif obj is not None:
+            processing.collect_events(obj)
+    processing.saved_kwargs.update(kwargs)
+    return processing
+
+
 def _check_bound(aggregates: Sequence[Aggregate]) -> None:
     pending = sum(len(a.pending_events) for a in aggregates)
     if pending > MAX_EVENTS_PER_SAVE:
@@ -111,7 +126,11 @@ class Lorekeeper(LiveSessionUseCases, Application[UUID]):
     def save(self, *objs: Any, **kwargs: Any) -> Any:
         """eventsourcing's save, bounded, with lost races reported and the cache kept honest."""
         with self._writing([o for o in objs if isinstance(o, Aggregate)]):
-            return super().save(*objs, **kwargs)
+            processing = _collect(objs, kwargs)
+            recordings = self._record(processing)
+            self._take_snapshots(processing)
+            self._notify(recordings)
+            return recordings
 
     async def save_async(self, *aggregates: Aggregate) -> list[Recording[UUID]]:
         """``save`` for an event loop, the same rules and results.
@@ -126,9 +145,8 @@ class Lorekeeper(LiveSessionUseCases, Application[UUID]):
         insert = getattr(self.recorder, "insert_events_async", None)
         if insert is None:
             return self.save(*aggregates)
-        processing = ProcessingEvent[UUID]()
         with self._writing(aggregates):
-            processing.collect_events(*aggregates)
+            processing = _collect(aggregates, {})
             events = processing.events
             if any(type(e).PERSONAL for e in events):  # type: ignore[attr-defined]
                 stored = await asyncio.to_thread(lambda: [self.mapper.to_stored_event(e) for e in events])

@@ -44,6 +44,7 @@ class Settings(BaseSettings):
     )
 
     api_threads: int = Field(40, description="Threads serving blocking routes.")
+    gc_freeze: bool = Field(True, description="Exclude start-up objects from garbage collection (shorter GC pauses).")
     max_body_bytes: int = 256 * 1024
     max_save_slots_per_player: int = 5
     snapshot_intervals: dict[str, int] = Field(
