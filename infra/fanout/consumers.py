@@ -9,13 +9,15 @@ or, with no broker configured, fed straight from the event store in-process.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from bisect import bisect_right
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 import orjson
 import psycopg
+from cachetools import LRUCache
 from psycopg import sql
 from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool
@@ -51,6 +53,12 @@ class Consumer:
 
     def handle(self, conn: psycopg.Connection[Any], messages: list[Message]) -> int:
         """Apply new messages inside the caller's transaction; returns how many were new."""
+        new = self._new(conn, messages)
+        self.apply_all(conn, new)
+        return len(new)
+
+    def _new(self, conn: psycopg.Connection[Any], messages: list[Message]) -> list[Message]:
+        """The messages not processed before: positions are claimed in one statement."""
         positions = [m.position for m in messages if m.position is not None]
         fresh: set[int] = set()
         if positions:
@@ -60,16 +68,19 @@ class Consumer:
                 (self.name, positions),
             ).fetchall()
             fresh = {r["position"] for r in rows}
-        applied = 0
+        new = []
         for message in messages:
             if message.position is None:
-                self.apply(conn, message)
-                applied += 1
+                new.append(message)
             elif message.position in fresh:
                 fresh.discard(message.position)  # a re-sent copy in the same batch is skipped too
-                self.apply(conn, message)
-                applied += 1
-        return applied
+                new.append(message)
+        return new
+
+    def apply_all(self, conn: psycopg.Connection[Any], messages: list[Message]) -> None:
+        """Apply messages in order; consumers override this to work set-wise."""
+        for message in messages:
+            self.apply(conn, message)
 
     def apply(self, conn: psycopg.Connection[Any], message: Message) -> None:
         raise NotImplementedError
@@ -121,6 +132,22 @@ class TelemetryConsumer(Consumer):
         self.decode = decode
         self.events_table = events_table
         self.keys = keys
+        # subject -> account (None: none), bounded; see _accounts
+        self._subjects: LRUCache[UUID, UUID | None] = LRUCache(maxsize=200_000)
+
+    def apply_all(self, conn: psycopg.Connection[Any], messages: list[Message]) -> None:
+        """Runs of domain events are applied set-wise (a handful of statements per
+        batch, not three per event); erasures and client events, one at a time
+        and in order, so that an erasure also removes what came just before it."""
+        run: list[Message] = []
+        for message in messages:
+            if message.topic == TELEMETRY_TOPIC or message.event_type == ERASED_TYPE:
+                self._domain_events(conn, run)
+                run = []
+                self.apply(conn, message)
+            else:
+                run.append(message)
+        self._domain_events(conn, run)
 
     def apply(self, conn: psycopg.Connection[Any], message: Message) -> None:
         if message.topic == TELEMETRY_TOPIC:
@@ -129,60 +156,101 @@ class TelemetryConsumer(Consumer):
             # Erasure: everything telemetry holds about the player goes.
             conn.execute("DELETE FROM telemetry_events WHERE account_id = %s", (UUID(message.json()["originator_id"]),))
         else:
-            self._domain_event(conn, message)
+            self._domain_events(conn, [message])
 
-    def _domain_event(self, conn: psycopg.Connection[Any], message: Message) -> None:
-        data = message.json()
-        subject = UUID(data["originator_id"])
-        account = self._account(conn, message.event_type, subject, data)
-        if account is not None and self._opted_out(conn, account, message.position):
+    def _domain_events(self, conn: psycopg.Connection[Any], messages: list[Message]) -> None:
+        if not messages:
+            return
+        data = [m.json() for m in messages]
+        subjects = [UUID(d["originator_id"]) for d in data]
+        accounts = self._accounts(conn, messages, data, subjects)
+        positions = [m.position for m in messages]
+        history = self._preferences(conn, {a for a in accounts if a is not None}, positions)
+        kept = [
+            i
+            for i, account in enumerate(accounts)
+            if account is None or not _opted_out_at(history.get(account, ()), positions[i])
+        ]
+        if not kept:
             return
         conn.execute(
             "INSERT INTO telemetry_events (event_id, account_id, event_type, payload, timestamp, source, position) "
-            "VALUES (%s, %s, %s, %s, %s, 'server', %s) ON CONFLICT (event_id) DO NOTHING",
+            "SELECT e, a, t, p::jsonb, ts::timestamptz, 'server', pos "
+            "FROM unnest(%s::uuid[], %s::uuid[], %s::text[], %s::text[], %s::text[], %s::bigint[]) "
+            "AS u(e, a, t, p, ts, pos) ON CONFLICT (event_id) DO NOTHING",
             (
-                event_id(subject, data["originator_version"]),
-                account,
-                message.event_type,
-                Jsonb(data),
-                datetime.fromisoformat(data["timestamp"]),
-                message.position,
+                [event_id(subjects[i], data[i]["originator_version"]) for i in kept],
+                [accounts[i] for i in kept],
+                [messages[i].event_type for i in kept],
+                [messages[i].value.decode() for i in kept],
+                [data[i]["timestamp"] for i in kept],
+                [positions[i] for i in kept],
             ),
+            binary=True,  # binary arrays: no text escaping of every JSON payload
         )
 
-    def _account(
-        self, conn: psycopg.Connection[Any], event_type: str, subject: UUID, data: dict[str, Any]
-    ) -> UUID | None:
-        """The player an event is about: players are their own, others map by subject
-        (the mapping comes from the aggregate's first event, which is always
-        consumed before its later ones: same key, same partition)."""
-        if event_type.startswith(PREFIX + "player."):
-            return subject
-        owner = data.get("owner_id") or data.get("player_id")
-        if owner is not None:
-            account = UUID(owner)
+    def _accounts(
+        self, conn: psycopg.Connection[Any], messages: list[Message], data: list[dict[str, Any]], subjects: list[UUID]
+    ) -> list[UUID | None]:
+        """The player each event is about: players are their own, others map by
+        subject. The mapping comes from the aggregate's first event, which is
+        always consumed before its later ones (same key, same partition), and
+        never changes, so it is cached, absences included."""
+        accounts: list[UUID | None] = []
+        links: dict[UUID, UUID] = {}
+        unknown: set[UUID] = set()
+        for message, fields, subject in zip(messages, data, subjects, strict=True):
+            owner = fields.get("owner_id") or fields.get("player_id") or fields.get("user_id")
+            if message.event_type.startswith(PREFIX + "player."):
+                account: UUID | None = subject
+            elif owner is not None:
+                account = links[subject] = self._subjects[subject] = UUID(owner)
+            elif subject in self._subjects:
+                account = self._subjects[subject]
+            else:
+                account = None
+                unknown.add(subject)
+            accounts.append(account)
+        if links:  # written every time: a cached link may come from a batch that rolled back
             conn.execute(
-                "INSERT INTO telemetry_subjects (subject_id, account_id) VALUES (%s, %s) ON CONFLICT DO NOTHING",
-                (subject, account),
+                "INSERT INTO telemetry_subjects (subject_id, account_id) "
+                "SELECT * FROM unnest(%s::uuid[], %s::uuid[]) ON CONFLICT DO NOTHING",
+                (list(links), list(links.values())),
             )
-            return account
-        row = conn.execute("SELECT account_id FROM telemetry_subjects WHERE subject_id = %s", (subject,)).fetchone()
-        return row["account_id"] if row else None
+        if unknown:
+            rows = conn.execute(
+                "SELECT subject_id, account_id FROM telemetry_subjects WHERE subject_id = ANY(%s)", (list(unknown),)
+            ).fetchall()
+            found = {r["subject_id"]: r["account_id"] for r in rows}
+            for subject in unknown:
+                self._subjects[subject] = found.get(subject)
+            accounts = [a if a is not None else found.get(s) for a, s in zip(accounts, subjects, strict=True)]
+        return accounts
+
+    def _preferences(
+        self, conn: psycopg.Connection[Any], accounts: set[UUID], positions: list[int | None]
+    ) -> dict[UUID, list[tuple[int, bool]]]:
+        """Each account's opt-out history up to the batch's last position: (position,
+        excluded from then on), oldest first. One query for the whole batch."""
+        if not accounts:
+            return {}
+        bounded = None not in positions
+        query = sql.SQL(
+            "SELECT originator_id, notification_id, topic, state FROM {} "
+            "WHERE originator_id = ANY(%s) AND topic = ANY(%s) {} ORDER BY notification_id"
+        ).format(sql.Identifier(self.events_table), sql.SQL("AND notification_id <= %s" if bounded else ""))
+        params: list[Any] = [list(accounts), [OPT_OUT_TYPE, ERASED_TYPE]]
+        if bounded:
+            params.append(max(p for p in positions if p is not None))
+        history: dict[UUID, list[tuple[int, bool]]] = {}
+        for row in conn.execute(query, params).fetchall():
+            excluded = row["topic"] == ERASED_TYPE or bool(self.decode(bytes(row["state"]))["opted_out"])
+            history.setdefault(row["originator_id"], []).append((row["notification_id"], excluded))
+        return history
 
     def _opted_out(self, conn: psycopg.Connection[Any], account: UUID, position: int | None) -> bool:
         """Whether the player had opted out (or been erased) as of ``position`` (None: now)."""
-        query = sql.SQL(
-            "SELECT topic, state FROM {} WHERE originator_id = %s AND topic = ANY(%s) {} "
-            "ORDER BY originator_version DESC LIMIT 1"
-        ).format(
-            sql.Identifier(self.events_table),
-            sql.SQL("AND notification_id <= %s" if position is not None else ""),
-        )
-        params: list[Any] = [account, [OPT_OUT_TYPE, ERASED_TYPE]] + ([position] if position is not None else [])
-        row = conn.execute(query, params).fetchone()
-        if row is None:
-            return False
-        return row["topic"] == ERASED_TYPE or bool(self.decode(bytes(row["state"]))["opted_out"])
+        return _opted_out_at(self._preferences(conn, {account}, [position]).get(account, ()), position)
 
     def _client_event(self, conn: psycopg.Connection[Any], data: dict[str, Any]) -> None:
         account = UUID(data["account_id"])
@@ -200,6 +268,13 @@ class TelemetryConsumer(Consumer):
                 datetime.fromisoformat(data["timestamp"]),
             ),
         )
+
+
+def _opted_out_at(history: Sequence[tuple[int, bool]], position: int | None) -> bool:
+    """From an account's opt-out history (oldest first): excluded as of ``position`` (None: now)?"""
+    if position is not None:
+        history = history[: bisect_right(history, (position, True))]
+    return bool(history) and history[-1][1]
 
 
 AI_DDL = (
