@@ -1,5 +1,5 @@
-"""Serves the real API, a no-op FastAPI app or a WebSocket echo, the same way (one uvicorn
-worker, uvloop + httptools), for the HTTP benchmark to compare."""
+"""Serves the real API (as ``lorekeeper serve`` does), a no-op FastAPI app or a WebSocket
+echo, the same way (one uvicorn worker, uvloop + httptools), for the benchmarks to compare."""
 
 from __future__ import annotations
 
@@ -43,15 +43,13 @@ def echo_app() -> FastAPI:
 
 
 def main(mode: str, port: int) -> None:
-    if mode == "noop":
-        app = noop_app()
-    elif mode == "echo":
-        app = echo_app()
-    else:
-        from api.app import create_app
+    if mode == "api":  # exactly as `lorekeeper serve` runs it
         from infra.container import Container
+        from infra.serving import serve
 
-        app = create_app(Container())
+        serve(Container(), "127.0.0.1", port, log_level="warning")
+        return
+    app = noop_app() if mode == "noop" else echo_app()
     # As `lorekeeper serve` runs it: no per-message deflate on WebSocket frames.
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False, ws_per_message_deflate=False)
 

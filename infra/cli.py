@@ -35,22 +35,18 @@ def serve(
     port: Annotated[int | None, typer.Option(help="TCP port.")] = None,
     data_dir: Annotated[Path | None, typer.Option(help="Embedded PostgreSQL and secrets.")] = None,
 ) -> None:
-    """Run the HTTP API and the projection runner in one process."""
-    import uvicorn
-
-    from api.app import create_app
+    """Run the HTTP API, with the projector (and relay) beside it as child processes."""
+    from infra.serving import serve as serve_api
 
     _logging()
     container = _container(data_dir)
     settings = container.settings
     host = host or settings.host
     port = port or settings.port
-    api = create_app(container)
     where = "DATABASE_URL" if settings.database_url else f"embedded PostgreSQL in {settings.data_dir / 'pg'}"
     console.print(f"Lorekeeper on [bold]http://{host}:{port}[/] (docs at /docs), events in {where}")
     try:
-        # Session frames are small JSON; compressing each costs more CPU than it saves.
-        uvicorn.run(api, host=host, port=port, log_level="info", access_log=False, ws_per_message_deflate=False)
+        serve_api(container, host, port, log_level="info")
     finally:
         container.close()
 

@@ -72,3 +72,6 @@ class Settings(BaseSettings):
         None, description="Test-only failpoint: exit after persisting this action sequence number, before its ack."
     )
     run_projections: bool = Field(True, description="serve also runs the projection runner.")
+    projector_process: bool = Field(
+        True, description="serve runs the projector (and relay) as child processes, not threads of the API."
+    )

@@ -1,0 +1,134 @@
+"""How ``lorekeeper serve`` runs: the API on uvicorn, and the projector (plus the
+Kafka relay, when a broker is configured) beside it.
+
+By default the projector runs as a child process, not a thread of the API
+process. In one process the projector's long stretches of Python held the GIL
+in 5 ms slices while the event loop waited to send acks (the convoy effect):
+a child process takes the second core and leaves the loop alone. With
+``LOREKEEPER_PROJECTOR_PROCESS=false`` it runs as threads, as tests do.
+
+Children are supervised: one that exits while the API runs is started again
+after a pause, and all are stopped (SIGTERM, then SIGKILL) when the API stops.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from typing import Any
+
+from infra.container import Container
+
+log = logging.getLogger(__name__)
+
+RESTART_PAUSE_SECONDS = 2.0
+STOP_TIMEOUT_SECONDS = 10.0
+
+
+class Child:
+    """One supervised ``lorekeeper <args>`` process."""
+
+    def __init__(self, args: list[str], env: dict[str, str]) -> None:
+        self.args = [sys.executable, "-m", "infra.cli", *args]
+        self.env = env
+        self.stopping = threading.Event()
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.restarts = 0
+        self._thread = threading.Thread(target=self._supervise, name=f"child-{args[0]}", daemon=True)
+
+    def start(self) -> None:
+        self.proc = self._spawn()
+        self._thread.start()
+
+    def _spawn(self) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(self.args, env=self.env, preexec_fn=_die_with_parent)
+
+    def _supervise(self) -> None:
+        while not self.stopping.is_set():
+            assert self.proc is not None
+            code = self.proc.wait()
+            if self.stopping.is_set():
+                return
+            log.error("%s exited with %s; starting it again", " ".join(self.args[3:]), code)
+            if self.stopping.wait(RESTART_PAUSE_SECONDS):
+                return
+            self.restarts += 1
+            self.proc = self._spawn()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.terminate()
+        try:
+            self.proc.wait(STOP_TIMEOUT_SECONDS)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(STOP_TIMEOUT_SECONDS)
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: on Linux, SIGTERM it if the API process dies
+    without stopping it (SIGKILL, a crash), so no projector is left orphaned."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def child_env(container: Container) -> dict[str, str]:
+    """The children reach the very database the API uses (the embedded server's
+    address once started) and read the same data directory's secrets."""
+    return {
+        **os.environ,
+        "DATABASE_URL": container.conninfo,
+        "LOREKEEPER_DATA_DIR": str(container.settings.data_dir),
+    }
+
+
+@contextmanager
+def children(container: Container) -> Iterator[None]:
+    """The projector (and relay) as supervised child processes, for as long as this lasts."""
+    env = child_env(container)
+    running = [Child(["projections", "run"], env)]
+    if container.kafka_enabled:
+        running.append(Child(["relay"], env))
+    for child in running:
+        child.start()
+    try:
+        yield
+    finally:
+        for child in running:
+            child.stop()
+
+
+def serve(container: Container, host: str, port: int, **uvicorn_options: Any) -> None:
+    """Run the API until it is stopped, with its background work beside it."""
+    import uvicorn
+
+    from api.app import create_app
+
+    settings = container.settings
+    as_children = settings.run_projections and settings.projector_process
+    api = create_app(container, run_projections=settings.run_projections and not as_children)
+    if as_children:
+        # Inside the app's lifespan, after its start-up (schemas set up) and before
+        # uvicorn returns: on SIGTERM uvicorn re-raises the signal once shut down,
+        # so nothing after uvicorn.run would get to stop the children.
+        startup_and_shutdown = api.router.lifespan_context
+
+        @asynccontextmanager
+        async def lifespan(app: Any) -> AsyncIterator[Any]:
+            async with startup_and_shutdown(app) as state:
+                with children(container):
+                    yield state
+
+        api.router.lifespan_context = lifespan
+    # Session frames are small JSON; compressing each costs more CPU than it saves.
+    uvicorn.run(api, host=host, port=port, access_log=False, ws_per_message_deflate=False, **uvicorn_options)
