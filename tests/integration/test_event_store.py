@@ -156,3 +156,45 @@ def test_a_cache_trailing_another_process_is_corrected_by_the_store(container, d
         assert other.app.get_save_slot(slot_id).version == 4
     finally:
         other.close()
+
+
+def test_writes_go_on_while_vacuum_or_analyze_holds_the_events_table(container):
+    """Autovacuum and ANALYZE take SHARE UPDATE EXCLUSIVE. Writers serialise on an
+    advisory lock, not on a table lock that would wait behind them."""
+    app = container.app
+    player = app.create_player("Ada").aggregate
+    with container.pool.connection() as maintenance, maintenance.transaction():
+        maintenance.execute("LOCK TABLE lorekeeper_events IN SHARE UPDATE EXCLUSIVE MODE")
+        started = time.monotonic()
+        written = app.update_player(player.id, display_name="Ada Lovelace")
+        assert time.monotonic() - started < 1.0  # would wait until this transaction ends
+    assert written.position == stored_rows(container)[-1]["notification_id"]
+
+
+def test_writers_of_different_aggregates_still_take_turns(container, database, tmp_path):
+    """Another process's recorder (its own pool, as a second API process would
+    have) waits while a write is in progress, and goes on once it commits."""
+    import threading
+
+    from infra.container import Container
+    from tests.fixtures.db import make_settings
+
+    other = Container(make_settings(database, tmp_path))
+    try:
+        player = other.app.create_player("Bob").aggregate
+        done = threading.Event()
+
+        def write() -> None:
+            other.app.update_player(player.id, display_name="Bob B")
+            done.set()
+
+        with container.pool.connection() as writer, writer.transaction():
+            for statement in container.app.recorder.lock_table_statements:
+                writer.execute(statement)  # a write in progress, not yet committed
+            thread = threading.Thread(target=write)
+            thread.start()
+            assert not done.wait(0.5)  # waiting its turn
+        assert done.wait(10)  # the turn came with the commit
+        thread.join(10)
+    finally:
+        other.close()
