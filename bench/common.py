@@ -21,7 +21,9 @@ from infra.settings import Settings
 def scratch_container(**overrides: object) -> Iterator[Container]:
     """A Container on a fresh database of the configured (or embedded) server."""
     base = Settings()
-    data_dir = Path(tempfile.mkdtemp(prefix="lorekeeper-bench-"))
+    # One embedded server directory for every run (each run's database is dropped
+    # after it), not a new directory, and a new 100 MB cluster, left per run.
+    data_dir = Path(tempfile.gettempdir()) / "lorekeeper-bench"
     server = resolve_conninfo(base if base.database_url else Settings(data_dir=data_dir))
     name = f"bench_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(server, autocommit=True) as admin:
