@@ -26,15 +26,15 @@ SAVES = 9  # + 1 Created = 10 events a slot
 CHUNK = 50  # slots per save: 500 events, the store's bound
 
 
-def write_events(container) -> int:
+def write_events(container, count: int = SLOTS) -> int:
     owner = uuid.uuid4()
     written = 0
-    for start in range(0, SLOTS, CHUNK):
+    for start in range(0, count, CHUNK):
         slots = []
-        for i in range(start, min(start + CHUNK, SLOTS)):
+        for i in range(start, min(start + CHUNK, count)):
             slot = SaveSlot.open(owner, f"slot {i}", {"chapter": 0})
             for n in range(SAVES):
-                slot.save_progress({"chapter": n + 1, "flags": [f"f{n}"], "gold": n * 10})
+                slot.save_progress({"chapter": n + 1, "party": [f"p{n}"], "gold": n * 10})
             slots.append(slot)
         written += sum(len(s.pending_events) for s in slots)
         container.app.save(*slots)
@@ -79,10 +79,10 @@ def time_copy(container, rows: int) -> float:
         return time.perf_counter() - started
 
 
-def main(rounds: int = 5) -> str:
+def main(rounds: int = 5, slots: int = SLOTS) -> str:
     with scratch_container() as container:
         container.setup_projections()
-        events = write_events(container)
+        events = write_events(container, slots)
         projection = [events / time_projection(container) for _ in range(rounds)]
         copy = [events / time_copy(container, events) for _ in range(rounds)]
     p, c = median(projection), median(copy)
