@@ -92,7 +92,7 @@ class ProjectionRunner(TrackedReader):
     def _fetch(self, conn: psycopg.Connection[Any], table: Table, keys: Iterable[Key]) -> dict[Key, Row | Any]:
         columns = [list(col) for col in zip(*keys, strict=True)]
         query = sql.SQL("SELECT * FROM {} WHERE {}").format(self._qualified(table), self._key_in(table))
-        found = conn.execute(query, columns).fetchall()
+        found = conn.execute(query, columns, binary=True).fetchall()
         return {tuple(r[k] for k in table.key): dict(r) for r in found}
 
     def _write(self, conn: psycopg.Connection[Any], table: Table, rows: dict[Key, Row | Any]) -> None:
@@ -132,5 +132,7 @@ class ProjectionRunner(TrackedReader):
         if deletes:
             columns = [list(col) for col in zip(*deletes, strict=True)]
             conn.execute(
-                sql.SQL("DELETE FROM {} WHERE {}").format(self._qualified(table), self._key_in(table)), columns
+                sql.SQL("DELETE FROM {} WHERE {}").format(self._qualified(table), self._key_in(table)),
+                columns,
+                binary=True,
             )
