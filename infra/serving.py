@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -81,7 +82,6 @@ def _die_with_parent() -> None:
     os.nice(CHILD_NICENESS)
     if sys.platform.startswith("linux"):
         import ctypes
-        import signal
 
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
@@ -134,5 +134,17 @@ def serve(container: Container, host: str, port: int, **uvicorn_options: Any) ->
                     yield state
 
         api.router.lifespan_context = lifespan
-    # Session frames are small JSON; compressing each costs more CPU than it saves.
-    uvicorn.run(api, host=host, port=port, access_log=False, ws_per_message_deflate=False, **uvicorn_options)
+    # uvicorn shuts down gracefully on SIGTERM, then raises the signal again once
+    # its own handler is gone. With the default handler that killed the process
+    # outright, skipping atexit: the embedded PostgreSQL was left running. As an
+    # exception instead, finally blocks and atexit run (exit status 143).
+    previous = signal.signal(signal.SIGTERM, _exit_on_signal)
+    try:
+        # Session frames are small JSON; compressing each costs more CPU than it saves.
+        uvicorn.run(api, host=host, port=port, access_log=False, ws_per_message_deflate=False, **uvicorn_options)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _exit_on_signal(signum: int, _frame: Any) -> None:
+    raise SystemExit(128 + signum)

@@ -72,8 +72,44 @@ def test_serve_runs_the_projector_as_a_supervised_child(database, tmp_path):
     finally:
         server.send_signal(signal.SIGTERM)
         code = server.wait(30)
-    assert code in (0, -signal.SIGTERM)  # uvicorn re-raises the signal once it has shut down
+    assert code == 128 + signal.SIGTERM  # a clean exit (finally blocks and atexit ran) on SIGTERM
     deadline = time.monotonic() + 10
     while alive(restarted) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not alive(restarted)  # stopped with the API, not orphaned
+
+
+def postgres_serving(pgdata: Path) -> bool:
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            args = cmdline.read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if args and args[0].endswith(b"/postgres") and str(pgdata).encode() in args:
+            return True
+    return False
+
+
+def test_serve_on_the_embedded_server_stops_it_on_sigterm(tmp_path):
+    """`make run` with nothing configured: the embedded PostgreSQL starts with
+    serve and stops with it, not left behind holding var/pg."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env |= {"LOREKEEPER_DATA_DIR": str(tmp_path), "LOREKEEPER_ADDRESS_RATE_LIMIT": ""}
+    server = subprocess.Popen([sys.executable, "-m", "infra.cli", "serve", "--port", str(port)], cwd=ROOT, env=env)
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as http:
+
+            def healthy() -> bool:
+                try:
+                    return http.get("/health").status_code == 200
+                except httpx.TransportError:
+                    return False
+
+            wait_until(healthy, timeout=90, message="serve on the embedded server")
+        assert postgres_serving(tmp_path / "pg")
+    finally:
+        server.send_signal(signal.SIGTERM)
+        code = server.wait(60)
+    assert code == 128 + signal.SIGTERM
+    wait_until(lambda: not postgres_serving(tmp_path / "pg"), timeout=20, message="the embedded server to stop")
