@@ -79,8 +79,9 @@ class ProjectionRunner(TrackedReader):
 
     @staticmethod
     def _unnest(table: Table, names: Iterable[str]) -> sql.Composed:
-        """``unnest(%s::type[], ...)``: one array parameter per column."""
-        arrays = sql.SQL(", ").join(sql.SQL("%s::{}[]").format(sql.SQL(table.column_type(n))) for n in names)
+        """``unnest(%b::type[], ...)``: one array parameter per column, sent in
+        binary (``%b``): the text format escaped every value of every array."""
+        arrays = sql.SQL(", ").join(sql.SQL("%b::{}[]").format(sql.SQL(table.column_type(n))) for n in names)
         return sql.SQL("unnest({})").format(arrays)
 
     def _key_in(self, table: Table) -> sql.Composed:
@@ -92,7 +93,7 @@ class ProjectionRunner(TrackedReader):
     def _fetch(self, conn: psycopg.Connection[Any], table: Table, keys: Iterable[Key]) -> dict[Key, Row | Any]:
         columns = [list(col) for col in zip(*keys, strict=True)]
         query = sql.SQL("SELECT * FROM {} WHERE {}").format(self._qualified(table), self._key_in(table))
-        found = conn.execute(query, columns, binary=True).fetchall()
+        found = conn.execute(query, columns).fetchall()
         return {tuple(r[k] for k in table.key): dict(r) for r in found}
 
     def _write(self, conn: psycopg.Connection[Any], table: Table, rows: dict[Key, Row | Any]) -> None:
@@ -127,12 +128,9 @@ class ProjectionRunner(TrackedReader):
                     conflict,
                 ),
                 arrays,
-                binary=True,  # binary array dumping skips text escaping of every value
             )
         if deletes:
             columns = [list(col) for col in zip(*deletes, strict=True)]
             conn.execute(
-                sql.SQL("DELETE FROM {} WHERE {}").format(self._qualified(table), self._key_in(table)),
-                columns,
-                binary=True,
+                sql.SQL("DELETE FROM {} WHERE {}").format(self._qualified(table), self._key_in(table)), columns
             )

@@ -137,7 +137,8 @@ class TelemetryConsumer(Consumer):
 
     def apply_all(self, conn: psycopg.Connection[Any], messages: list[Message]) -> None:
         """Runs of domain events are applied set-wise (a handful of statements per
-        batch, not three per event); erasures and client events, one at a time
+        batch, not three per event; arrays sent in binary, ``%b``, as the text
+        format escaped every JSON payload); erasures and client events, one at a time
         and in order, so that an erasure also removes what came just before it."""
         run: list[Message] = []
         for message in messages:
@@ -176,7 +177,7 @@ class TelemetryConsumer(Consumer):
         conn.execute(
             "INSERT INTO telemetry_events (event_id, account_id, event_type, payload, timestamp, source, position) "
             "SELECT e, a, t, p::jsonb, ts::timestamptz, 'server', pos "
-            "FROM unnest(%s::uuid[], %s::uuid[], %s::text[], %s::text[], %s::text[], %s::bigint[]) "
+            "FROM unnest(%b::uuid[], %b::uuid[], %b::text[], %b::text[], %b::text[], %b::bigint[]) "
             "AS u(e, a, t, p, ts, pos) ON CONFLICT (event_id) DO NOTHING",
             (
                 [event_id(subjects[i], data[i]["originator_version"]) for i in kept],
@@ -186,7 +187,6 @@ class TelemetryConsumer(Consumer):
                 [data[i]["timestamp"] for i in kept],
                 [positions[i] for i in kept],
             ),
-            binary=True,  # binary arrays: no text escaping of every JSON payload
         )
 
     def _accounts(
