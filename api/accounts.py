@@ -28,6 +28,7 @@ from uuid import UUID, uuid4
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from psycopg import sql
 from psycopg_pool import ConnectionPool
 
 from api.problems import Problem
@@ -128,21 +129,23 @@ class AuthSessions:
         return row["player_id"], sid, f"{sid}.{fresh}"
 
     def revoke(self, sid: UUID) -> None:
-        with self.pool.connection() as conn:
-            conn.execute(
-                "UPDATE lorekeeper_auth_sessions SET revoked_at = coalesce(revoked_at, now()) WHERE sid = %s", (sid,)
-            )
-        self._revoked_locally({sid})
+        self._revoked_locally({sid} | self._revoke("sid", sid))
 
     def revoke_player(self, player_id: UUID) -> None:
         """Every session of a player (erasure)."""
+        self._revoked_locally(self._revoke("player_id", player_id))
+
+    def _revoke(self, column: str, value: UUID) -> set[UUID]:
+        """Mark the matching sessions revoked; returns their ids."""
         with self.pool.connection() as conn:
             rows = conn.execute(
-                "UPDATE lorekeeper_auth_sessions SET revoked_at = coalesce(revoked_at, now()) "
-                "WHERE player_id = %s RETURNING sid",
-                (player_id,),
+                sql.SQL(
+                    "UPDATE lorekeeper_auth_sessions SET revoked_at = coalesce(revoked_at, now()) "
+                    "WHERE {} = %s RETURNING sid"
+                ).format(sql.Identifier(column)),
+                (value,),
             ).fetchall()
-        self._revoked_locally({r["sid"] for r in rows})
+        return {r["sid"] for r in rows}
 
     def is_revoked(self, sid: UUID) -> bool:
         """Never blocks (token checks run on the event loop): a stale list is

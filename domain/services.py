@@ -166,7 +166,7 @@ class Lorekeeper(LiveSessionUseCases, Application[UUID]):
             )
             for d, s, n in zip(events, stored, ids or (), strict=False)
         ]
-        if self.repository.cache is not None:
+        if self.repository.cache and not self.repository.fastforward:  # as Application._record does
             for aggregate_id, aggregate in processing.aggregates.items():
                 self.repository.cache.put(aggregate_id, aggregate)
         if self._snapshot_due(processing):

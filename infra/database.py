@@ -42,16 +42,27 @@ EMBEDDED_TUNING = {"max_wal_size": "4GB", "checkpoint_timeout": "15min"}
 
 
 def tune(conninfo: str) -> None:
-    """Apply EMBEDDED_TUNING (ALTER SYSTEM: kept in var/pg, reloaded at once)."""
+    """Apply EMBEDDED_TUNING where the server differs (ALTER SYSTEM keeps it in
+    var/pg, so after the first start this is one read, no write, no reload)."""
     import psycopg
 
     with psycopg.connect(conninfo, autocommit=True) as conn:
+        current = dict(
+            conn.execute(
+                "SELECT name, current_setting(name) FROM pg_settings WHERE name = ANY(%s)", (list(EMBEDDED_TUNING),)
+            ).fetchall()
+        )
+        changed = False
         for name, value in EMBEDDED_TUNING.items():
+            if current.get(name) == value:
+                continue
             try:
                 conn.execute(f"ALTER SYSTEM SET {name} = '{value}'")
+                changed = True
             except psycopg.Error as e:  # a setting this build refuses: keep its default
                 log.warning("embedded PostgreSQL: %s = %s refused (%s)", name, value, e)
-        conn.execute("SELECT pg_reload_conf()")
+        if changed:
+            conn.execute("SELECT pg_reload_conf()")
 
 
 def resolve_conninfo(settings: Settings) -> str:

@@ -13,14 +13,15 @@ after a pause, and all are stopped (SIGTERM, then SIGKILL) when the API stops.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
 import subprocess
 import sys
 import threading
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from infra.container import Container
@@ -40,7 +41,6 @@ class Child:
         self.env = env
         self.stopping = threading.Event()
         self.proc: subprocess.Popen[bytes] | None = None
-        self.restarts = 0
         self._thread = threading.Thread(target=self._supervise, name=f"child-{args[0]}", daemon=True)
 
     def start(self) -> None:
@@ -48,7 +48,7 @@ class Child:
         self._thread.start()
 
     def _spawn(self) -> subprocess.Popen[bytes]:
-        return subprocess.Popen(self.args, env=self.env, preexec_fn=_die_with_parent)
+        return subprocess.Popen(self.args, env=self.env, preexec_fn=_in_child)
 
     def _supervise(self) -> None:
         while not self.stopping.is_set():
@@ -59,7 +59,6 @@ class Child:
             log.error("%s exited with %s; starting it again", " ".join(self.args[3:]), code)
             if self.stopping.wait(RESTART_PAUSE_SECONDS):
                 return
-            self.restarts += 1
             self.proc = self._spawn()
 
     def stop(self) -> None:
@@ -74,7 +73,7 @@ class Child:
             self.proc.wait(STOP_TIMEOUT_SECONDS)
 
 
-def _die_with_parent() -> None:
+def _in_child() -> None:
     """In the child, before exec: a lower CPU priority (the projector works in
     batches and catches up; acks are waited on), and, on Linux, SIGTERM if the
     API process dies without stopping it (SIGKILL, a crash), so no projector is
@@ -121,27 +120,15 @@ def serve(container: Container, host: str, port: int, **uvicorn_options: Any) ->
     settings = container.settings
     as_children = settings.run_projections and settings.projector_process
     api = create_app(container, run_projections=settings.run_projections and not as_children)
-    if as_children:
-        # Inside the app's lifespan, after its start-up (schemas set up) and before
-        # uvicorn returns: on SIGTERM uvicorn re-raises the signal once shut down,
-        # so nothing after uvicorn.run would get to stop the children.
-        startup_and_shutdown = api.router.lifespan_context
-
-        @asynccontextmanager
-        async def lifespan(app: Any) -> AsyncIterator[Any]:
-            async with startup_and_shutdown(app) as state:
-                with children(container):
-                    yield state
-
-        api.router.lifespan_context = lifespan
     # uvicorn shuts down gracefully on SIGTERM, then raises the signal again once
     # its own handler is gone. With the default handler that killed the process
-    # outright, skipping atexit: the embedded PostgreSQL was left running. As an
-    # exception instead, finally blocks and atexit run (exit status 143).
+    # outright, skipping finally blocks and atexit: the children and the embedded
+    # PostgreSQL were left running. As an exception instead, both run (exit 143).
     previous = signal.signal(signal.SIGTERM, _exit_on_signal)
     try:
-        # Session frames are small JSON; compressing each costs more CPU than it saves.
-        uvicorn.run(api, host=host, port=port, access_log=False, ws_per_message_deflate=False, **uvicorn_options)
+        with children(container) if as_children else contextlib.nullcontext():
+            # Session frames are small JSON; compressing each costs more CPU than it saves.
+            uvicorn.run(api, host=host, port=port, access_log=False, ws_per_message_deflate=False, **uvicorn_options)
     finally:
         signal.signal(signal.SIGTERM, previous)
 
