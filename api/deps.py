@@ -1,43 +1,82 @@
-"""Dependencies shared by the routers, as ``Annotated`` aliases."""
+"""Dependencies the routers declare, as ``Annotated`` aliases.
+
+The composition root (infra/entrypoints/bootstrap.py) builds every service
+and hands them to the app in one ``Services`` registry, keyed by type. A route
+never sees the registry: it names what it uses (``Narrative``, ``ReadDb``,
+``CurrentPrincipal``), and a test replaces any one of them with
+``app.dependency_overrides[provide(NarrativeUseCases)] = ...``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Annotated, Any
+from functools import cache
+from typing import Annotated, Any, TypeVar, cast
 
 from fastapi import Depends, Header, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from psycopg_pool import ConnectionPool
+from starlette.requests import HTTPConnection
 from starlette.responses import Response
 
-from api.auth import Principal, unauthorized
-from api.idempotency import IdempotencyStore, Stored
+from api.auth import Principal, TokenService, unauthorized
+from api.idempotency import answer_of
 from api.problems import Problem
+from api.ratelimit import RateLimits
 from api.responses import to_response
-from infra.container import Container
-from projections.tracking import wait_for_position
+from infra.idempotency import IdempotencyStore, Stored
+from infra.settings import Settings
+from projections.read_side import ReadSide
+
+T = TypeVar("T")
 
 _bearer = HTTPBearer(auto_error=False)
 
 
-# Dependencies that never block are async so FastAPI runs them inline; a sync
-# dependency costs a threadpool hop per request.
+class Services:
+    """What the HTTP layer may use, by type (built by the composition root)."""
+
+    def __init__(self, objects: Mapping[type, Any]) -> None:
+        self._objects = dict(objects)
+
+    def get(self, cls: type[T]) -> T:
+        try:
+            return cast(T, self._objects[cls])
+        except KeyError:
+            raise LookupError(f"no {cls.__name__} was wired into the app") from None
 
 
-async def get_container(request: Request) -> Container:
-    return request.app.state.container
+@cache
+def provide(cls: type[T]) -> Callable[[HTTPConnection], Any]:
+    """The dependency that hands a route (HTTP or WebSocket) the wired ``cls``
+    (one function per type, so ``dependency_overrides`` can replace it)."""
+
+    # Async: FastAPI runs it inline (a sync dependency costs a threadpool hop per request).
+    async def dependency(connection: HTTPConnection) -> T:
+        return cast(Services, connection.app.state.services).get(cls)
+
+    dependency.__name__ = f"provide_{cls.__name__}"
+    return dependency
 
 
-ContainerDep = Annotated[Container, Depends(get_container)]
+def wired(cls: type[T]) -> Any:
+    """``Annotated[cls, wired(cls)]``: a route parameter the composition root fills."""
+    return Depends(provide(cls))
+
+
+ReadDb = Annotated[ConnectionPool, wired(ConnectionPool)]
+Reads = Annotated[ReadSide, wired(ReadSide)]
+Config = Annotated[Settings, wired(Settings)]
 
 
 async def get_principal(
-    request: Request,
+    tokens: Annotated[TokenService, wired(TokenService)],
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     if credentials is None:
         raise unauthorized("a bearer token is required")
-    return request.app.state.tokens.verify(credentials.credentials)
+    return tokens.verify(credentials.credentials)
 
 
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
@@ -65,18 +104,12 @@ IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
 
 
 def wait_for_projections(
-    container: ContainerDep,
+    reads: Reads,
     min_position: Annotated[int | None, Query(ge=0, description="Wait until read models reach this position.")] = None,
 ) -> None:
     if min_position is None:
         return
-    ok = wait_for_position(
-        container.pool,
-        list(container.runners),
-        min_position,
-        container.settings.read_wait_max_seconds,
-    )
-    if not ok:
+    if not reads.wait(min_position):
         raise Problem(
             503,
             "projection_lagging",
@@ -91,33 +124,33 @@ ReadYourWrites = Depends(wait_for_projections)
 
 @dataclass
 class Commands:
-    """What every command route needs: who acts, the app, and idempotent execution."""
+    """What every command route needs: who acts, and idempotent execution."""
 
     principal: Principal
-    container: Container
     idempotency: IdempotencyStore
     key: str | None
 
     def run(self, request_key: Any, command: Callable[[], Stored]) -> Response:
         """Run ``command`` once per Idempotency-Key (and request), as a response."""
-        return to_response(self.idempotency.run(str(self.principal.subject), self.key, request_key, command))
+        return to_response(self.idempotency.run(str(self.principal.subject), self.key, request_key, command, answer_of))
 
 
 async def get_commands(
-    request: Request,
     principal: CurrentPrincipal,
+    idempotency: Annotated[IdempotencyStore, wired(IdempotencyStore)],
+    limits: Annotated[RateLimits, wired(RateLimits)],
     idempotency_key: IdempotencyKey = None,
 ) -> Commands:
-    request.app.state.rate_limiter.check("commands", str(principal.subject))
-    return Commands(principal, request.app.state.container, request.app.state.idempotency, idempotency_key)
+    limits.commands.check("commands", str(principal.subject))
+    return Commands(principal, idempotency, idempotency_key)
 
 
 CommandDep = Annotated[Commands, Depends(get_commands)]
 
 
-async def limit_by_address(request: Request) -> None:
+async def limit_by_address(request: Request, limits: Annotated[RateLimits, wired(RateLimits)]) -> None:
     """Rate limit for endpoints used before anyone is logged in (sign-up, login)."""
-    request.app.state.address_rate_limiter.check("address", request.client.host if request.client else "")
+    limits.addresses.check("address", request.client.host if request.client else "")
 
 
 AddressRateLimit = Depends(limit_by_address)

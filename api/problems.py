@@ -12,7 +12,9 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from domain import errors
+from domain.kernel import errors
+from infra import idempotency
+from infra.auth_sessions import InvalidRefreshToken
 from infra.crypto import SubjectErased
 
 log = logging.getLogger(__name__)
@@ -57,16 +59,27 @@ def problem_response(status: int, body: dict[str, Any], headers: dict[str, str] 
     return Response(orjson.dumps(body), status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
-# Domain error class -> HTTP status. The most specific class wins (MRO order).
+# The kernel's error tree -> HTTP status. The most specific class wins (MRO
+# order), so every context's errors map by their place in the tree.
 DOMAIN_STATUS: dict[type[errors.DomainError], int] = {
     errors.NotFound: 404,
     errors.PermissionDenied: 403,
-    errors.InvalidCredentials: 401,
+    errors.Unauthenticated: 401,
     errors.InvalidCommand: 422,
-    errors.AccountLocked: 429,
-    errors.PlayerErased: 410,
+    errors.Throttled: 429,
+    errors.Gone: 410,
     errors.VersionConflict: 412,
     errors.Conflict: 409,
+    errors.DomainError: 422,
+}
+
+# Errors of infrastructure adapters a request can meet, as problems.
+ADAPTER_PROBLEMS: dict[type[Exception], tuple[int, str, dict[str, str]]] = {
+    SubjectErased: (410, "player_erased", {}),
+    InvalidRefreshToken: (401, "invalid_refresh_token", {"WWW-Authenticate": "Bearer"}),
+    idempotency.InvalidKey: (400, "invalid_idempotency_key", {}),
+    idempotency.KeyReused: (422, "idempotency_key_reused", {}),
+    idempotency.KeyInProgress: (409, "idempotency_key_in_progress", {"Retry-After": "1"}),
 }
 
 
@@ -88,6 +101,12 @@ def _validation_problem(exc: RequestValidationError) -> Problem:
     )
 
 
+async def _adapter_problem(_: Request, exc: Exception) -> Response:
+    status, code, headers = next(v for t, v in ADAPTER_PROBLEMS.items() if isinstance(exc, t))
+    detail = str(exc) if not isinstance(exc, SubjectErased) else "this player was erased"
+    return Problem(status, code, detail, headers=dict(headers)).response()
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def _problem(_: Request, exc: Problem) -> Response:
@@ -97,9 +116,8 @@ def install(app: FastAPI) -> None:
     async def _domain(_: Request, exc: errors.DomainError) -> Response:
         return from_domain(exc).response()
 
-    @app.exception_handler(SubjectErased)
-    async def _erased(_: Request, exc: SubjectErased) -> Response:
-        return Problem(410, "player_erased", "this player was erased").response()
+    for exception_type in ADAPTER_PROBLEMS:
+        app.add_exception_handler(exception_type, _adapter_problem)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> Response:

@@ -36,3 +36,12 @@ class RateLimiter:
                     headers={"Retry-After": str(retry_after)},
                     retry_after=retry_after,
                 )
+
+
+class RateLimits:
+    """The limits the API enforces: commands per player, requests per client
+    address (sign-up, login, refresh) before anyone is logged in."""
+
+    def __init__(self, commands: str, addresses: str) -> None:
+        self.commands = RateLimiter(commands)
+        self.addresses = RateLimiter(addresses)

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID
 
 from psycopg import sql
+from psycopg_pool import ConnectionPool
 from pydantic import BaseModel
 from starlette.responses import Response
 
-from api.idempotency import Stored
+from api.auth import Principal
 from api.problems import Problem
+from infra.idempotency import Stored
+from projections.model import Table
 
 
 def etag(version: int) -> str:
@@ -31,24 +33,26 @@ def to_response(result: Stored) -> Response:
 
 
 def read_one(
-    container: Any,
-    principal: Any,
+    db: ConnectionPool,
+    principal: Principal,
+    table: Table,
     *,
-    table: str,
     key: str,
     value: UUID,
-    owner: str,
     model: type[BaseModel],
     noun: str,
 ) -> Response:
     """One row of a read table as ``model``, with its ETag: 404 if absent,
-    403 unless the caller may read the owner's data."""
-    query = sql.SQL("SELECT * FROM {} WHERE {} = %s").format(sql.Identifier(table), sql.Identifier(key))
-    with container.pool.connection() as conn:
+    403 unless the caller may read the owner's data (the table's ``owner``)."""
+    assert table.owner is not None and table.owner.via == "player", f"{table.qualified} is not a player's table"
+    query = sql.SQL("SELECT * FROM {}.{} WHERE {} = %s").format(
+        sql.Identifier(table.schema), sql.Identifier(table.name), sql.Identifier(key)
+    )
+    with db.connection() as conn:
         row = conn.execute(query, (value,)).fetchone()
     if row is None:
         raise Problem(404, "not_found", f"{noun} {value} not found")
-    if not principal.can_read(row[owner]):
+    if not principal.can_read(row[table.owner.column]):
         raise Problem(403, "forbidden", f"this {noun} belongs to another player")
     body = model(**row)
     return Response(body.model_dump_json(), media_type="application/json", headers={"ETag": etag(row["version"])})

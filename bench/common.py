@@ -12,8 +12,8 @@ from pathlib import Path
 
 import psycopg
 
-from infra.container import Container
 from infra.database import resolve_conninfo, with_database
+from infra.entrypoints.bootstrap import Container
 from infra.settings import Settings
 
 

@@ -105,7 +105,7 @@ def measure(mode: str, env: dict[str, str], seconds: float, rounds: int) -> list
 
 def main(seconds: float = 8.0, rounds: int = 3) -> str:
     with scratch_container() as container:
-        container.setup_projections()
+        container.setup()
         env = server_env(container)
         api_rates, noop_rates = [], []
         for _ in range(rounds):  # interleaved, so drift hits both alike

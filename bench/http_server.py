@@ -44,8 +44,8 @@ def echo_app() -> FastAPI:
 
 def main(mode: str, port: int) -> None:
     if mode == "api":  # exactly as `lorekeeper serve` runs it
-        from infra.container import Container
-        from infra.serving import serve
+        from infra.entrypoints.bootstrap import Container
+        from infra.entrypoints.serving import serve
 
         serve(Container(), "127.0.0.1", port, log_level="warning")
         return

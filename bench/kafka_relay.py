@@ -20,6 +20,7 @@ from infra.fanout.messages import from_notification
 from infra.fanout.relay import TopicManager, producer
 from infra.kafka_broker import LocalKafka
 from projections.tracking import TRACKING_TABLE
+from tests.support import app_of
 
 
 def time_raw_producer(bootstrap: str, messages: list) -> float:
@@ -50,10 +51,12 @@ def time_relay(container) -> float:
 
 def latency(container, bootstrap: str, rate: int, seconds: float) -> list[float]:
     """Milliseconds from a command's commit to a consumer receiving its event."""
-    app = container.app
-    owner = app.create_player().aggregate
-    slots = [app.open_save_slot(owner.id, f"s{i}").aggregate for i in range(5)]
-    slots += [app.open_save_slot(app.create_player().aggregate.id, f"s{i}").aggregate for i in range(15)]
+    app = app_of(container)
+    owner = app.accounts.create_player().aggregate
+    slots = [app.narrative.open_save_slot(owner.id, f"s{i}").aggregate for i in range(5)]
+    slots += [
+        app.narrative.open_save_slot(app.accounts.create_player().aggregate.id, f"s{i}").aggregate for i in range(15)
+    ]
     committed: dict[int, float] = {}
     received: dict[int, float] = {}
     consumer = KafkaConsumer(
@@ -83,7 +86,7 @@ def latency(container, bootstrap: str, rate: int, seconds: float) -> list[float]
         interval = 1.0 / per_second
         next_at = time.perf_counter()
         while time.perf_counter() < deadline:
-            written = app.save_progress(slot.id, {"t": time.time()}, expected_version=version)
+            written = app.narrative.save_progress(slot.id, {"t": time.time()}, expected_version=version)
             committed[written.position] = time.perf_counter()
             version = written.aggregate.version
             next_at += interval
@@ -109,10 +112,10 @@ def latency(container, bootstrap: str, rate: int, seconds: float) -> list[float]
 
 def main(rounds: int = 3, rate: int = 1000, seconds: float = 10.0) -> str:
     with LocalKafka() as kafka, scratch_container(kafka_bootstrap_servers=kafka.bootstrap_servers) as container:
-        container.setup_projections()
+        container.setup()
         events = write_events(container)
-        notifications = container.app.recorder.select_notifications(start=1, limit=events + 10)
-        messages = [from_notification(n, container.app.mapper.decode_state) for n in notifications]
+        notifications = container.store.recorder.select_notifications(start=1, limit=events + 10)
+        messages = [from_notification(n, container.store.mapper.decode_state) for n in notifications]
         relay_rates, raw_rates = [], []
         for _ in range(rounds):
             raw_rates.append(len(messages) / time_raw_producer(kafka.bootstrap_servers, messages))

@@ -16,8 +16,8 @@ import orjson
 import typer
 
 from bench.common import median, report, scratch_container
-from domain.progression import SaveSlot
-from projections import save_slots
+from domain.narrative.save_slots import SaveSlot
+from projections.narrative import save_slots
 from projections.runner import ProjectionRunner
 from projections.tracking import TRACKING_TABLE
 
@@ -37,7 +37,7 @@ def write_events(container, count: int = SLOTS) -> int:
                 slot.save_progress({"chapter": n + 1, "party": [f"p{n}"], "gold": n * 10})
             slots.append(slot)
         written += sum(len(s.pending_events) for s in slots)
-        container.app.save(*slots)
+        container.store.save(*slots)
     return written
 
 
@@ -46,11 +46,11 @@ def time_projection(container) -> float:
         save_slots.PROJECTION,
         container.pool,
         container.event_log,
-        container.app.mapper.open_state,  # what the container's runners use
+        container.store.mapper.open_state,  # what the container's runners use
         batch_size=container.settings.projection_batch_size,
     )
     with container.pool.connection() as conn:
-        conn.execute("DROP TABLE IF EXISTS save_slots")
+        conn.execute(f"DROP TABLE IF EXISTS {save_slots.SAVE_SLOTS.qualified}")
         conn.execute(f"DELETE FROM {TRACKING_TABLE} WHERE name = 'save_slots'")
     runner.setup()
     started = time.perf_counter()
@@ -66,7 +66,7 @@ def time_copy(container, rows: int) -> float:
     data = [(uuid.uuid4(), uuid.uuid4(), f"slot {i}", state, 9, now, now, 10) for i in range(rows)]
     with container.pool.connection() as conn:
         conn.execute("DROP TABLE IF EXISTS copy_baseline")
-        conn.execute("CREATE TABLE copy_baseline (LIKE save_slots INCLUDING ALL)")
+        conn.execute(f"CREATE TABLE copy_baseline (LIKE {save_slots.SAVE_SLOTS.qualified} INCLUDING ALL)")
         conn.commit()
         started = time.perf_counter()
         with conn.cursor().copy(
@@ -81,7 +81,7 @@ def time_copy(container, rows: int) -> float:
 
 def main(rounds: int = 5, slots: int = SLOTS) -> str:
     with scratch_container() as container:
-        container.setup_projections()
+        container.setup()
         events = write_events(container, slots)
         projection = [events / time_projection(container) for _ in range(rounds)]
         copy = [events / time_copy(container, events) for _ in range(rounds)]

@@ -173,7 +173,7 @@ def measure(
 
 def main(clients: int = 200, seconds: float = 8.0, rounds: int = 3, per_client: float = 10.0) -> str:
     with scratch_container() as container:
-        container.setup_projections()
+        container.setup()
         env = server_env(
             container,
             LOREKEEPER_API_THREADS=str(max(40, clients)),

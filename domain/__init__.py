@@ -1,7 +1,7 @@
-"""Lorekeeper's domain: aggregates, their events, and the command services.
+"""Lorekeeper's domain: the shared kernel and one package per bounded context
+(``accounts``, ``narrative``, ``live``, ...). Imports only the standard
+library, pydantic and eventsourcing (import-linter checks it).
 
-Imports only the standard library, pydantic and eventsourcing. Importing this
-package registers every event topic, which decoding stored events relies on.
+Event topics register when a context's package is imported: the composition
+root (infra/entrypoints/contexts.py) imports every listed context.
 """
-
-from domain import accounts, characters, progression, sessions  # noqa: F401  (registers event topics)

@@ -35,7 +35,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from psycopg_pool import ConnectionPool
 
-from domain.base import Personal
+from domain.kernel.aggregate import Personal
 
 FIELD = "$personal"
 NONCE_BYTES = 12

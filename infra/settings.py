@@ -48,8 +48,9 @@ class Settings(BaseSettings):
     max_body_bytes: int = 256 * 1024
     max_save_slots_per_player: int = 5
     snapshot_intervals: dict[str, int] = Field(
-        default_factory=lambda: {"Player": 50, "SaveSlot": 50, "Character": 100, "PlayerSession": 200},
-        description='Aggregate type to snapshot interval, e.g. {"SaveSlot": 50}.',
+        default_factory=dict,
+        description='Overrides of the intervals the contexts declare, by aggregate type, e.g. {"SaveSlot": 20}; '
+        "0 turns snapshots of that type off. An unknown type name stops start-up.",
     )
     aggregate_cache_size: int = 10_000
 

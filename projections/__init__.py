@@ -1,10 +1,7 @@
-"""Read models built from the event store. Each module owns its tables, a
-schema version and its handlers; ``ALL`` is the registry the runner follows."""
+"""Read models built from the event store.
 
-from projections import content, live, narrative, players, save_slots
-from projections.model import Projection
-
-ALL: dict[str, Projection] = {
-    p.name: p
-    for p in (players.PROJECTION, save_slots.PROJECTION, narrative.PROJECTION, content.PROJECTION, live.PROJECTION)
-}
+The shared machinery (``model``, ``runner``, ``tracking``, ``follower``,
+``rebuild``, ``ddl``) serves one package per bounded context, each declaring its
+``READ_MODEL``: its PostgreSQL schema, its projections (tables, a schema
+version, pure handlers) and the tables its consumers fill.
+"""

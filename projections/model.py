@@ -44,12 +44,33 @@ class Event:
         return datetime.fromisoformat(self.data["timestamp"])
 
 
+@dataclass(frozen=True)
+class Owner:
+    """Whose data a table's rows are: ``column`` holds the player's id
+    (``via="player"``) or the id of an aggregate the player owns, such as a save
+    slot (``via="aggregate"``). Export and erasure find a player's rows by it."""
+
+    column: str
+    via: str = "player"
+
+
 @dataclass(frozen=True, eq=False)  # identity hash: tables key the runner's hot dicts
 class Table:
+    """A read table in its context's PostgreSQL schema. ``owner`` says whose
+    rows they are; a table of shared game data (definitions) says ``owner=None``
+    explicitly, so no table is left unclassified."""
+
     name: str
+    schema: str
     columns: tuple[tuple[str, str], ...]
     key: tuple[str, ...]
+    owner: Owner | None
     indexes: tuple[str, ...] = ()
+
+    @property
+    def qualified(self) -> str:
+        """``schema.name``, for queries (identifiers are plain lower-case words)."""
+        return f"{self.schema}.{self.name}"
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -63,7 +84,9 @@ class Table:
         kind = dict(self.columns)[name]
         return kind.split()[0]
 
-    def ddl(self, schema: str) -> list[str]:
+    def ddl(self, schema: str | None = None) -> list[str]:
+        """CREATE statements, in ``schema`` (a rebuild builds elsewhere first)."""
+        schema = schema or self.schema
         cols = ", ".join(f"{name} {kind}" for name, kind in self.columns)
         statements = [f"CREATE TABLE IF NOT EXISTS {schema}.{self.name} ({cols}, PRIMARY KEY ({', '.join(self.key)}))"]
         statements += [
@@ -124,11 +147,52 @@ class Handler:
 
 @dataclass(frozen=True)
 class Projection:
+    """Tables, and the handlers that keep them, built and tracked together.
+
+    ``replaces`` names tables (``schema.table``) an earlier version kept
+    elsewhere: a rebuild drops them once these have caught up (the move of the
+    read tables out of ``public`` into each context's schema)."""
+
     name: str
     schema_version: int
     tables: tuple[Table, ...]
     handlers: Mapping[str, Sequence[Handler]] = field(default_factory=dict)
+    replaces: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        schemas = {t.schema for t in self.tables}
+        if len(schemas) != 1:
+            raise ValueError(f"projection {self.name}: its tables span schemas {schemas}")
+        foreign = {h.table.name for hs in self.handlers.values() for h in hs} - {t.name for t in self.tables}
+        if foreign:
+            raise ValueError(f"projection {self.name}: handlers write tables it does not declare: {foreign}")
+
+    @property
+    def schema(self) -> str:
+        return self.tables[0].schema
 
     @property
     def topics(self) -> tuple[str, ...]:
         return tuple(self.handlers)
+
+
+@dataclass(frozen=True)
+class ReadModel:
+    """A bounded context's read side, declared once in its package's ``__init__``:
+    its schema, its projections, the tables a consumer fills (``consumer_tables``),
+    and the topics of its aggregates it deliberately does not project."""
+
+    context: str
+    schema: str
+    projections: tuple[Projection, ...]
+    consumer_tables: tuple[Table, ...] = ()
+    unprojected: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        stray = {t.qualified for t in self.tables if t.schema != self.schema}
+        if stray:
+            raise ValueError(f"{self.context}: tables outside its schema {self.schema}: {stray}")
+
+    @property
+    def tables(self) -> tuple[Table, ...]:
+        return tuple(t for p in self.projections for t in p.tables) + self.consumer_tables

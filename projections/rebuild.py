@@ -2,9 +2,10 @@
 
 The replay runs in a private schema while the live tables keep serving. The
 swap takes the live tracking row's lock (which pauses the live runner),
-replays the last few events, moves the new tables into ``public`` and sets the
-live position, all in one transaction: readers see the old tables or the new,
-never a half-built one.
+replays the last few events, moves the new tables into the projection's
+schema, drops the tables an earlier version kept elsewhere (``replaces``) and
+sets the live position, all in one transaction: readers see the old tables or
+the new, never a half-built one.
 """
 
 from __future__ import annotations
@@ -50,12 +51,22 @@ def rebuild(live: ProjectionRunner, progress: Callable[[int, int], None] | None 
         position = conn.execute(
             f"SELECT position FROM {TRACKING_TABLE} WHERE name = %s", (fresh.tracking_name,)
         ).fetchone()["position"]
+        conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(projection.schema)))
         for table in projection.tables:
-            conn.execute(sql.SQL("DROP TABLE IF EXISTS public.{}").format(sql.Identifier(table.name)))
             conn.execute(
-                sql.SQL("ALTER TABLE {}.{} SET SCHEMA public").format(
-                    sql.Identifier(schema), sql.Identifier(table.name)
+                sql.SQL("DROP TABLE IF EXISTS {}.{}").format(
+                    sql.Identifier(projection.schema), sql.Identifier(table.name)
                 )
+            )
+            conn.execute(
+                sql.SQL("ALTER TABLE {}.{} SET SCHEMA {}").format(
+                    sql.Identifier(schema), sql.Identifier(table.name), sql.Identifier(projection.schema)
+                )
+            )
+        for old in projection.replaces:
+            old_schema, old_name = old.split(".")
+            conn.execute(
+                sql.SQL("DROP TABLE IF EXISTS {}.{}").format(sql.Identifier(old_schema), sql.Identifier(old_name))
             )
         conn.execute(
             f"UPDATE {TRACKING_TABLE} SET position = %s, schema_version = %s, updated_at = now() WHERE name = %s",

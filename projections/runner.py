@@ -16,8 +16,9 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool
 
+from projections.ddl import create_tables, lock_ddl
 from projections.model import DELETE, Event, Key, Projection, Row, Table
-from projections.tracking import EventLog, TrackedReader, lock_ddl
+from projections.tracking import EventLog, TrackedReader
 
 
 class ProjectionRunner(TrackedReader):
@@ -28,14 +29,14 @@ class ProjectionRunner(TrackedReader):
         log: EventLog,
         decode: Callable[[bytes], dict[str, Any]],
         *,
-        schema: str = "public",
+        schema: str | None = None,
         tracking_name: str | None = None,
         batch_size: int = 1000,
     ) -> None:
         super().__init__(pool, log, tracking_name=tracking_name or projection.name, batch_size=batch_size)
         self.projection = projection
         self.decode = decode
-        self.schema = schema
+        self.schema = schema or projection.schema  # a rebuild builds in a schema of its own
         self.topics = projection.topics
         self.schema_version = projection.schema_version
 
@@ -43,10 +44,7 @@ class ProjectionRunner(TrackedReader):
         """Create the tables and the tracking row; refuse a stale schema version."""
         with self.pool.connection() as conn, conn.transaction():
             lock_ddl(conn)
-            conn.execute(f"CREATE SCHEMA IF NOT EXISTS {self.schema}")
-            for table in self.projection.tables:
-                for statement in table.ddl(self.schema):
-                    conn.execute(statement)
+            create_tables(conn, self.projection.tables, self.schema)
             self.setup_tracking(conn)
 
     def process(self, conn: psycopg.Connection[Any], notifications: Sequence[Any]) -> None:

@@ -25,6 +25,8 @@ from psycopg import sql
 from psycopg.rows import namedtuple_row
 from psycopg_pool import ConnectionPool
 
+from projections.ddl import lock_ddl
+
 TRACKING_TABLE = "lorekeeper_projections"
 TRACKING_DDL = f"""
 CREATE TABLE IF NOT EXISTS public.{TRACKING_TABLE} (
@@ -33,17 +35,6 @@ CREATE TABLE IF NOT EXISTS public.{TRACKING_TABLE} (
     schema_version int NOT NULL,
     updated_at timestamptz NOT NULL DEFAULT now()
 )"""
-
-
-DDL_LOCK = 0x4C4B4444  # serialises schema changes between processes starting together
-
-
-def lock_ddl(conn: psycopg.Connection[Any]) -> None:
-    """Within a transaction: wait for any other process changing the schema.
-
-    ``CREATE TABLE IF NOT EXISTS`` is not safe against a concurrent twin (both
-    can pass the check and one fails on the catalog's unique index)."""
-    conn.execute("SELECT pg_advisory_xact_lock(%s)", (DDL_LOCK,))
 
 
 class EventLog:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from domain.accounts import DISPLAY_NAME_MAX, PLATFORMS
+from domain.accounts.claims import PLATFORMS
+from domain.kernel.text import DISPLAY_NAME_MAX
 
 display_names = st.text(
     alphabet=st.characters(blacklist_categories=("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp")),

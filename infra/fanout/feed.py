@@ -9,7 +9,7 @@ events to the consumer and moves its position in the same transaction.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 import psycopg
 from psycopg_pool import ConnectionPool
@@ -41,6 +41,12 @@ class EventStoreFeed(TrackedReader):
         messages = [from_notification(n, self.decode) for n in notifications if self.consumer.accepts(n.topic)]
         if messages:
             self.consumer.handle(conn, messages)
+
+
+class TelemetrySink(Protocol):
+    """Where client telemetry goes: Kafka's ``lorekeeper.telemetry``, or the consumer in-process."""
+
+    def publish(self, messages: list[Message]) -> None: ...
 
 
 class LocalTelemetrySink:

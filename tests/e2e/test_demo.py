@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from infra.demo import run
+from infra.entrypoints.demo.narrative import run
 from tests.integration.kafka_helpers import wait_until
 
 SEED_000_TABLES = (
-    "players",
-    "save_slots",
-    "inventory_items",
-    "quests",
-    "quest_progress",
-    "telemetry_events",
-    "content_packages",
+    "accounts.players",
+    "narrative.save_slots",
+    "narrative.inventory_items",
+    "narrative.quests",
+    "narrative.quest_progress",
+    "narrative.telemetry_events",
+    "narrative.content_packages",
 )
 
 
@@ -28,9 +28,9 @@ def test_the_narrative_demo_fills_every_seed_000_table(live_server):
 
     wait_until(lambda: all(counts().values()), 20, message=f"every table filled: {counts()}")
     with container.pool.connection() as conn:
-        statuses = {r["status"] for r in conn.execute("SELECT status FROM quest_progress").fetchall()}
+        statuses = {r["status"] for r in conn.execute("SELECT status FROM narrative.quest_progress").fetchall()}
         rebased = conn.execute(
-            "SELECT count(*) AS n FROM save_slot_history WHERE detail->>'rebased' = 'true'"
+            "SELECT count(*) AS n FROM narrative.save_slot_history WHERE detail->>'rebased' = 'true'"
         ).fetchone()
     assert {"completed", "failed"} <= statuses
     assert rebased["n"] >= 1  # offline devices were rebased

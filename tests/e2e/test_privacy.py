@@ -41,7 +41,7 @@ def rich_player(http: httpx.Client):
 
 def telemetry_count(http: httpx.Client, player) -> int:
     export = http.get(f"/v1/players/{player.id}/export", headers=player.auth).json()
-    return len(export["read_tables"]["telemetry_events"]["rows"])
+    return len(export["read_tables"]["narrative.telemetry_events"]["rows"])
 
 
 def every_stored_byte(container) -> bytes:
@@ -64,10 +64,10 @@ def test_export_returns_everything_held_about_the_player(http):
     assert (account["display_name"], account["username"], account["email"]) == (NAME, USERNAME, EMAIL)
     assert account["platform_links"] == {"steam": STEAM_ID}
     tables = export["read_tables"]
-    assert tables["players"]["rows"][0]["display_name"] == NAME
-    assert [s["slot_id"] for s in tables["save_slots"]["rows"]] == [slot["slot_id"]]
-    assert tables["character_profiles"]["rows"][0]["display_name"] == HERO
-    assert any(t["payload"] == {"note": f"{NAME} levelled up"} for t in tables["telemetry_events"]["rows"])
+    assert tables["accounts.players"]["rows"][0]["display_name"] == NAME
+    assert [s["slot_id"] for s in tables["narrative.save_slots"]["rows"]] == [slot["slot_id"]]
+    assert tables["live.character_profiles"]["rows"][0]["display_name"] == HERO
+    assert any(t["payload"] == {"note": f"{NAME} levelled up"} for t in tables["narrative.telemetry_events"]["rows"])
     topics = [e["topic"] for e in export["event_history"]["events"]]
     assert "lorekeeper.player.CredentialsRegistered" in topics and "lorekeeper.character.Created" in topics
     assert "$argon2" not in r.text  # the hash is never exported
@@ -82,7 +82,7 @@ def test_erasure_leaves_no_personal_field_readable_anywhere(http, live_server):
     container = live_server.container
     before = every_stored_byte(container)
     assert NAME.encode() in before  # read tables hold it while the player exists...
-    with container.app.recorder.datastore.get_connection() as conn, conn.cursor() as cur:
+    with container.store.recorder.datastore.get_connection() as conn, conn.cursor() as cur:
         cur.execute("SELECT state FROM lorekeeper_events")
         raw_events = b"".join(bytes(r["state"]) for r in cur.fetchall())
     assert not any(p.encode() in raw_events for p in PERSONAL)  # ...the event store never did
@@ -109,7 +109,7 @@ def test_erasure_leaves_no_personal_field_readable_anywhere(http, live_server):
     export = http.get(f"/v1/players/{player.id}/export", headers=admin).json()
     assert export["account"]["display_name"] is None and export["account"]["erased_at"]
     assert not any(p in str(export) for p in PERSONAL)
-    assert export["read_tables"]["telemetry_events"]["rows"] == []
+    assert export["read_tables"]["narrative.telemetry_events"]["rows"] == []
 
     # The identifiers are free again, and the old password opens nothing.
     assert_problem(login(http, USERNAME), 401, "invalid_credentials")

@@ -36,8 +36,8 @@ def alive(pid: int) -> bool:
 
 def players(database: str) -> int:
     with psycopg.connect(database) as conn:
-        exists = conn.execute("SELECT to_regclass('players') IS NOT NULL").fetchone()[0]
-        return conn.execute("SELECT count(*) FROM players").fetchone()[0] if exists else 0
+        exists = conn.execute("SELECT to_regclass('accounts.players') IS NOT NULL").fetchone()[0]
+        return conn.execute("SELECT count(*) FROM accounts.players").fetchone()[0] if exists else 0
 
 
 def test_serve_runs_the_projector_as_a_supervised_child(database, tmp_path):
@@ -50,7 +50,9 @@ def test_serve_runs_the_projector_as_a_supervised_child(database, tmp_path):
         "LOREKEEPER_RATE_LIMIT": "",
         "LOREKEEPER_ADDRESS_RATE_LIMIT": "",
     }
-    server = subprocess.Popen([sys.executable, "-m", "infra.cli", "serve", "--port", str(port)], cwd=ROOT, env=env)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "infra.entrypoints.cli", "serve", "--port", str(port)], cwd=ROOT, env=env
+    )
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as http:
 
@@ -96,7 +98,9 @@ def test_serve_on_the_embedded_server_stops_it_on_sigterm(tmp_path):
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env |= {"LOREKEEPER_DATA_DIR": str(tmp_path), "LOREKEEPER_ADDRESS_RATE_LIMIT": ""}
-    server = subprocess.Popen([sys.executable, "-m", "infra.cli", "serve", "--port", str(port)], cwd=ROOT, env=env)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "infra.entrypoints.cli", "serve", "--port", str(port)], cwd=ROOT, env=env
+    )
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as http:
 

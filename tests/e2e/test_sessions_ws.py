@@ -18,15 +18,16 @@ from websockets.exceptions import ConnectionClosed
 from tests.e2e.helpers import sign_up
 from tests.e2e.ws_client import Client, new_character, start, ws_url
 from tests.fixtures.server import free_port
+from tests.support import app_of
 
 
 def recorded_actions(container, session_id: str) -> list[int]:
-    with container.app.factory.datastore.get_connection() as conn:
+    with container.store.factory.datastore.get_connection() as conn:
         rows = conn.execute(
             "SELECT state FROM lorekeeper_events WHERE originator_id = %s AND topic = %s ORDER BY originator_version",
             (uuid.UUID(session_id), "lorekeeper.player_session.ActionRecorded"),
         ).fetchall()
-    return [container.app.mapper.decode_state(bytes(r["state"]))["sequence_number"] for r in rows]
+    return [container.store.mapper.decode_state(bytes(r["state"]))["sequence_number"] for r in rows]
 
 
 def closed_with(client: Client) -> tuple[int, str]:
@@ -96,7 +97,7 @@ def test_reconnecting_inside_the_window_replays_what_the_client_missed(http, liv
     assert welcome["resumed"] is True and welcome["session_id"] == client.welcome["session_id"]
     assert [a["seq"] for a in welcome["replay"]] == [2, 3]
     assert again.act(4)["type"] == "ack"
-    session = live_server.container.app.get_session(uuid.UUID(welcome["session_id"]))
+    session = app_of(live_server.container).live.get_session(uuid.UUID(welcome["session_id"]))
     assert session.reconnect_attempts == 1
     again.close()
 
@@ -157,7 +158,7 @@ def test_bad_handshakes_are_closed_with_a_reason(http):
 def test_an_idle_session_is_terminated(http, live_server):
     client, _, _ = start(http)
     assert closed_with(client)[0] == 4408
-    session = live_server.container.app.get_session(uuid.UUID(client.welcome["session_id"]))
+    session = app_of(live_server.container).live.get_session(uuid.UUID(client.welcome["session_id"]))
     assert session.status.value == "terminating"
 
 
@@ -168,7 +169,7 @@ def test_bye_terminates_and_heartbeats_refresh_the_reconnect_token(http, live_se
     assert beat["type"] == "heartbeat_ack" and beat["reconnect_token"]
     client.send({"type": "bye"})
     assert closed_with(client)[0] == 1000
-    session = live_server.container.app.get_session(uuid.UUID(client.welcome["session_id"]))
+    session = app_of(live_server.container).live.get_session(uuid.UUID(client.welcome["session_id"]))
     assert session.status.value == "terminating"
     assert session.last_heartbeat_at is not None
 
@@ -197,7 +198,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def serve(database: str, tmp_path: Path, port: int, **env: str) -> subprocess.Popen:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "infra.cli", "serve", "--port", str(port)],
+        [sys.executable, "-m", "infra.entrypoints.cli", "serve", "--port", str(port)],
         cwd=ROOT,
         env={
             **os.environ,
@@ -246,7 +247,7 @@ def test_a_server_killed_between_persisting_and_acking_is_made_whole_by_the_retr
     finally:
         revived.terminate()
         revived.wait(20)
-    from infra.container import Container
+    from infra.entrypoints.bootstrap import Container
     from tests.fixtures.db import make_settings
 
     c = Container(make_settings(database, tmp_path / "check"))

@@ -10,6 +10,8 @@ from projections.model import Event, Handler, Projection, Row, Table
 
 COUNTS = Table(
     "event_counts",
+    "public",
+    owner=None,
     columns=(("aggregate_id", "uuid NOT NULL"), ("events", "int NOT NULL"), ("last_version", "int NOT NULL")),
     key=("aggregate_id",),
 )
@@ -41,5 +43,5 @@ def runner_for(container, batch_size: int = 7):
     from projections.runner import ProjectionRunner
 
     return ProjectionRunner(
-        PROJECTION, container.pool, container.event_log, container.app.mapper.decode_state, batch_size=batch_size
+        PROJECTION, container.pool, container.event_log, container.store.mapper.decode_state, batch_size=batch_size
     )

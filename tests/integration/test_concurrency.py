@@ -6,16 +6,17 @@ from __future__ import annotations
 import threading
 from collections import Counter
 
-from domain.errors import ConcurrentWrite, VersionConflict
+from domain.kernel.errors import ConcurrentWrite, VersionConflict
+from tests.support import app_of
 
 THREADS = 8
 WRITES_PER_THREAD = 10
 
 
 def test_concurrent_writers_of_one_slot(container):
-    app = container.app
-    owner = app.create_player().aggregate
-    slot_id = app.open_save_slot(owner.id, "contested").aggregate.id
+    app = app_of(container)
+    owner = app.accounts.create_player().aggregate
+    slot_id = app.narrative.open_save_slot(owner.id, "contested").aggregate.id
     acknowledged: list[tuple[int, str]] = []
     conflicts = Counter()
     lock = threading.Lock()
@@ -25,10 +26,10 @@ def test_concurrent_writers_of_one_slot(container):
         start.wait()
         done = 0
         while done < WRITES_PER_THREAD:
-            version = app.get_save_slot(slot_id).version
+            version = app.narrative.get_save_slot(slot_id).version
             tag = f"w{n}-{done}"
             try:
-                written = app.save_progress(slot_id, {"tag": tag}, expected_version=version)
+                written = app.narrative.save_progress(slot_id, {"tag": tag}, expected_version=version)
             except (VersionConflict, ConcurrentWrite) as e:
                 with lock:
                     conflicts[type(e).__name__] += 1
@@ -51,7 +52,7 @@ def test_concurrent_writers_of_one_slot(container):
     # Every acknowledged write is in the store, at the version it was acknowledged with.
     stored = {
         e.originator_version: e.narrative_state["tag"]
-        for e in app.events.get(slot_id)
+        for e in app.store.events.get(slot_id)
         if hasattr(e, "narrative_state") and e.originator_version > 1
     }
     assert stored == dict(acknowledged)

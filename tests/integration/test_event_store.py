@@ -8,9 +8,11 @@ from uuid import uuid4
 
 import pytest
 
-from domain.errors import ConcurrentWrite, NotFound, PermissionDenied, TooManyEvents, VersionConflict
-from domain.progression import SaveSlot
-from domain.services import MAX_EVENTS_PER_SAVE
+from domain.kernel.errors import ConcurrentWrite, NotFound, PermissionDenied, TooManyEvents, VersionConflict
+from domain.kernel.holdings import holdings_id
+from domain.kernel.store import MAX_EVENTS_PER_SAVE
+from domain.narrative.save_slots import SaveSlot
+from tests.support import app_of
 
 
 def stored_rows(container):
@@ -22,138 +24,138 @@ def stored_rows(container):
 
 
 def test_all_aggregates_share_one_gapless_global_order(container):
-    app = container.app
-    player = app.create_player("Ada").aggregate
-    slot = app.open_save_slot(player.id, "main").aggregate
-    written = app.save_progress(slot.id, {"chapter": 2}, expected_version=1)
+    app = app_of(container)
+    player = app.accounts.create_player("Ada").aggregate
+    slot = app.narrative.open_save_slot(player.id, "main").aggregate
+    written = app.narrative.save_progress(slot.id, {"chapter": 2}, expected_version=1)
     rows = stored_rows(container)
     assert [r["notification_id"] for r in rows] == list(range(1, len(rows) + 1))
     assert written.position == rows[-1]["notification_id"]
-    assert {r["originator_id"] for r in rows} == {player.id, slot.id}
+    assert {r["originator_id"] for r in rows} == {player.id, slot.id, holdings_id(player.id)}
 
 
 def test_the_store_records_stable_topic_names_not_module_paths(container):
-    container.app.create_player("Ada")
+    app_of(container).accounts.create_player("Ada")
     topics = {r["topic"] for r in stored_rows(container)}
     assert topics == {"lorekeeper.player.Created", "lorekeeper.player.Seen"}
 
 
 def test_an_aggregate_reloads_equal_to_what_was_saved(container):
-    app = container.app
-    player = app.create_player("Ada").aggregate
-    written = app.link_platform(player.id, "steam", "765").aggregate
-    app.repository.cache = None  # force a replay from the store
-    reloaded = app.get_player(player.id)
+    app = app_of(container)
+    player = app.accounts.create_player("Ada").aggregate
+    written = app.accounts.link_platform(player.id, "steam", "765").aggregate
+    app.store.repository.cache = None  # force a replay from the store
+    reloaded = app.accounts.get_player(player.id)
     assert reloaded.platform_links == {"steam": "765"}
     assert reloaded == written
 
 
 def test_snapshots_are_taken_at_the_configured_interval_and_used(database, tmp_path):
-    from infra.container import Container
+    from infra.entrypoints.bootstrap import Container
     from tests.fixtures.db import make_settings
 
     c = Container(make_settings(database, tmp_path, snapshot_intervals={"SaveSlot": 5}))
     try:
-        owner = c.app.create_player().aggregate
-        slot = c.app.open_save_slot(owner.id, "main").aggregate
+        owner = app_of(c).accounts.create_player().aggregate
+        slot = app_of(c).narrative.open_save_slot(owner.id, "main").aggregate
         for i in range(11):
-            slot = c.app.save_progress(slot.id, {"i": i}, expected_version=slot.version).aggregate
-        snapshots = list(c.app.snapshots.get(slot.id))
+            slot = app_of(c).narrative.save_progress(slot.id, {"i": i}, expected_version=slot.version).aggregate
+        snapshots = list(c.store.snapshots.get(slot.id))
         assert [s.originator_version for s in snapshots] == [5, 10]
-        c.app.repository.cache = None  # force a load from the store
-        assert c.app.get_save_slot(slot.id).narrative_state == {"i": 10}
+        c.store.repository.cache = None  # force a load from the store
+        assert app_of(c).narrative.get_save_slot(slot.id).narrative_state == {"i": 10}
     finally:
         c.close()
 
 
 def test_a_stale_expected_version_is_a_typed_conflict(container):
-    app = container.app
-    owner = app.create_player().aggregate
-    slot = app.open_save_slot(owner.id, "main").aggregate
-    app.save_progress(slot.id, {"a": 1}, expected_version=1)
+    app = app_of(container)
+    owner = app.accounts.create_player().aggregate
+    slot = app.narrative.open_save_slot(owner.id, "main").aggregate
+    app.narrative.save_progress(slot.id, {"a": 1}, expected_version=1)
     with pytest.raises(VersionConflict) as caught:
-        app.save_progress(slot.id, {"a": 2}, expected_version=1)
+        app.narrative.save_progress(slot.id, {"a": 2}, expected_version=1)
     assert caught.value.details["current_version"] == 2
 
 
 def test_two_writers_of_the_same_version_cannot_both_win(container):
-    app = container.app
-    owner = app.create_player().aggregate
-    slot_id = app.open_save_slot(owner.id, "main").aggregate.id
-    first, second = app.get_save_slot(slot_id), app.get_save_slot(slot_id)
+    app = app_of(container)
+    owner = app.accounts.create_player().aggregate
+    slot_id = app.narrative.open_save_slot(owner.id, "main").aggregate.id
+    first, second = app.narrative.get_save_slot(slot_id), app.narrative.get_save_slot(slot_id)
     first.save_progress({"by": "first"})
     second.save_progress({"by": "second"})
-    app.save(first)
+    app.store.save(first)
     with pytest.raises(ConcurrentWrite):
-        app.save(second)
-    assert app.get_save_slot(slot_id).narrative_state == {"by": "first"}
+        app.store.save(second)
+    assert app.narrative.get_save_slot(slot_id).narrative_state == {"by": "first"}
 
 
 def test_a_foreign_actor_is_refused_and_unknown_ids_are_not_found(container):
-    app = container.app
-    owner = app.create_player().aggregate
-    slot = app.open_save_slot(owner.id, "main").aggregate
+    app = app_of(container)
+    owner = app.accounts.create_player().aggregate
+    slot = app.narrative.open_save_slot(owner.id, "main").aggregate
     with pytest.raises(PermissionDenied):
-        app.save_progress(slot.id, {}, expected_version=1, actor_id=uuid4())
+        app.narrative.save_progress(slot.id, {}, expected_version=1, actor_id=uuid4())
     with pytest.raises(NotFound):
-        app.get_save_slot(uuid4())
+        app.narrative.get_save_slot(uuid4())
     with pytest.raises(NotFound):
-        app.get_save_slot(owner.id)  # a player id is not a save slot
+        app.narrative.get_save_slot(owner.id)  # a player id is not a save slot
 
 
 def test_a_save_of_thousands_of_events_is_refused_quickly_not_hung(container):
-    app = container.app
-    owner = app.create_player().aggregate
-    slot = app.open_save_slot(owner.id, "main").aggregate
+    app = app_of(container)
+    owner = app.accounts.create_player().aggregate
+    slot = app.narrative.open_save_slot(owner.id, "main").aggregate
     for i in range(4000):
         slot.save_progress({"i": i})
     started = time.monotonic()
     with pytest.raises(TooManyEvents):
-        app.save(slot)
+        app.store.save(slot)
     assert time.monotonic() - started < 1
-    assert app.get_save_slot(slot.id).version == 1
+    assert app.narrative.get_save_slot(slot.id).version == 1
 
 
 def test_a_save_at_the_bound_completes(container):
-    app = container.app
-    owner = app.create_player().aggregate
+    app = app_of(container)
+    owner = app.accounts.create_player().aggregate
     slot = SaveSlot.open(owner.id, "big")
     for i in range(MAX_EVENTS_PER_SAVE - 1):
         slot.save_progress({"i": i})
-    app.save(slot)
-    assert app.get_save_slot(slot.id).progression_version == MAX_EVENTS_PER_SAVE - 1
+    app.store.save(slot)
+    assert app.narrative.get_save_slot(slot.id).progression_version == MAX_EVENTS_PER_SAVE - 1
 
 
 def test_an_aggregate_a_caller_changed_without_saving_never_reaches_the_store(container):
-    app = container.app
-    owner = app.create_player().aggregate
-    slot = app.open_save_slot(owner.id, "main").aggregate
+    app = app_of(container)
+    owner = app.accounts.create_player().aggregate
+    slot = app.narrative.open_save_slot(owner.id, "main").aggregate
     slot.save_progress({"rogue": True})  # mutated, never saved
-    app.save_progress(slot.id, {"legit": True}, expected_version=1)
-    stored = [e.narrative_state for e in app.events.get(slot.id) if hasattr(e, "progression_version")]
+    app.narrative.save_progress(slot.id, {"legit": True}, expected_version=1)
+    stored = [e.narrative_state for e in app.store.events.get(slot.id) if hasattr(e, "progression_version")]
     assert stored == [{"legit": True}]
 
 
 def test_a_cache_trailing_another_process_is_corrected_by_the_store(container, database, tmp_path):
-    from infra.container import Container
+    from infra.entrypoints.bootstrap import Container
     from tests.fixtures.db import make_settings
 
     other = Container(make_settings(database, tmp_path))
     try:
-        owner = container.app.create_player().aggregate
-        slot_id = container.app.open_save_slot(owner.id, "main").aggregate.id
-        container.app.get_save_slot(slot_id)  # cached at version 1 here
-        other.app.save_progress(slot_id, {"by": "other"}, expected_version=1)
+        owner = app_of(container).accounts.create_player().aggregate
+        slot_id = app_of(container).narrative.open_save_slot(owner.id, "main").aggregate.id
+        app_of(container).narrative.get_save_slot(slot_id)  # cached at version 1 here
+        app_of(other).narrative.save_progress(slot_id, {"by": "other"}, expected_version=1)
         # Trusting the stale cache fails at the store, which then tells the truth.
         with pytest.raises(VersionConflict) as caught:
-            container.app.save_progress(slot_id, {"by": "us"}, expected_version=1)
+            app_of(container).narrative.save_progress(slot_id, {"by": "us"}, expected_version=1)
         assert caught.value.details["current_version"] == 2
-        written = container.app.save_progress(slot_id, {"by": "us"}, expected_version=2)
+        written = app_of(container).narrative.save_progress(slot_id, {"by": "us"}, expected_version=2)
         assert written.aggregate.version == 3
         # Without an expected version the command is re-decided on fresh state.
-        other.app.save_progress(slot_id, {"by": "other again"}, expected_version=3)
-        container.app.update_player(owner.id, display_name="fresh")
-        assert other.app.get_save_slot(slot_id).version == 4
+        app_of(other).narrative.save_progress(slot_id, {"by": "other again"}, expected_version=3)
+        app_of(container).accounts.update_player(owner.id, display_name="fresh")
+        assert app_of(other).narrative.get_save_slot(slot_id).version == 4
     finally:
         other.close()
 
@@ -161,12 +163,12 @@ def test_a_cache_trailing_another_process_is_corrected_by_the_store(container, d
 def test_writes_go_on_while_vacuum_or_analyze_holds_the_events_table(container):
     """Autovacuum and ANALYZE take SHARE UPDATE EXCLUSIVE. Writers serialise on an
     advisory lock, not on a table lock that would wait behind them."""
-    app = container.app
-    player = app.create_player("Ada").aggregate
+    app = app_of(container)
+    player = app.accounts.create_player("Ada").aggregate
     with container.pool.connection() as maintenance, maintenance.transaction():
         maintenance.execute("LOCK TABLE lorekeeper_events IN SHARE UPDATE EXCLUSIVE MODE")
         started = time.monotonic()
-        written = app.update_player(player.id, display_name="Ada Lovelace")
+        written = app.accounts.update_player(player.id, display_name="Ada Lovelace")
         assert time.monotonic() - started < 1.0  # would wait until this transaction ends
     assert written.position == stored_rows(container)[-1]["notification_id"]
 
@@ -176,20 +178,20 @@ def test_writers_of_different_aggregates_still_take_turns(container, database, t
     have) waits while a write is in progress, and goes on once it commits."""
     import threading
 
-    from infra.container import Container
+    from infra.entrypoints.bootstrap import Container
     from tests.fixtures.db import make_settings
 
     other = Container(make_settings(database, tmp_path))
     try:
-        player = other.app.create_player("Bob").aggregate
+        player = app_of(other).accounts.create_player("Bob").aggregate
         done = threading.Event()
 
         def write() -> None:
-            other.app.update_player(player.id, display_name="Bob B")
+            app_of(other).accounts.update_player(player.id, display_name="Bob B")
             done.set()
 
         with container.pool.connection() as writer, writer.transaction():
-            for statement in container.app.recorder.lock_table_statements:
+            for statement in container.store.recorder.lock_table_statements:
                 writer.execute(statement)  # a write in progress, not yet committed
             thread = threading.Thread(target=write)
             thread.start()

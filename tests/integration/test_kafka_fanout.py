@@ -13,19 +13,20 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from domain.base import ERASED
+from domain.kernel.aggregate import ERASED
 from infra.crypto import open_fields
-from infra.fanout.consumers import TelemetryConsumer
 from infra.fanout.kafka_consumer import KafkaConsumerLoop
 from infra.fanout.messages import event_id, kafka_topic
+from infra.fanout.telemetry import TelemetryConsumer
 from tests.integration.kafka_helpers import read_all, wait_until
 from tests.integration.workload import play
+from tests.support import app_of
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def telemetry(container) -> TelemetryConsumer:
-    return TelemetryConsumer(container.app.mapper.decode_state, keys=container.keys)
+    return TelemetryConsumer(container.store.mapper.decode_state, keys=container.keys)
 
 
 def stored_events(container) -> list[dict]:
@@ -38,11 +39,11 @@ def stored_events(container) -> list[dict]:
 
 def telemetry_rows(container) -> int:
     with container.pool.connection() as conn:
-        return conn.execute("SELECT count(*) AS n FROM telemetry_events").fetchone()["n"]
+        return conn.execute("SELECT count(*) AS n FROM narrative.telemetry_events").fetchone()["n"]
 
 
 def test_every_event_reaches_its_topic_in_order_with_cloudevents_headers(kafka_container, kafka):
-    play(kafka_container.app, players=6)
+    play(app_of(kafka_container), players=6)
     relay = kafka_container.relay
     relay.setup()
     relay.catch_up()
@@ -68,10 +69,10 @@ def test_every_event_reaches_its_topic_in_order_with_cloudevents_headers(kafka_c
         per_key[m.key].append(m.json()["originator_version"])
     for versions in per_key.values():
         assert versions == list(range(1, len(versions) + 1)), "events of one aggregate out of order"
-    assert {m.topic for m in messages} == {"lorekeeper.player", "lorekeeper.save_slot"}
+    assert {m.topic for m in messages} == {"lorekeeper.player", "lorekeeper.save_slot", "lorekeeper.holdings"}
 
 
-RELAY = [sys.executable, "-m", "infra.cli", "relay"]
+RELAY = [sys.executable, "-m", "infra.entrypoints.cli", "relay"]
 
 
 def relay_env(container, kafka) -> dict[str, str]:
@@ -87,7 +88,7 @@ def relay_env(container, kafka) -> dict[str, str]:
 
 
 def test_a_relay_killed_mid_stream_loses_nothing_and_consumers_apply_once(kafka_container, kafka):
-    play(kafka_container.app, players=40, saves=5)
+    play(app_of(kafka_container), players=40, saves=5)
     head = stored_events(kafka_container)[-1]["notification_id"]
     relay_reader = kafka_container.relay
     relay_reader.setup()
@@ -119,15 +120,15 @@ def test_a_relay_killed_mid_stream_loses_nothing_and_consumers_apply_once(kafka_
 def test_commands_succeed_while_the_broker_is_down_and_the_relay_catches_up(kafka_container, kafka):
     relay_thread = threading.Thread(target=kafka_container.run_relay, daemon=True)
     relay_thread.start()
-    app = kafka_container.app
-    owner = app.create_player().aggregate
-    slot = app.open_save_slot(owner.id, "main").aggregate
+    app = app_of(kafka_container)
+    owner = app.accounts.create_player().aggregate
+    slot = app.narrative.open_save_slot(owner.id, "main").aggregate
     version = slot.version
 
     def save(n: int) -> None:
         nonlocal version
         for i in range(n):
-            version = app.save_progress(slot.id, {"i": i}, expected_version=version).aggregate.version
+            version = app.narrative.save_progress(slot.id, {"i": i}, expected_version=version).aggregate.version
 
     save(20)
     wait_until(lambda: kafka_container.relay.position() >= stored_events(kafka_container)[-1]["notification_id"], 30)
@@ -146,7 +147,7 @@ def test_commands_succeed_while_the_broker_is_down_and_the_relay_catches_up(kafk
 
 
 def test_a_consumer_group_of_two_splits_the_partitions_and_processes_each_event_once(kafka_container, kafka):
-    play(kafka_container.app, players=30)
+    play(app_of(kafka_container), players=30)
     relay = kafka_container.relay
     relay.setup()
     relay.catch_up()
@@ -172,7 +173,7 @@ def test_a_consumer_group_of_two_splits_the_partitions_and_processes_each_event_
 
 
 def test_consumers_skip_what_they_already_processed(kafka_container, kafka):
-    play(kafka_container.app, players=3)
+    play(app_of(kafka_container), players=3)
     relay = kafka_container.relay
     relay.setup()
     relay.catch_up()
@@ -194,12 +195,12 @@ def test_consumers_skip_what_they_already_processed(kafka_container, kafka):
 
 
 def test_telemetry_leaves_out_players_who_opted_out(kafka_container, kafka):
-    app = kafka_container.app
-    keeps = app.create_player("keeps").aggregate
-    leaves = app.create_player("leaves").aggregate
-    app.update_player(leaves.id, telemetry_opt_out=True)
-    app.open_save_slot(leaves.id, "hidden")
-    app.open_save_slot(keeps.id, "shown")
+    app = app_of(kafka_container)
+    keeps = app.accounts.create_player("keeps").aggregate
+    leaves = app.accounts.create_player("leaves").aggregate
+    app.accounts.update_player(leaves.id, telemetry_opt_out=True)
+    app.narrative.open_save_slot(leaves.id, "hidden")
+    app.narrative.open_save_slot(keeps.id, "shown")
     relay = kafka_container.relay
     relay.setup()
     relay.catch_up()
@@ -208,7 +209,7 @@ def test_telemetry_leaves_out_players_who_opted_out(kafka_container, kafka):
     wait_until(lambda: (loop.poll_once() or True) and loop.processed >= head, 60, 0, "consumer")
     loop.close()
     with kafka_container.pool.connection() as conn:
-        rows = conn.execute("SELECT account_id, event_type FROM telemetry_events ORDER BY timestamp").fetchall()
+        rows = conn.execute("SELECT account_id, event_type FROM narrative.telemetry_events ORDER BY timestamp").fetchall()
     kept = [r["event_type"] for r in rows if r["account_id"] == keeps.id]
     left = [r["event_type"] for r in rows if r["account_id"] == leaves.id]
     assert "lorekeeper.save_slot.Created" in kept
@@ -220,10 +221,10 @@ def test_telemetry_leaves_out_players_who_opted_out(kafka_container, kafka):
 def test_kafka_payloads_carry_personal_fields_sealed_only(kafka_container, kafka):
     """The relay publishes what the store holds: personal fields sealed under the
     player's key, so erasure (destroying the key) reaches every copy in Kafka."""
-    app = kafka_container.app
-    player = app.create_player("Grace Hopper").aggregate
-    app.register_credentials(player.id, "grace_h", "grace@example.org", "$argon2id$fake")
-    app.link_platform(player.id, "steam", "7656110000042")
+    app = app_of(kafka_container)
+    player = app.accounts.create_player("Grace Hopper").aggregate
+    app.accounts.register_credentials(player.id, "grace_h", "grace@example.org", "$argon2id$fake")
+    app.accounts.link_platform(player.id, "steam", "7656110000042")
     relay = kafka_container.relay
     relay.setup()
     relay.catch_up()

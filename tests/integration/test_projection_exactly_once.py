@@ -16,6 +16,7 @@ import pytest
 
 from tests.integration import counting
 from tests.integration.workload import play
+from tests.support import app_of
 
 
 def counts(container) -> dict[str, int]:
@@ -29,7 +30,7 @@ class Crash(Exception):
 
 
 def test_a_crash_inside_a_batch_leaves_rows_and_position_untouched(container):
-    expected = play(container.app)
+    expected = play(app_of(container))
     runner = counting.runner_for(container)
     runner.setup()
     runner.run_batch()
@@ -50,7 +51,7 @@ def test_a_crash_inside_a_batch_leaves_rows_and_position_untouched(container):
 
 
 def test_a_crash_between_batches_resumes_where_it_committed(container):
-    expected = play(container.app)
+    expected = play(app_of(container))
     first = counting.runner_for(container, batch_size=5)
     first.setup()
     for _ in range(3):
@@ -64,7 +65,7 @@ def test_a_crash_between_batches_resumes_where_it_committed(container):
 
 
 def test_two_runners_of_one_projection_never_double_apply(container):
-    expected = play(container.app, players=8)
+    expected = play(app_of(container), players=8)
     runners = [counting.runner_for(container, batch_size=3) for _ in range(2)]
     runners[0].setup()
     threads = [threading.Thread(target=r.catch_up) for r in runners]
@@ -88,7 +89,7 @@ def test_events_written_while_following_are_all_applied_once(container):
     follower = threading.Thread(target=follow)
     follower.start()
     try:
-        expected = play(container.app, players=6)
+        expected = play(app_of(container), players=6)
     finally:
         stop.set()
         follower.join(30)
@@ -98,9 +99,10 @@ def test_events_written_while_following_are_all_applied_once(container):
 
 RUNNER_SCRIPT = """
 import sys
-from infra.container import Container
+from infra.entrypoints.bootstrap import Container
 from infra.settings import Settings
 from tests.integration import counting
+from tests.support import app_of
 c = Container(Settings(database_url=sys.argv[1], data_dir=sys.argv[2], jwt_secret="x"))
 r = counting.runner_for(c, batch_size=3)
 r.setup()
@@ -112,7 +114,7 @@ while True:
 
 @pytest.mark.slow
 def test_sigkill_at_random_moments_loses_nothing_and_repeats_nothing(container, database, tmp_path):
-    expected = play(container.app, players=30, saves=6)
+    expected = play(app_of(container), players=30, saves=6)
     rng = random.Random(7)
     root = Path(__file__).resolve().parents[2]
     kills = 0
@@ -156,10 +158,10 @@ def test_a_handler_returning_delete_removes_the_row(container):
         tables=(counting.COUNTS,),
         handlers={t: [Handler(counting.COUNTS, count_until_renamed)] for t in topics},
     )
-    kept = container.app.create_player("kept").aggregate
-    gone = container.app.create_player("gone").aggregate
-    container.app.update_player(gone.id, display_name="renamed")
-    runner = ProjectionRunner(projection, container.pool, container.event_log, container.app.mapper.decode_state)
+    kept = app_of(container).accounts.create_player("kept").aggregate
+    gone = app_of(container).accounts.create_player("gone").aggregate
+    app_of(container).accounts.update_player(gone.id, display_name="renamed")
+    runner = ProjectionRunner(projection, container.pool, container.event_log, container.store.mapper.decode_state)
     runner.setup()
     runner.catch_up()
     with container.pool.connection() as conn:

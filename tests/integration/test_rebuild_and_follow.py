@@ -14,6 +14,7 @@ from pathlib import Path
 from projections.rebuild import rebuild
 from projections.runner import ProjectionRunner
 from tests.integration.workload import play
+from tests.support import app_of
 
 
 def table(container, name, key):
@@ -22,20 +23,20 @@ def table(container, name, key):
 
 
 def test_a_rebuild_reproduces_the_live_tables_exactly(container):
-    play(container.app, players=6)
+    play(app_of(container), players=6)
     container.follower.run_once()
-    before = table(container, "save_slots", "slot_id"), table(container, "players", "account_id")
+    before = table(container, "narrative.save_slots", "slot_id"), table(container, "accounts.players", "account_id")
     for runner in container.runners.values():
         rebuild(runner)
-    after = table(container, "save_slots", "slot_id"), table(container, "players", "account_id")
+    after = table(container, "narrative.save_slots", "slot_id"), table(container, "accounts.players", "account_id")
     assert after == before
     assert all(r.status().lag == 0 for r in container.runners.values())
 
 
 def test_a_rebuild_while_events_keep_arriving_misses_nothing(container):
-    play(container.app, players=3)
+    play(app_of(container), players=3)
     container.follower.start()
-    writer = threading.Thread(target=play, args=(container.app,), kwargs={"players": 6, "seed": 2})
+    writer = threading.Thread(target=play, args=(app_of(container),), kwargs={"players": 6, "seed": 2})
     writer.start()
     rebuild(container.runners["save_slots"])
     writer.join(60)
@@ -43,24 +44,24 @@ def test_a_rebuild_while_events_keep_arriving_misses_nothing(container):
     while container.runners["save_slots"].status().lag and time.monotonic() < deadline:
         time.sleep(0.05)
     container.follower.stop()
-    slots = table(container, "save_slots", "slot_id")
-    truth = {s["slot_id"]: container.app.get_save_slot(s["slot_id"]).version for s in slots}
+    slots = table(container, "narrative.save_slots", "slot_id")
+    truth = {s["slot_id"]: app_of(container).narrative.get_save_slot(s["slot_id"]).version for s in slots}
     assert {s["slot_id"]: s["version"] for s in slots} == truth
     assert len(slots) == 9
 
 
 def test_a_new_schema_version_triggers_a_rebuild_on_setup(container):
-    play(container.app, players=2)
+    play(app_of(container), players=2)
     container.follower.run_once()
     with container.pool.connection() as conn:
-        conn.execute("UPDATE players SET display_name = 'stale'")
+        conn.execute("UPDATE accounts.players SET display_name = 'stale'")
     live = container.runners["players"]
     bumped = dataclasses.replace(live.projection, schema_version=live.projection.schema_version + 1)
     container.runners["players"] = ProjectionRunner(
-        bumped, container.pool, container.event_log, container.app.mapper.open_state
+        bumped, container.pool, container.event_log, container.store.mapper.open_state
     )
-    container.setup_projections()
-    names = {r["display_name"] for r in table(container, "players", "account_id")}
+    container.setup()
+    names = {r["display_name"] for r in table(container, "accounts.players", "account_id")}
     assert "stale" not in names
     assert container.runners["players"].status().schema_version == bumped.schema_version
 
@@ -69,7 +70,7 @@ def test_the_follower_applies_new_events_promptly(container):
     container.settings.projection_poll_seconds = 30  # only NOTIFY can be this fast
     container.follower.start()
     time.sleep(0.2)
-    written = container.app.create_player("Ada")
+    written = app_of(container).accounts.create_player("Ada")
     deadline = time.monotonic() + 5
     while container.runners["players"].position() < written.position:
         assert time.monotonic() < deadline, "the follower did not wake on NOTIFY"
@@ -87,7 +88,7 @@ def test_the_follower_keeps_going_when_its_listen_connection_is_killed(container
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
             "WHERE query LIKE 'LISTEN%%' AND pid <> pg_backend_pid()"
         )
-    written = container.app.create_player("Grace")
+    written = app_of(container).accounts.create_player("Grace")
     deadline = time.monotonic() + 10
     while container.runners["players"].position() < written.position:
         assert time.monotonic() < deadline, "the follower stalled"
@@ -96,10 +97,10 @@ def test_the_follower_keeps_going_when_its_listen_connection_is_killed(container
 
 
 def test_the_cli_reports_status_and_rebuilds(container, database, tmp_path):
-    play(container.app, players=2)
+    play(app_of(container), players=2)
     root = Path(__file__).resolve().parents[2]
     env = {**os.environ, "DATABASE_URL": database, "LOREKEEPER_DATA_DIR": str(tmp_path), "COLUMNS": "200"}
-    lorekeeper = [sys.executable, "-m", "infra.cli"]
+    lorekeeper = [sys.executable, "-m", "infra.entrypoints.cli"]
     status = subprocess.run(
         [*lorekeeper, "projections", "status"], cwd=root, env=env, capture_output=True, text=True, timeout=60
     )
@@ -115,7 +116,7 @@ def test_the_cli_reports_status_and_rebuilds(container, database, tmp_path):
     )
     assert rebuilt.returncode == 0, rebuilt.stderr
     assert "players rebuilt up to position" in rebuilt.stdout
-    assert len(table(container, "players", "account_id")) == 2
+    assert len(table(container, "accounts.players", "account_id")) == 2
     unknown = subprocess.run(
         [*lorekeeper, "projections", "rebuild", "nope"], cwd=root, env=env, capture_output=True, text=True, timeout=60
     )
@@ -123,7 +124,7 @@ def test_the_cli_reports_status_and_rebuilds(container, database, tmp_path):
 
 
 def test_processes_starting_together_create_the_schema_without_tripping_over_each_other(database, tmp_path):
-    from infra.container import Container
+    from infra.entrypoints.bootstrap import Container
     from tests.fixtures.db import make_settings
 
     containers = [Container(make_settings(database, tmp_path / str(i))) for i in range(4)]
@@ -131,7 +132,7 @@ def test_processes_starting_together_create_the_schema_without_tripping_over_eac
 
     def start(c):
         try:
-            c.setup_projections()
+            c.setup()
             for consumer in c.consumers.values():
                 consumer.setup(c.pool)
         except Exception as e:

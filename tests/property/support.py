@@ -6,8 +6,8 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
-from domain.base import Snapshot
-from domain.errors import DomainError
+from domain.kernel.aggregate import Snapshot
+from domain.kernel.errors import DomainError
 from infra.crypto import MemoryKeys
 from infra.persistence import OrjsonTranscoder, PydanticMapper
 

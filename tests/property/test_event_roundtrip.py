@@ -13,13 +13,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from domain.accounts import PlatformLink, Player
-from domain.base import ERASED, event_classes
-from domain.characters import Character
-from domain.narrative import ItemDefinition, QuestDefinition
-from domain.progression import SaveSlot
-from domain.services import AGGREGATE_TYPES
-from domain.sessions import PlayerSession
+from domain.kernel.aggregate import ERASED, event_classes
+from domain.kernel.holdings import Holdings
+from domain.live.characters import Character
+from domain.live.sessions import PlayerSession
+from domain.narrative.catalogue import ItemDefinition, QuestDefinition
+from domain.narrative.save_slots import SaveSlot
 from infra.crypto import MemoryKeys, SubjectErased
+from infra.entrypoints.contexts import domain_contexts
 from infra.persistence import OrjsonTranscoder, PersonalDataWithoutKeys, PydanticMapper
 from tests import strategies as s
 from tests.property.support import MAPPER, through_store
@@ -78,13 +79,16 @@ FIELD_STRATEGIES = {
     "checksum": st.from_regex(r"[0-9a-f]{64}", fullmatch=True),
     "size_bytes": st.integers(0, 2**20),
     "item": st.builds(ItemDefinition, item_id=s.names, name=st.just("I"), max_stack=st.integers(1, 99)),
+    "aggregate_id": st.uuids(),
+    "aggregate_type": st.sampled_from(["Character", "SaveSlot"]),
 }
 
-ALL_EVENTS = [cls for agg in AGGREGATE_TYPES.values() for cls in event_classes(agg)]
+AGGREGATES = [Holdings, *(cls for context in domain_contexts() for cls in context.aggregates)]
+ALL_EVENTS = [cls for agg in AGGREGATES for cls in event_classes(agg)]
 
 
 def test_every_aggregate_type_is_registered():
-    assert {Player, PlatformLink, SaveSlot, Character, PlayerSession} <= set(AGGREGATE_TYPES.values())
+    assert {Player, PlatformLink, SaveSlot, Character, PlayerSession} <= set(AGGREGATES)
 
 
 def test_every_event_has_a_stable_topic_of_its_own():

@@ -10,9 +10,10 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from domain.characters import ABILITIES, MAP_HEIGHT, MAP_WIDTH, MAX_HEALTH, MAX_STEP, Character
-from domain.errors import DomainError
-from domain.sessions import TRANSITIONS, PlayerSession, Status, parse_action
+from domain.kernel.errors import DomainError
+from domain.live.actions import parse_action
+from domain.live.characters import ABILITIES, MAP_HEIGHT, MAP_WIDTH, MAX_HEALTH, MAX_STEP, Character
+from domain.live.sessions import TRANSITIONS, PlayerSession, Status
 from tests.property.support import RecordingMachineMixin, attempt
 
 coords = st.integers(-3, 20)

@@ -10,7 +10,9 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from domain.accounts import DISPLAY_NAME_MAX, PLATFORMS, Player
+from domain.accounts import Player
+from domain.accounts.claims import PLATFORMS
+from domain.kernel.text import DISPLAY_NAME_MAX
 from tests import strategies as s
 from tests.property.support import RecordingMachineMixin, attempt
 

@@ -15,9 +15,10 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
-from domain.errors import Conflict, InvalidCommand
-from domain.narrative import FLAGS, NODES, Catalogue, ItemDefinition, QuestDefinition, RewardBundle
-from domain.progression import SaveSlot
+from domain.kernel.errors import Conflict, InvalidCommand
+from domain.narrative.catalogue import Catalogue, ItemDefinition, QuestDefinition, RewardBundle
+from domain.narrative.rules import FLAGS, NODES
+from domain.narrative.save_slots import SaveSlot
 from tests import strategies as s
 from tests.property.support import RecordingMachineMixin, attempt, replay
 

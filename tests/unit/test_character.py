@@ -6,7 +6,7 @@ from uuid import uuid4
 
 import pytest
 
-from domain.characters import (
+from domain.live.characters import (
     MAP_WIDTH,
     MAX_HEALTH,
     MAX_STEP,

@@ -10,7 +10,7 @@ from typing import Any
 import typer
 import yaml
 
-from infra.cli import app
+from infra.entrypoints.cli import app
 from infra.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]

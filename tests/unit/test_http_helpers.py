@@ -7,7 +7,9 @@ import pytest
 from api.deps import parse_if_match
 from api.pagination import decode_cursor, encode_cursor
 from api.problems import Problem, from_domain
-from domain import errors
+from domain.accounts import errors as account_errors
+from domain.kernel import errors
+from domain.kernel.text import InvalidDisplayName
 
 
 @pytest.mark.parametrize(("header", "version"), [(None, None), ("*", None), ('"3"', 3), ('W/"12"', 12), ("7", 7)])
@@ -34,12 +36,15 @@ def test_cursors_round_trip_and_refuse_forgeries():
     [
         (errors.NotFound("x"), 404),
         (errors.PermissionDenied("x"), 403),
-        (errors.InvalidDisplayName("x"), 422),
+        (InvalidDisplayName("x"), 422),
         (errors.TooManyEvents("x"), 422),
         (errors.VersionConflict("x", current_version=3), 412),
         (errors.ConcurrentWrite("x"), 409),
-        (errors.PlatformIdTaken("x"), 409),
-        (errors.SaveSlotLimitReached("x"), 409),
+        (account_errors.PlatformIdTaken("x"), 409),
+        (account_errors.SaveSlotLimitReached("x"), 409),
+        (account_errors.InvalidCredentials("x"), 401),
+        (account_errors.AccountLocked("x", retry_after=3), 429),
+        (account_errors.PlayerErased("x"), 410),
     ],
 )
 def test_every_domain_error_maps_to_one_status_and_keeps_its_code(error, status):

@@ -7,8 +7,10 @@ from uuid import uuid4
 
 import pytest
 
-from domain.accounts import SEEN_RESOLUTION, PlatformLink, Player, platform_link_id
-from domain.errors import InvalidDisplayName, InvalidPlatformLink, PlatformIdTaken, SaveSlotLimitReached
+from domain.accounts.claims import PlatformLink, platform_link_id
+from domain.accounts.errors import InvalidPlatformLink, PlatformIdTaken, SaveSlotLimitReached
+from domain.accounts.players import SEEN_RESOLUTION, Player
+from domain.kernel.text import InvalidDisplayName
 
 
 def test_an_anonymous_player_starts_without_name_links_or_slots():

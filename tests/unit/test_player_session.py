@@ -7,16 +7,8 @@ from uuid import uuid4
 
 import pytest
 
-from domain.sessions import (
-    ACTION_PAYLOAD_MAX,
-    IllegalTransition,
-    InvalidAction,
-    PlayerSession,
-    SequenceGap,
-    SessionNotActive,
-    Status,
-    parse_action,
-)
+from domain.live.actions import ACTION_PAYLOAD_MAX, InvalidAction, parse_action
+from domain.live.sessions import IllegalTransition, PlayerSession, SequenceGap, SessionNotActive, Status
 
 
 def active() -> PlayerSession:

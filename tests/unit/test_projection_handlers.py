@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import uuid4
 
-from projections import players, save_slots
+from projections.accounts import players
 from projections.model import Event
+from projections.narrative import save_slots
 
 TS = "2026-01-01T00:00:00+00:00"
 

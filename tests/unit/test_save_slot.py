@@ -6,9 +6,9 @@ from uuid import uuid4
 
 import pytest
 
-from domain.errors import InvalidCommand
-from domain.narrative import Catalogue
-from domain.progression import InvalidSlotName, SaveSlot
+from domain.kernel.errors import InvalidCommand
+from domain.narrative.catalogue import Catalogue
+from domain.narrative.save_slots import InvalidSlotName, SaveSlot
 
 
 def test_a_new_slot_is_at_progression_zero_and_owned():

@@ -1,0 +1,28 @@
+"""For operators: ``/health`` and Prometheus ``/metrics``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import orjson
+from fastapi import APIRouter
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from starlette.responses import Response
+
+from api.deps import wired
+from infra.health import Health
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/health")
+def health(checks: Annotated[Health, wired(Health)]) -> Response:
+    """Database reachable, and how far each reader of the log lags behind it."""
+    healthy, body = checks.report()
+    return Response(orjson.dumps(body), status_code=200 if healthy else 503, media_type="application/json")
+
+
+@router.get("/metrics")
+def metrics(registry: Annotated[CollectorRegistry, wired(CollectorRegistry)]) -> Response:
+    """Prometheus metrics (seed 001's session metrics among them)."""
+    return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)

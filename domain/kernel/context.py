@@ -1,0 +1,31 @@
+"""How a bounded context declares its domain, once, in its package's ``__init__``.
+
+The composition root lists the contexts; from their declarations it builds the
+one event store (every aggregate type, their snapshot intervals) and each
+context's use cases. Nothing else keeps a registry of aggregates, so a context
+cannot be half-registered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from domain.kernel.aggregate import Aggregate
+from domain.kernel.store import Lorekeeper
+
+
+@dataclass(frozen=True)
+class DomainContext:
+    name: str
+    aggregates: tuple[type[Aggregate], ...]
+    # Use cases: constructed with the store and the settings object (each
+    # context reads the attributes it needs from it; see its use_cases module).
+    use_cases: Callable[[Lorekeeper, Any], object]
+    snapshot_intervals: Mapping[type[Aggregate], int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        unknown = set(self.snapshot_intervals) - set(self.aggregates)
+        if unknown:
+            raise ValueError(f"{self.name}: snapshot intervals for undeclared aggregates {unknown}")

@@ -1,0 +1,308 @@
+"""The one eventsourcing ``Application`` every context writes through, so that
+all events share one notification log and one global order.
+
+It knows nothing of any context: the composition root hands it the aggregate
+types and snapshot intervals the contexts declare. It loads (checking type,
+ownership and version), saves (bounded, lost races reported as
+``ConcurrentWrite``, the aggregate cache kept honest), and runs the one
+load-decide-save loop every use case is written with (``change``).
+
+Every write returns a ``Written`` with the global position of its last event,
+so callers can wait for projections to catch up (read-your-writes).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar, cast
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
+from eventsourcing.persistence import IntegrityError, Notification, Recording
+
+from domain.kernel.aggregate import Aggregate, Snapshot
+from domain.kernel.errors import ConcurrentWrite, NotFound, PermissionDenied, TooManyEvents, VersionConflict
+from domain.kernel.holdings import Holdings, holdings_id
+
+A = TypeVar("A", bound=Aggregate)
+
+# The eventsourcing 9.5.6 PostgreSQL recorder was seen to hang on a single save of
+# ~4,000 events. No use case needs more than a handful, so a save is bounded;
+# work on more (erasure of a large account) is written in chunks of this size.
+MAX_EVENTS_PER_SAVE = 500
+
+# A lost race without If-Match is decided again on fresh state, this many times
+# at most, with a short random pause between attempts (see ``change``).
+MAX_ATTEMPTS = 25
+_LOCK_STRIPES = 256
+
+
+@dataclass(frozen=True)
+class Written:
+    """What a command wrote: the aggregate after it, and the last global position."""
+
+    aggregate: Any
+    position: int | None
+
+
+def _collect(objs: Sequence[Any]) -> ProcessingEvent[UUID]:
+    """eventsourcing's ``ProcessingEvent.collect_events``, without its runtime
+    ``Protocol`` isinstance check per object: that check alone was an eighth of
+    the API process's CPU per live action."""
+    processing = ProcessingEvent[UUID]()
+    for obj in objs:
+        if isinstance(obj, Aggregate):
+            processing.events.extend(obj.collect_events())
+            processing.aggregates[obj.id] = obj
+        elif obj is not None:
+            processing.collect_events(obj)
+    return processing
+
+
+def _check_bound(aggregates: Sequence[Aggregate]) -> None:
+    pending = sum(len(a.pending_events) for a in aggregates)
+    if pending > MAX_EVENTS_PER_SAVE:
+        raise TooManyEvents(
+            f"one save may write at most {MAX_EVENTS_PER_SAVE} events, not {pending}", limit=MAX_EVENTS_PER_SAVE
+        )
+
+
+class Lorekeeper(Application[UUID]):
+    """The event store of every context. With an aggregate cache configured,
+    cached aggregates are trusted rather than fast-forwarded on every load: the
+    store's unique (id, version) key still refuses any write based on a stale
+    copy, and such a refusal evicts the copy, so the next attempt reads the store."""
+
+    name = "Lorekeeper"  # names the tables: lorekeeper_events, lorekeeper_snapshots
+    snapshot_class = Snapshot
+
+    def __init__(
+        self,
+        env: Mapping[str, str] | None = None,
+        *,
+        aggregates: Iterable[type[Aggregate]] = (),
+        snapshot_intervals: Mapping[type[Aggregate], int] | None = None,
+    ) -> None:
+        env = dict(env or {})
+        if snapshot_intervals:
+            env["IS_SNAPSHOTTING_ENABLED"] = "y"
+        super().__init__(env)
+        # The kernel's own aggregates first, then every context's.
+        self.aggregate_types: dict[str, type[Aggregate]] = {cls.__name__: cls for cls in (Holdings, *aggregates)}
+        # Per instance, so that settings, not code, choose which types snapshot.
+        self.snapshotting_intervals = {Holdings: 100, **(snapshot_intervals or {})}  # type: ignore[misc]
+        # Plain counters (the domain imports no metrics library); infra exports them.
+        self.cache_lookups = 0
+        self.cache_hits = 0
+        self._stripes = [threading.RLock() for _ in range(_LOCK_STRIPES)]
+
+    # -- writing ----------------------------------------------------------------
+
+    def save(self, *objs: Any, **kwargs: Any) -> Any:
+        """eventsourcing's save, bounded, with lost races reported and the cache kept honest."""
+        with self._writing([o for o in objs if isinstance(o, Aggregate)]):
+            processing = _collect(objs)
+            processing.saved_kwargs.update(kwargs)
+            recordings = self._record(processing)
+            self._take_snapshots(processing)
+            self._notify(recordings)
+            return recordings
+
+    def write(self, *aggregates: Aggregate) -> int | None:
+        """Save the aggregates' pending events in one atomic write; the last position."""
+        recordings = self.save(*aggregates)
+        return cast(int, recordings[-1].notification.id) if recordings else None
+
+    def written(self, aggregate: A, *others: Aggregate) -> Written:
+        """Save ``aggregate`` (and ``others``) if anything is pending; a Written of ``aggregate``."""
+        if not (aggregate.pending_events or any(o.pending_events for o in others)):
+            return Written(aggregate, None)
+        return Written(aggregate, self.write(aggregate, *others))
+
+    async def save_async(self, *aggregates: Aggregate) -> list[Recording[UUID]]:
+        """``save`` for an event loop, the same rules and results.
+
+        With a recorder that can insert without blocking (the group-commit
+        recorder's ``insert_events_async``), no thread waits on the write: the
+        events are mapped here (microseconds, unless personal fields need a
+        subject key, which may mean a database read: then on a worker thread),
+        and a due snapshot is taken on a worker thread. Other recorders (the
+        in-memory one of unit tests) are called as ``save`` would.
+        """
+        insert = getattr(self.recorder, "insert_events_async", None)
+        if insert is None:
+            return cast(list[Recording[UUID]], self.save(*aggregates))
+        with self._writing(aggregates):
+            processing = _collect(aggregates)
+            events = processing.events
+            if any(getattr(e, "PERSONAL", ()) for e in events):
+                stored = await asyncio.to_thread(lambda: [self.mapper.to_stored_event(e) for e in events])
+            else:
+                stored = [self.mapper.to_stored_event(e) for e in events]
+            ids = await insert(stored)
+        recordings = [
+            Recording(
+                d,
+                Notification(
+                    originator_id=s.originator_id,
+                    originator_version=s.originator_version,
+                    topic=s.topic,
+                    state=s.state,
+                    id=n,
+                ),
+            )
+            for d, s, n in zip(events, stored, ids or (), strict=False)
+        ]
+        if self.repository.cache and not self.repository.fastforward:  # as Application._record does
+            for aggregate_id, aggregate in processing.aggregates.items():
+                self.repository.cache.put(aggregate_id, aggregate)
+        if self._snapshot_due(processing):
+            await asyncio.to_thread(self._take_snapshots, processing)
+        return recordings
+
+    @contextlib.contextmanager
+    def _writing(self, aggregates: Sequence[Aggregate]) -> Iterator[None]:
+        """Around a write: the size bound, lost races as ``ConcurrentWrite``, and
+        on any failure the aggregates leave the cache (a caller may hold the very
+        instance the cache holds, now with unsaved events)."""
+        try:
+            _check_bound(aggregates)
+            try:
+                yield
+            except IntegrityError as e:
+                raise ConcurrentWrite("another writer changed this aggregate first") from e
+        except BaseException:
+            for aggregate in aggregates:
+                self.evict(aggregate.id)
+            raise
+
+    def _snapshot_due(self, processing: ProcessingEvent[UUID]) -> bool:
+        if not (self.snapshots and self.snapshotting_intervals):
+            return False
+        for event in processing.events:
+            interval = self.snapshotting_intervals.get(type(processing.aggregates.get(event.originator_id)))
+            if interval and event.originator_version % interval == 0:
+                return True
+        return False
+
+    # -- reading ----------------------------------------------------------------
+
+    def cached(self, *aggregate_ids: UUID) -> bool:
+        """True if loading these aggregates needs no database read."""
+        cache = self.repository.cache
+        return cache is not None and all(i in cache.cache for i in aggregate_ids)
+
+    def evict(self, aggregate_id: UUID) -> None:
+        if self.repository.cache is not None:
+            with contextlib.suppress(KeyError):
+                self.repository.cache.get(aggregate_id, evict=True)
+
+    def load(
+        self,
+        cls: type[A],
+        aggregate_id: UUID,
+        expected_version: int | None = None,
+        actor_id: UUID | None = None,
+    ) -> A:
+        """The aggregate, checked for type, ownership (when an actor is given)
+        and version (when one is expected)."""
+        cache = self.repository.cache
+        if cache is not None:
+            self.cache_lookups += 1
+            self.cache_hits += aggregate_id in cache.cache  # a peek, not a second (locked) LRU access
+        try:
+            aggregate = self.repository.get(aggregate_id)
+            if aggregate.pending_events or (expected_version is not None and aggregate.version < expected_version):
+                # A cached copy someone changed without saving, or one that
+                # trails a write made elsewhere: read the store instead.
+                self.evict(aggregate_id)
+                aggregate = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            raise NotFound(f"{cls.__name__} {aggregate_id} not found", id=str(aggregate_id)) from None
+        if not isinstance(aggregate, cls):
+            raise NotFound(f"{cls.__name__} {aggregate_id} not found", id=str(aggregate_id))
+        if actor_id is not None and aggregate.owner_id != actor_id:
+            raise PermissionDenied(f"{cls.__name__} {aggregate_id} belongs to another player")
+        if expected_version is not None and aggregate.version != expected_version:
+            raise VersionConflict(
+                f"expected version {expected_version}, current version is {aggregate.version}",
+                current_version=aggregate.version,
+            )
+        return aggregate
+
+    def load_at(self, cls: type[A], aggregate_id: UUID, version: int) -> A:
+        """The aggregate as it was at ``version`` (nearest snapshot plus replay)."""
+        try:
+            aggregate = self.repository.get(aggregate_id, version=version)
+        except AggregateNotFoundError:
+            raise NotFound(f"{cls.__name__} {aggregate_id} not found", id=str(aggregate_id)) from None
+        if not isinstance(aggregate, cls):
+            raise NotFound(f"{cls.__name__} {aggregate_id} not found", id=str(aggregate_id))
+        return aggregate
+
+    def holdings(self, player_id: UUID) -> Holdings:
+        """What the player owns (a new, unsaved ``Holdings`` if nothing yet):
+        acquire what a command creates and save it in the same write."""
+        try:
+            return self.load(Holdings, holdings_id(player_id))
+        except NotFound:
+            return Holdings(player_id=player_id)
+
+    # -- the load-decide-save loop ------------------------------------------------
+
+    def change(self, aggregate_id: UUID | None, step: Callable[[], Written]) -> Written:
+        """Run ``step`` (load, decide, save) until it is not beaten by a
+        concurrent writer: a lost race (``ConcurrentWrite``) runs it again on
+        fresh state, so the decision is re-made, never blindly replayed.
+
+        Commands on one aggregate (``aggregate_id``) take turns in this process,
+        so they do not race each other at all; between processes, the retries
+        (with a short random pause) settle the race."""
+        lock = self._stripes[hash(aggregate_id) % _LOCK_STRIPES] if aggregate_id is not None else None
+        for attempt in range(MAX_ATTEMPTS):
+            try:
+                if lock is None:
+                    return step()
+                with lock:
+                    return step()
+            except ConcurrentWrite:
+                if attempt == MAX_ATTEMPTS - 1:
+                    raise
+                time.sleep(random.uniform(0, 0.002 * (attempt + 1)))
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def command(
+        self,
+        cls: type[A],
+        aggregate_id: UUID,
+        decide: Callable[[A], None],
+        expected_version: int | None = None,
+        actor_id: UUID | None = None,
+    ) -> Written:
+        """Load one aggregate, let ``decide`` change it, save what it decided.
+
+        With an expected version (If-Match) a lost race is the caller's to
+        resolve: ``VersionConflict`` with the version that won. Without one the
+        command is decided again on fresh state (``change``)."""
+
+        def step() -> Written:
+            aggregate = self.load(cls, aggregate_id, expected_version, actor_id)
+            decide(aggregate)
+            try:
+                return self.written(aggregate)
+            except ConcurrentWrite:
+                if expected_version is None:
+                    raise
+                current = self.load(cls, aggregate_id).version
+                raise VersionConflict(
+                    f"expected version {expected_version}, current version is {current}",
+                    current_version=current,
+                ) from None
+
+        return self.change(aggregate_id, step)

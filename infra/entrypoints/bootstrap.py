@@ -1,0 +1,376 @@
+"""The composition root: the one place that builds and wires everything.
+
+From the contexts listed in ``contexts.py`` it builds the one event store
+(every context's aggregates, their snapshot intervals), each context's use
+cases, the projection runners of every read model, the fan-out (relay,
+consumers), the adapters the HTTP layer uses, and the FastAPI app itself.
+Every object is built on first use (``cached_property``), so a command-line
+tool that needs only the read side opens no HTTP machinery.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import orjson
+from fastapi import FastAPI
+from prometheus_client import CollectorRegistry
+from psycopg.rows import dict_row
+from psycopg.types.json import set_json_dumps, set_json_loads
+from psycopg_pool import ConnectionPool
+
+from domain.accounts import Erasure
+from domain.kernel.aggregate import Aggregate
+from domain.kernel.context import DomainContext
+from domain.kernel.store import Lorekeeper
+from infra.auth_sessions import AuthSessions, Passwords
+from infra.content_store import ContentBlobs
+from infra.crypto import KeyStore, SubjectKeys
+from infra.database import eventsourcing_env, resolve_conninfo
+from infra.entrypoints.contexts import domain_contexts, http_parts, read_models
+from infra.fanout.consumers import AiConsumer, Consumer
+from infra.fanout.feed import EventStoreFeed, LocalTelemetrySink, TelemetrySink
+from infra.fanout.kafka_consumer import KafkaTelemetrySink
+from infra.fanout.relay import Relay
+from infra.fanout.relay import producer as kafka_producer
+from infra.fanout.telemetry import TelemetryConsumer
+from infra.health import Health
+from infra.idempotency import IdempotencyStore
+from infra.persistence import PERSISTENCE_ENV, PydanticMapper
+from infra.privacy import ErasureLog, PlayerData
+from infra.settings import Settings
+from projections.follower import Follower
+from projections.model import ReadModel, Table
+from projections.read_side import ReadSide
+from projections.rebuild import rebuild
+from projections.runner import ProjectionRunner
+from projections.tracking import EventLog, SchemaVersionMismatch, TrackedReader
+
+set_json_loads(orjson.loads)
+set_json_dumps(orjson.dumps)
+
+
+def secret(settings: Settings, configured: str | None, name: str) -> str:
+    """The configured secret, or one generated once into the data directory."""
+    if configured:
+        return configured
+    path = Path(settings.data_dir) / name
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def snapshot_intervals(contexts: list[DomainContext], overrides: dict[str, int]) -> dict[type[Aggregate], int]:
+    """What the contexts declare, with the settings' overrides by type name."""
+    intervals: dict[type[Aggregate], int] = {}
+    types: dict[str, type[Aggregate]] = {}
+    for context in contexts:
+        intervals.update(context.snapshot_intervals)
+        types.update({cls.__name__: cls for cls in context.aggregates})
+    unknown = set(overrides) - set(types)
+    if unknown:
+        raise ValueError(f"LOREKEEPER_SNAPSHOT_INTERVALS names unknown aggregate types {sorted(unknown)}")
+    intervals.update({types[name]: interval for name, interval in overrides.items()})
+    return {cls: interval for cls, interval in intervals.items() if interval > 0}
+
+
+@dataclass
+class Container:
+    settings: Settings = field(default_factory=Settings)
+
+    # -- the domain -----------------------------------------------------------------
+
+    @cached_property
+    def contexts(self) -> list[DomainContext]:
+        return domain_contexts()
+
+    @cached_property
+    def conninfo(self) -> str:
+        return resolve_conninfo(self.settings)
+
+    @cached_property
+    def store(self) -> Lorekeeper:
+        env = {**PERSISTENCE_ENV, **eventsourcing_env(self.conninfo, self.settings)}
+        store = Lorekeeper(
+            env,
+            aggregates=[cls for context in self.contexts for cls in context.aggregates],
+            snapshot_intervals=snapshot_intervals(self.contexts, self.settings.snapshot_intervals),
+        )
+        assert isinstance(store.mapper, PydanticMapper)
+        store.mapper.keys = self.keys
+        return store
+
+    @cached_property
+    def use_cases(self) -> dict[type, object]:
+        """Each context's use cases, by class."""
+        built = (context.use_cases(self.store, self.settings) for context in self.contexts)
+        return {type(use_cases): use_cases for use_cases in built}
+
+    def use(self, cls: type[Any]) -> Any:
+        """One context's use cases (``container.use(NarrativeUseCases)``)."""
+        return self.use_cases[cls]
+
+    @cached_property
+    def erasure(self) -> Erasure:
+        return Erasure(self.store, self.erasure_log)
+
+    # -- adapters -------------------------------------------------------------------
+
+    @cached_property
+    def keys(self) -> SubjectKeys:
+        """Per-player data keys (crypto-shredding), wrapped under the master key."""
+        master = hashlib.sha256(secret(self.settings, self.settings.master_key, "master-key").encode()).digest()
+        keys = SubjectKeys(self.pool, master, ttl_seconds=self.settings.key_cache_seconds)
+        keys.setup()
+        return keys
+
+    @cached_property
+    def pool(self) -> ConnectionPool:
+        """Read side and projections; separate from the event store's pool."""
+        return ConnectionPool(
+            self.conninfo,
+            min_size=1,
+            max_size=self.settings.db_pool_size,
+            kwargs={"row_factory": dict_row},
+            timeout=10,
+            open=True,
+            name="lorekeeper-read",
+        )
+
+    @cached_property
+    def idempotency(self) -> IdempotencyStore:
+        return IdempotencyStore(self.pool)
+
+    @cached_property
+    def auth_sessions(self) -> AuthSessions:
+        return AuthSessions(self.pool, self.settings.access_token_ttl_seconds, self.settings.refresh_token_ttl_seconds)
+
+    @cached_property
+    def content_blobs(self) -> ContentBlobs:
+        return ContentBlobs(self.pool)
+
+    @cached_property
+    def erasure_log(self) -> ErasureLog:
+        return ErasureLog(self.pool, self.keys, self.auth_sessions.revoke_player, self.idempotency.forget)
+
+    @cached_property
+    def jwt_secret(self) -> str:
+        return secret(self.settings, self.settings.jwt_secret, "jwt-secret")
+
+    # -- the read side --------------------------------------------------------------
+
+    @cached_property
+    def read_models(self) -> list[ReadModel]:
+        return read_models()
+
+    @property
+    def tables(self) -> list[Table]:
+        """Every read table of every context."""
+        return [table for model in self.read_models for table in model.tables]
+
+    @cached_property
+    def event_log(self) -> EventLog:
+        """The notification log, read by projections, the relay and the feeds."""
+        return EventLog(self.store.recorder.events_table_name)
+
+    @cached_property
+    def runners(self) -> dict[str, ProjectionRunner]:
+        mapper = self.store.mapper
+        assert isinstance(mapper, PydanticMapper)
+        return {
+            projection.name: ProjectionRunner(
+                projection, self.pool, self.event_log, mapper.open_state, batch_size=self.settings.projection_batch_size
+            )
+            for model in self.read_models
+            for projection in model.projections
+        }
+
+    @cached_property
+    def read_side(self) -> ReadSide:
+        return ReadSide(self.pool, self.event_log, list(self.runners), self.settings.read_wait_max_seconds)
+
+    def setup(self) -> None:
+        """Create every table the backend keeps (read tables, adapters' own);
+        rebuild any projection whose schema version changed."""
+        for runner in self.runners.values():
+            try:
+                runner.setup()
+            except SchemaVersionMismatch:
+                rebuild(runner)
+        for feed in self.feeds:
+            feed.setup()
+        for adapter in (self.idempotency, self.auth_sessions, self.content_blobs, self.erasure_log):
+            adapter.setup()
+
+    # -- fan-out ----------------------------------------------------------------------
+
+    @property
+    def kafka_enabled(self) -> bool:
+        return bool(self.settings.kafka_bootstrap_servers)
+
+    @cached_property
+    def consumers(self) -> dict[str, Consumer]:
+        return {
+            "telemetry": TelemetryConsumer(
+                self.store.mapper.decode_state, self.store.recorder.events_table_name, keys=self.keys
+            ),
+            "ai": AiConsumer(),
+        }
+
+    @cached_property
+    def feeds(self) -> list[EventStoreFeed]:
+        """Without a broker, the consumers run in-process, fed from the event store."""
+        if self.kafka_enabled:
+            return []
+        return [
+            EventStoreFeed(consumer, self.pool, self.event_log, self.store.mapper.decode_state)
+            for consumer in self.consumers.values()
+        ]
+
+    @cached_property
+    def relay(self) -> Relay:
+        assert self.settings.kafka_bootstrap_servers
+        return Relay(
+            self.pool,
+            self.event_log,
+            self.store.mapper.decode_state,
+            self.settings.kafka_bootstrap_servers,
+            partitions=self.settings.kafka_partitions,
+            batch_size=self.settings.relay_batch_size,
+        )
+
+    @cached_property
+    def telemetry_sink(self) -> TelemetrySink:
+        if self.kafka_enabled:
+            assert self.settings.kafka_bootstrap_servers
+            return KafkaTelemetrySink(kafka_producer(self.settings.kafka_bootstrap_servers))
+        return LocalTelemetrySink(self.consumers["telemetry"], self.pool)
+
+    def readers(self) -> list[TrackedReader]:
+        """Everything that follows the log here, for status and health."""
+        readers: list[TrackedReader] = [*self.runners.values(), *self.feeds]
+        if self.kafka_enabled:
+            readers.append(self.relay)
+        return readers
+
+    def _follower(self, readers: list[TrackedReader]) -> Follower:
+        return Follower(
+            readers,
+            self.conninfo,
+            channel=self.store.recorder.channel_name,
+            poll_seconds=self.settings.projection_poll_seconds,
+            coalesce_seconds=self.settings.projection_coalesce_seconds,
+        )
+
+    @cached_property
+    def follower(self) -> Follower:
+        """Projections, plus the in-process consumers when there is no broker."""
+        return self._follower([*self.runners.values(), *self.feeds])
+
+    @cached_property
+    def relay_follower(self) -> Follower:
+        """The relay on its own loop, so a slow broker never delays projections."""
+        return self._follower([self.relay])
+
+    def run_relay(self) -> None:
+        """Become the active relay (or stand by), then publish until stopped."""
+        follower = self.relay_follower
+        self.relay.setup()
+        if self.relay.acquire_leadership(self.conninfo, follower.stopping.wait):
+            follower.run()
+        self.relay.close()
+
+    # -- HTTP ---------------------------------------------------------------------------
+
+    @cached_property
+    def executor(self) -> ThreadPoolExecutor:
+        """Threads for the live sessions' blocking use cases."""
+        return ThreadPoolExecutor(self.settings.api_threads, thread_name_prefix="session")
+
+    def services(self) -> dict[type, object]:
+        """Everything a route may use, by the type it declares."""
+        from api.auth import TokenService
+        from api.live.metrics import SessionMetrics
+        from api.live.reconnect import ReconnectTokens
+        from api.ratelimit import RateLimits
+
+        metrics = SessionMetrics(self.store)
+        return {
+            **self.use_cases,
+            Erasure: self.erasure,
+            PlayerData: PlayerData(self.store, self.erasure, self.pool, self.tables),
+            Settings: self.settings,
+            ConnectionPool: self.pool,
+            ReadSide: self.read_side,
+            KeyStore: self.keys,
+            TelemetrySink: self.telemetry_sink,
+            IdempotencyStore: self.idempotency,
+            AuthSessions: self.auth_sessions,
+            Passwords: Passwords(),
+            ContentBlobs: self.content_blobs,
+            TokenService: TokenService(
+                self.jwt_secret, self.settings.access_token_ttl_seconds, self.auth_sessions.is_revoked
+            ),
+            RateLimits: RateLimits(self.settings.rate_limit, self.settings.address_rate_limit),
+            ReconnectTokens: ReconnectTokens(self.jwt_secret, self.settings.reconnect_window_seconds),
+            SessionMetrics: metrics,
+            CollectorRegistry: metrics.registry,
+            ThreadPoolExecutor: self.executor,
+            Health: Health(self.store, list(self.runners.values()), self._fanout_readers, self.kafka_enabled),
+        }
+
+    def _fanout_readers(self) -> list[TrackedReader]:
+        return [reader for reader in self.readers() if reader not in self.runners.values()]
+
+    def http_app(self, *, run_projections: bool | None = None) -> FastAPI:
+        """The API; with ``run_projections`` the projector follows in this process (as threads)."""
+        from api.app import create_app
+        from api.deps import Services
+
+        follow = self.settings.run_projections if run_projections is None else run_projections
+        relay: list[threading.Thread] = []
+
+        def start() -> None:
+            self.setup()
+            self.erasure.resume()
+            if follow:
+                self.follower.start()
+                if self.kafka_enabled:
+                    relay.append(threading.Thread(target=self.run_relay, name="relay", daemon=True))
+                    relay[0].start()
+
+        def stop() -> None:
+            self.executor.shutdown(wait=False, cancel_futures=True)
+            if follow:
+                self.follower.stop()
+                if relay:
+                    self.relay_follower.stop()
+
+        return create_app(
+            Services(self.services()),
+            http_parts(),
+            threads=self.settings.api_threads,
+            max_body_bytes=self.settings.max_body_bytes,
+            gc_freeze=self.settings.gc_freeze,
+            start=start,
+            stop=stop,
+        )
+
+    def close(self) -> None:
+        if "relay_follower" in self.__dict__:
+            self.relay_follower.stop()
+        if "follower" in self.__dict__:
+            self.follower.stop()
+        if "pool" in self.__dict__:
+            self.pool.close()
+        if "store" in self.__dict__:
+            self.store.close()

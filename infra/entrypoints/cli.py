@@ -1,0 +1,244 @@
+"""The ``lorekeeper`` command line."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from pathlib import Path
+from typing import Annotated
+from uuid import UUID, uuid4
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from infra.settings import Settings
+
+app = typer.Typer(help="Lorekeeper: an event-sourced game backend.", no_args_is_help=True)
+projections_app = typer.Typer(help="Read models: status, follow, rebuild.", no_args_is_help=True)
+app.add_typer(projections_app, name="projections")
+console = Console()
+
+
+def _container(data_dir: Path | None = None):
+    from infra.entrypoints.bootstrap import Container
+
+    overrides = {"data_dir": data_dir} if data_dir is not None else {}
+    return Container(Settings(**overrides))
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to bind.")] = None,
+    port: Annotated[int | None, typer.Option(help="TCP port.")] = None,
+    data_dir: Annotated[Path | None, typer.Option(help="Embedded PostgreSQL and secrets.")] = None,
+) -> None:
+    """Run the HTTP API, with the projector (and relay) beside it as child processes."""
+    from infra.entrypoints.serving import serve as serve_api
+
+    _logging()
+    container = _container(data_dir)
+    settings = container.settings
+    host = host or settings.host
+    port = port or settings.port
+    where = "DATABASE_URL" if settings.database_url else f"embedded PostgreSQL in {settings.data_dir / 'pg'}"
+    console.print(f"Lorekeeper on [bold]http://{host}:{port}[/] (docs at /docs), events in {where}")
+    try:
+        serve_api(container, host, port, log_level="info")
+    finally:
+        container.close()
+
+
+@projections_app.command("status")
+def projections_status(data_dir: Annotated[Path | None, typer.Option()] = None) -> None:
+    """Position, head and lag of every projection."""
+    container = _container(data_dir)
+    container.setup()
+    table = Table("reader", "position", "head", "lag", "schema", "updated")
+    for reader in container.readers():
+        s = reader.status()
+        table.add_row(s.name, str(s.position), str(s.head), str(s.lag), str(s.schema_version), str(s.updated_at))
+    console.print(table)
+    container.close()
+
+
+@projections_app.command("run")
+def projections_run(data_dir: Annotated[Path | None, typer.Option()] = None) -> None:
+    """Follow the event store and keep every read model current (until SIGTERM)."""
+    _logging()
+    container = _container(data_dir)
+    container.setup()
+    follower = container.follower
+    _stop_on_signals(follower.stopping)
+    console.print(f"following {', '.join(container.runners)}")
+    follower.run()
+    container.close()
+
+
+@projections_app.command("rebuild")
+def projections_rebuild(
+    name: Annotated[str, typer.Argument(help="Projection to rebuild.")],
+    data_dir: Annotated[Path | None, typer.Option()] = None,
+) -> None:
+    """Replay the whole event store into fresh tables, then swap them in."""
+    from projections.rebuild import rebuild
+
+    container = _container(data_dir)
+    if name not in container.runners:
+        console.print(f"[red]unknown projection {name!r}[/]; known: {', '.join(container.runners)}")
+        raise typer.Exit(2)
+    container.setup()
+    with Progress(
+        TextColumn(f"rebuilding {name}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
+    ) as progress:
+        task = progress.add_task(name, total=None)
+        position = rebuild(
+            container.runners[name], lambda done, total: progress.update(task, completed=done, total=total)
+        )
+    console.print(f"{name} rebuilt up to position {position}")
+    container.close()
+
+
+@app.command()
+def relay(data_dir: Annotated[Path | None, typer.Option()] = None) -> None:
+    """Publish every stored event to Kafka (KAFKA_BOOTSTRAP_SERVERS), until SIGTERM."""
+    _logging()
+    container = _container(data_dir)
+    if not container.kafka_enabled:
+        console.print("[red]set KAFKA_BOOTSTRAP_SERVERS to run the relay[/]")
+        raise typer.Exit(2)
+    _stop_on_signals(container.relay_follower.stopping)
+    console.print(f"relaying to {container.settings.kafka_bootstrap_servers}")
+    container.run_relay()
+    container.close()
+
+
+@app.command()
+def consume(
+    name: Annotated[str, typer.Argument(help="telemetry or ai")],
+    data_dir: Annotated[Path | None, typer.Option()] = None,
+) -> None:
+    """Run a consumer as a member of its Kafka consumer group, until SIGTERM."""
+    from infra.fanout.kafka_consumer import KafkaConsumerLoop
+
+    _logging()
+    container = _container(data_dir)
+    if name not in container.consumers:
+        console.print(f"[red]unknown consumer {name!r}[/]; known: {', '.join(container.consumers)}")
+        raise typer.Exit(2)
+    if not container.kafka_enabled:
+        console.print("[red]set KAFKA_BOOTSTRAP_SERVERS: without a broker, serve runs consumers in-process[/]")
+        raise typer.Exit(2)
+    assert container.settings.kafka_bootstrap_servers
+    loop = KafkaConsumerLoop(container.consumers[name], container.pool, container.settings.kafka_bootstrap_servers)
+    _stop_on_signals(loop.stopping)
+    console.print(f"consuming as group {container.consumers[name].group_id}")
+    loop.run()
+    container.close()
+
+
+@app.command("archive-actions")
+def archive_actions_command(
+    older_than_days: Annotated[float | None, typer.Option(help="Default: LOREKEEPER_ACTION_RETENTION_DAYS.")] = None,
+    data_dir: Annotated[Path | None, typer.Option()] = None,
+) -> None:
+    """Archive action_events rows past retention to var/archive and remove them from the read table."""
+    from datetime import timedelta
+
+    from projections.live.retention import archive_actions
+
+    container = _container(data_dir)
+    container.setup()
+    days = older_than_days if older_than_days is not None else container.settings.action_retention_days
+    archive_dir = Path(container.settings.data_dir) / "archive"
+    count = archive_actions(container.pool, archive_dir, timedelta(days=days))
+    console.print(f"archived {count} action(s) older than {days:g} days to {archive_dir}")
+    container.close()
+
+
+kafka_app = typer.Typer(help="A local Apache Kafka broker for development.", no_args_is_help=True)
+app.add_typer(kafka_app, name="kafka")
+
+
+@kafka_app.command("up")
+def kafka_up(
+    port: Annotated[int, typer.Option(help="Broker port on 127.0.0.1.")] = 9092,
+    data_dir: Annotated[Path | None, typer.Option(help="KRaft data directory.")] = None,
+) -> None:
+    """Run a single-node KRaft broker from Maven Central jars until Ctrl-C."""
+    from infra.kafka_broker import LocalKafka
+
+    settings = Settings(**({"data_dir": data_dir} if data_dir else {}))
+    broker = LocalKafka(data_dir=Path(settings.data_dir) / "kafka", port=port, partitions=settings.kafka_partitions)
+    done = threading.Event()
+    _stop_on_signals(done)
+    with broker:
+        console.print(
+            f"Kafka on [bold]{broker.bootstrap_servers}[/]: export KAFKA_BOOTSTRAP_SERVERS={broker.bootstrap_servers}"
+        )
+        while not done.wait(1.0):
+            if broker.process is not None and broker.process.poll() is not None:
+                console.print("[red]the broker exited[/]")
+                raise typer.Exit(1)
+
+
+def _logging() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def _stop_on_signals(event: threading.Event) -> None:
+    def _stop(*_: object) -> None:
+        event.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+
+
+@app.command()
+def token(
+    role: Annotated[str, typer.Option(help="player, admin or analyst.")] = "admin",
+    subject: Annotated[str | None, typer.Option(help="Subject id (a player id for role player).")] = None,
+    data_dir: Annotated[Path | None, typer.Option()] = None,
+    ttl_seconds: Annotated[int, typer.Option(min=60, max=7 * 24 * 3600, help="Lifetime of the token.")] = 3600,
+) -> None:
+    """Mint a bearer token (for operators: admin and analyst access)."""
+    from api.auth import ROLES, TokenService
+    from infra.entrypoints.bootstrap import secret
+
+    if role not in ROLES:
+        console.print(f"[red]role must be one of {sorted(ROLES)}[/]")
+        raise typer.Exit(2)
+    settings = Settings(**({"data_dir": data_dir} if data_dir else {}))
+    tokens = TokenService(secret(settings, settings.jwt_secret, "jwt-secret"), ttl_seconds)
+    typer.echo(tokens.issue(UUID(subject) if subject else uuid4(), frozenset({role})))
+
+
+demo_app = typer.Typer(help="Seed data played through the API of a running server.", no_args_is_help=True)
+app.add_typer(demo_app, name="demo")
+
+
+@demo_app.command("narrative")
+def demo_narrative(
+    url: Annotated[str | None, typer.Option(help="The API; default: this machine's configured host and port.")] = None,
+    players: Annotated[int, typer.Option(min=1, max=100)] = 4,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed plays the same stories.")] = 7,
+) -> None:
+    """Players who sign up, link accounts and play branching stories on two
+    devices with offline stretches (seed 000): every narrative table filled."""
+    from api.auth import TokenService
+    from infra.entrypoints.bootstrap import secret
+    from infra.entrypoints.demo.narrative import run
+
+    settings = Settings()
+    admin = TokenService(secret(settings, settings.jwt_secret, "jwt-secret"), 3600).issue(uuid4(), frozenset({"admin"}))
+    run(url or f"http://{settings.host}:{settings.port}", admin, players=players, seed=seed, console=console)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

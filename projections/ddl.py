@@ -1,0 +1,58 @@
+"""Creating read tables, and moving a table an earlier layout kept elsewhere."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import psycopg
+from psycopg import sql
+
+from projections.model import Table
+
+DDL_LOCK = 0x4C4B4444  # serialises schema changes between processes starting together
+
+
+def lock_ddl(conn: psycopg.Connection[Any]) -> None:
+    """Within a transaction: wait for any other process changing the schema.
+
+    ``CREATE TABLE IF NOT EXISTS`` is not safe against a concurrent twin (both
+    can pass the check and one fails on the catalog's unique index)."""
+    conn.execute("SELECT pg_advisory_xact_lock(%s)", (DDL_LOCK,))
+
+
+def create_tables(conn: psycopg.Connection[Any], tables: Iterable[Table], schema: str | None = None) -> None:
+    """The tables (in their own schema, or ``schema``), if they do not exist yet."""
+    for table in tables:
+        conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema or table.schema)))
+        for statement in table.ddl(schema):
+            conn.execute(statement)
+
+
+def exists(conn: psycopg.Connection[Any], qualified: str) -> bool:
+    row = conn.execute("SELECT to_regclass(%s) IS NOT NULL AS found", (qualified,)).fetchone()
+    return bool(row and (row["found"] if isinstance(row, dict) else row[0]))
+
+
+def move_table(conn: psycopg.Connection[Any], table: Table, from_schema: str) -> bool:
+    """Move ``from_schema.<table>`` into the table's schema, keeping its rows,
+    when only the old one exists (state that cannot be rebuilt from the event
+    store, such as client telemetry). Its old indexes are dropped; ``ddl``
+    creates the declared ones. True if it moved."""
+    old = f"{from_schema}.{table.name}"
+    if from_schema == table.schema or not exists(conn, old) or exists(conn, table.qualified):
+        return False
+    conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(table.schema)))
+    indexes = conn.execute(
+        "SELECT indexname FROM pg_indexes WHERE schemaname = %s AND tablename = %s AND indexname NOT LIKE %s",
+        (from_schema, table.name, "%_pkey"),
+    ).fetchall()
+    conn.execute(
+        sql.SQL("ALTER TABLE {}.{} SET SCHEMA {}").format(
+            sql.Identifier(from_schema), sql.Identifier(table.name), sql.Identifier(table.schema)
+        )
+    )
+    for row in indexes:
+        name = row["indexname"] if isinstance(row, dict) else row[0]
+        conn.execute(sql.SQL("DROP INDEX IF EXISTS {}.{}").format(sql.Identifier(table.schema), sql.Identifier(name)))
+    return True
