@@ -17,8 +17,7 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/lorekeeper serve
 
-test: $(STAMP) kafka-jars
-	$(BIN)/ruff check .
+test: $(STAMP) kafka-jars lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)
@@ -27,8 +26,12 @@ bench: $(STAMP)
 clean:
 	rm -rf $(VENV) var .pytest_cache .hypothesis
 
+# Style, the dependency rule between layers and contexts, and types (strict on domain/).
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-logo
+	$(BIN)/mypy
 
 # The Kafka broker's jars, from Maven Central (cached in infra/kafka/target and ~/.m2).
 kafka-jars:

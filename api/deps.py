@@ -27,6 +27,7 @@ from api.ratelimit import RateLimits
 from api.responses import to_response
 from infra.idempotency import IdempotencyStore, Stored
 from infra.settings import Settings
+from projections.db import Pool
 from projections.read_side import ReadSide
 
 T = TypeVar("T")
@@ -48,24 +49,24 @@ class Services:
 
 
 @cache
-def provide(cls: type[T]) -> Callable[[HTTPConnection], Any]:
+def provide(cls: Any) -> Callable[[HTTPConnection], Any]:
     """The dependency that hands a route (HTTP or WebSocket) the wired ``cls``
     (one function per type, so ``dependency_overrides`` can replace it)."""
 
     # Async: FastAPI runs it inline (a sync dependency costs a threadpool hop per request).
-    async def dependency(connection: HTTPConnection) -> T:
+    async def dependency(connection: HTTPConnection) -> Any:
         return cast(Services, connection.app.state.services).get(cls)
 
     dependency.__name__ = f"provide_{cls.__name__}"
     return dependency
 
 
-def wired(cls: type[T]) -> Any:
+def wired(cls: Any) -> Any:
     """``Annotated[cls, wired(cls)]``: a route parameter the composition root fills."""
     return Depends(provide(cls))
 
 
-ReadDb = Annotated[ConnectionPool, wired(ConnectionPool)]
+ReadDb = Annotated[Pool, wired(ConnectionPool)]
 Reads = Annotated[ReadSide, wired(ReadSide)]
 Config = Annotated[Settings, wired(Settings)]
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from uuid import UUID
 
 from psycopg import sql
-from psycopg_pool import ConnectionPool
 from pydantic import BaseModel
 from starlette.responses import Response
 
 from api.auth import Principal
 from api.problems import Problem
 from infra.idempotency import Stored
+from projections.db import Pool
 from projections.model import Table
 
 
@@ -33,7 +33,7 @@ def to_response(result: Stored) -> Response:
 
 
 def read_one(
-    db: ConnectionPool,
+    db: Pool,
     principal: Principal,
     table: Table,
     *,

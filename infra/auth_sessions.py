@@ -29,8 +29,8 @@ from uuid import UUID, uuid4
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from psycopg import sql
-from psycopg_pool import ConnectionPool
 
+from projections.db import Pool
 from projections.ddl import lock_ddl
 
 DDL = (
@@ -73,7 +73,7 @@ def _digest(secret: str) -> bytes:
 
 
 class AuthSessions:
-    def __init__(self, pool: ConnectionPool, access_ttl: int, refresh_ttl: int) -> None:
+    def __init__(self, pool: Pool, access_ttl: int, refresh_ttl: int) -> None:
         self.pool = pool
         self.access_ttl = access_ttl
         self.refresh_ttl = refresh_ttl

@@ -3,8 +3,7 @@ events name a package's checksum, never carry its bytes."""
 
 from __future__ import annotations
 
-from psycopg_pool import ConnectionPool
-
+from projections.db import Pool
 from projections.ddl import lock_ddl
 
 DDL = """CREATE TABLE IF NOT EXISTS lorekeeper_content_blobs (
@@ -14,7 +13,7 @@ DDL = """CREATE TABLE IF NOT EXISTS lorekeeper_content_blobs (
 
 
 class ContentBlobs:
-    def __init__(self, pool: ConnectionPool) -> None:
+    def __init__(self, pool: Pool) -> None:
         self.pool = pool
 
     def setup(self) -> None:

@@ -33,9 +33,9 @@ import orjson
 from cachetools import TTLCache
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from psycopg_pool import ConnectionPool
 
 from domain.kernel.aggregate import Personal
+from projections.db import Pool
 
 FIELD = "$personal"
 NONCE_BYTES = 12
@@ -92,7 +92,7 @@ class MemoryKeys:
 class SubjectKeys:
     """Data keys in PostgreSQL, wrapped under the master key, cached briefly."""
 
-    def __init__(self, pool: ConnectionPool, master_key: bytes, *, ttl_seconds: float = 30.0) -> None:
+    def __init__(self, pool: Pool, master_key: bytes, *, ttl_seconds: float = 30.0) -> None:
         self.pool = pool
         self.master = AESGCM(master_key)
         self._cache: TTLCache[UUID, bytes | None] = TTLCache(maxsize=100_000, ttl=ttl_seconds)
@@ -142,6 +142,7 @@ class SubjectKeys:
                 "RETURNING wrapped_key",
                 (subject, wrapped),
             ).fetchone()
+        assert row is not None  # INSERT ... RETURNING always returns the row
         key = self._unwrap(subject, row["wrapped_key"])
         if key is None:
             raise SubjectErased(str(subject))

@@ -47,7 +47,7 @@ def tune(conninfo: str) -> None:
     import psycopg
 
     with psycopg.connect(conninfo, autocommit=True) as conn:
-        current = dict(
+        current: dict[str, str] = dict(
             conn.execute(
                 "SELECT name, current_setting(name) FROM pg_settings WHERE name = ANY(%s)", (list(EMBEDDED_TUNING),)
             ).fetchall()
@@ -73,9 +73,9 @@ def resolve_conninfo(settings: Settings) -> str:
 
 
 def with_database(conninfo: str, dbname: str) -> str:
-    params = conninfo_to_dict(conninfo)
+    params = {k: str(v) for k, v in conninfo_to_dict(conninfo).items() if v is not None}
     params["dbname"] = dbname
-    return make_conninfo(**params)
+    return make_conninfo("", **params)
 
 
 def eventsourcing_env(conninfo: str, settings: Settings) -> dict[str, str]:

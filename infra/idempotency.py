@@ -19,8 +19,8 @@ from typing import Any
 
 import orjson
 from psycopg.types.json import Jsonb
-from psycopg_pool import ConnectionPool
 
+from projections.db import Pool
 from projections.ddl import lock_ddl
 
 DDL = """
@@ -60,7 +60,7 @@ class KeyInProgress(Exception):
 
 
 class IdempotencyStore:
-    def __init__(self, pool: ConnectionPool) -> None:
+    def __init__(self, pool: Pool) -> None:
         self.pool = pool
 
     def setup(self) -> None:

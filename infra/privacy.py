@@ -15,11 +15,11 @@ from typing import Any
 from uuid import UUID
 
 from psycopg import sql
-from psycopg_pool import ConnectionPool
 
 from domain.accounts import Erasure, Player
 from domain.kernel.store import Lorekeeper
 from infra.crypto import KeyStore
+from projections.db import Pool
 from projections.ddl import exists, lock_ddl
 from projections.model import Table
 
@@ -39,7 +39,7 @@ class ErasureLog:
 
     def __init__(
         self,
-        pool: ConnectionPool,
+        pool: Pool,
         keys: KeyStore,
         end_sessions: Callable[[UUID], None],
         forget_answers: Callable[[str], None],
@@ -82,7 +82,7 @@ class ErasureLog:
 class PlayerData:
     """A player's data, gathered for export (GDPR articles 15 and 20)."""
 
-    def __init__(self, store: Lorekeeper, erasure: Erasure, pool: ConnectionPool, tables: Sequence[Table]) -> None:
+    def __init__(self, store: Lorekeeper, erasure: Erasure, pool: Pool, tables: Sequence[Table]) -> None:
         self.store = store
         self.erasure = erasure
         self.pool = pool
@@ -127,7 +127,7 @@ class PlayerData:
         events: list[dict[str, Any]] = []
         for aggregate_id in aggregate_ids:
             for stored in self.store.recorder.select_events(aggregate_id, limit=EVENTS_MAX - len(events) + 1):
-                event = self.store.mapper.to_domain_event(stored)
+                event: Any = self.store.mapper.to_domain_event(stored)
                 events.append({"topic": stored.topic, **event.model_dump(mode="json", exclude={"password_hash"})})
             if len(events) > EVENTS_MAX:
                 break

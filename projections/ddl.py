@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
-import psycopg
 from psycopg import sql
 
+from projections.db import Conn
 from projections.model import Table
 
 DDL_LOCK = 0x4C4B4444  # serialises schema changes between processes starting together
 
 
-def lock_ddl(conn: psycopg.Connection[Any]) -> None:
+def lock_ddl(conn: Conn) -> None:
     """Within a transaction: wait for any other process changing the schema.
 
     ``CREATE TABLE IF NOT EXISTS`` is not safe against a concurrent twin (both
@@ -21,7 +20,7 @@ def lock_ddl(conn: psycopg.Connection[Any]) -> None:
     conn.execute("SELECT pg_advisory_xact_lock(%s)", (DDL_LOCK,))
 
 
-def create_tables(conn: psycopg.Connection[Any], tables: Iterable[Table], schema: str | None = None) -> None:
+def create_tables(conn: Conn, tables: Iterable[Table], schema: str | None = None) -> None:
     """The tables (in their own schema, or ``schema``), if they do not exist yet."""
     for table in tables:
         conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema or table.schema)))
@@ -29,12 +28,12 @@ def create_tables(conn: psycopg.Connection[Any], tables: Iterable[Table], schema
             conn.execute(statement)
 
 
-def exists(conn: psycopg.Connection[Any], qualified: str) -> bool:
+def exists(conn: Conn, qualified: str) -> bool:
     row = conn.execute("SELECT to_regclass(%s) IS NOT NULL AS found", (qualified,)).fetchone()
     return bool(row and (row["found"] if isinstance(row, dict) else row[0]))
 
 
-def move_table(conn: psycopg.Connection[Any], table: Table, from_schema: str) -> bool:
+def move_table(conn: Conn, table: Table, from_schema: str) -> bool:
     """Move ``from_schema.<table>`` into the table's schema, keeping its rows,
     when only the old one exists (state that cannot be rebuilt from the event
     store, such as client telemetry). Its old indexes are dropped; ``ddl``

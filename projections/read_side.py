@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from psycopg_pool import ConnectionPool
-
+from projections.db import Pool
 from projections.tracking import EventLog, wait_for_position
 
 
 class ReadSide:
-    def __init__(self, pool: ConnectionPool, log: EventLog, names: Sequence[str], wait_max_seconds: float) -> None:
+    def __init__(self, pool: Pool, log: EventLog, names: Sequence[str], wait_max_seconds: float) -> None:
         self.pool = pool
         self.log = log
         self.names = list(names)  # the projections a read may wait for

@@ -48,9 +48,9 @@ def rebuild(live: ProjectionRunner, progress: Callable[[int, int], None] | None 
         conn.execute(f"SELECT 1 FROM {TRACKING_TABLE} WHERE name = %s FOR UPDATE", (projection.name,))
         while not fresh.run_batch(conn).caught_up:
             pass
-        position = conn.execute(
-            f"SELECT position FROM {TRACKING_TABLE} WHERE name = %s", (fresh.tracking_name,)
-        ).fetchone()["position"]
+        row = conn.execute(f"SELECT position FROM {TRACKING_TABLE} WHERE name = %s", (fresh.tracking_name,)).fetchone()
+        assert row is not None  # set up above
+        position = int(row["position"])
         conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(projection.schema)))
         for table in projection.tables:
             conn.execute(

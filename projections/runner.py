@@ -11,11 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-import psycopg
 from psycopg import sql
 from psycopg.types.json import Jsonb
-from psycopg_pool import ConnectionPool
 
+from projections.db import Conn, Pool
 from projections.ddl import create_tables, lock_ddl
 from projections.model import DELETE, Event, Key, Projection, Row, Table
 from projections.tracking import EventLog, TrackedReader
@@ -25,7 +24,7 @@ class ProjectionRunner(TrackedReader):
     def __init__(
         self,
         projection: Projection,
-        pool: ConnectionPool,
+        pool: Pool,
         log: EventLog,
         decode: Callable[[bytes], dict[str, Any]],
         *,
@@ -47,13 +46,13 @@ class ProjectionRunner(TrackedReader):
             create_tables(conn, self.projection.tables, self.schema)
             self.setup_tracking(conn)
 
-    def process(self, conn: psycopg.Connection[Any], notifications: Sequence[Any]) -> None:
+    def process(self, conn: Conn, notifications: Sequence[Any]) -> None:
         events = [
             Event(n.id, n.originator_id, n.originator_version, n.topic, self.decode(n.state)) for n in notifications
         ]
         self._apply(conn, events)
 
-    def _apply(self, conn: psycopg.Connection[Any], events: list[Event]) -> None:
+    def _apply(self, conn: Conn, events: list[Event]) -> None:
         handlers = self.projection.handlers
         plan = [(event, handler, handler.key(event)) for event in events for handler in handlers.get(event.topic, ())]
         touched: dict[Table, set[Key]] = {}
@@ -88,13 +87,13 @@ class ProjectionRunner(TrackedReader):
             sql.SQL(", ").join(map(sql.Identifier, table.key)), self._unnest(table, table.key)
         )
 
-    def _fetch(self, conn: psycopg.Connection[Any], table: Table, keys: Iterable[Key]) -> dict[Key, Row | Any]:
+    def _fetch(self, conn: Conn, table: Table, keys: Iterable[Key]) -> dict[Key, Row | Any]:
         columns = [list(col) for col in zip(*keys, strict=True)]
         query = sql.SQL("SELECT * FROM {} WHERE {}").format(self._qualified(table), self._key_in(table))
         found = conn.execute(query, columns).fetchall()
         return {tuple(r[k] for k in table.key): dict(r) for r in found}
 
-    def _write(self, conn: psycopg.Connection[Any], table: Table, rows: dict[Key, Row | Any]) -> None:
+    def _write(self, conn: Conn, table: Table, rows: dict[Key, Row | Any]) -> None:
         deletes = [key for key, row in rows.items() if row is DELETE]
         upserts = [row for row in rows.values() if row is not DELETE]
         names = table.column_names

@@ -20,11 +20,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import psycopg
 from psycopg import sql
 from psycopg.rows import namedtuple_row
-from psycopg_pool import ConnectionPool
 
+from projections.db import Conn, Pool
 from projections.ddl import lock_ddl
 
 TRACKING_TABLE = "lorekeeper_projections"
@@ -47,11 +46,12 @@ class EventLog:
     def __init__(self, table: str = "lorekeeper_events") -> None:
         self.table = sql.Identifier(table)
 
-    def head(self, conn: psycopg.Connection[Any]) -> int:
+    def head(self, conn: Conn) -> int:
         row = conn.execute(sql.SQL("SELECT max(notification_id) AS head FROM {}").format(self.table)).fetchone()
-        return (row["head"] if isinstance(row, dict) else row[0]) or 0
+        assert row is not None  # an aggregate always returns one row
+        return int(row["head"] or 0)
 
-    def read(self, conn: psycopg.Connection[Any], after: int, upto: int, topics: Sequence[str] = ()) -> list[Any]:
+    def read(self, conn: Conn, after: int, upto: int, topics: Sequence[str] = ()) -> list[Any]:
         query = sql.SQL(
             "SELECT notification_id AS id, originator_id, originator_version, topic, state FROM {} "
             "WHERE notification_id > %s AND notification_id <= %s {} ORDER BY notification_id"
@@ -97,7 +97,7 @@ class TrackedReader:
 
     def __init__(
         self,
-        pool: ConnectionPool,
+        pool: Pool,
         log: EventLog,
         *,
         tracking_name: str,
@@ -109,11 +109,11 @@ class TrackedReader:
         self.batch_size = batch_size
         self.before_commit: Callable[[Sequence[Any]], None] | None = None  # a test seam
 
-    def process(self, conn: psycopg.Connection[Any], notifications: Sequence[Any]) -> None:
+    def process(self, conn: Conn, notifications: Sequence[Any]) -> None:
         """Apply one window's notifications inside the batch transaction."""
         raise NotImplementedError
 
-    def setup_tracking(self, conn: psycopg.Connection[Any]) -> None:
+    def setup_tracking(self, conn: Conn) -> None:
         lock_ddl(conn)
         conn.execute(TRACKING_DDL)
         conn.execute(
@@ -135,7 +135,7 @@ class TrackedReader:
         with self.pool.connection() as conn, conn.transaction():
             self.setup_tracking(conn)
 
-    def run_batch(self, conn: psycopg.Connection[Any] | None = None) -> Batch:
+    def run_batch(self, conn: Conn | None = None) -> Batch:
         """Process the next window of the log (at most ``batch_size`` positions)."""
         if conn is not None:
             with conn.transaction():
@@ -143,7 +143,7 @@ class TrackedReader:
         with self.pool.connection() as own, own.transaction():
             return self._batch(own)
 
-    def _batch(self, conn: psycopg.Connection[Any]) -> Batch:
+    def _batch(self, conn: Conn) -> Batch:
         conn.execute("SET LOCAL lock_timeout = '10s'")
         row = conn.execute(
             f"SELECT position FROM {TRACKING_TABLE} WHERE name = %s FOR UPDATE", (self.tracking_name,)
@@ -200,7 +200,7 @@ class TrackedReader:
         return Status(self.tracking_name, row["position"], head, row["schema_version"], row["updated_at"])
 
 
-def wait_for_position(pool: ConnectionPool, names: Sequence[str], position: int, timeout: float) -> bool:
+def wait_for_position(pool: Pool, names: Sequence[str], position: int, timeout: float) -> bool:
     """Block until every named reader reached ``position``; False on timeout."""
     deadline = time.monotonic() + timeout
     delay = 0.005

@@ -66,7 +66,7 @@ def publish(body: ContentIn, cmd: CommandDep, narrative: Narrative, blobs: Blobs
         out = ContentOut(
             package_id=p.id,
             kind=p.kind,
-            version=p.version,
+            version=p.package_version,
             release_notes=p.release_notes,
             checksum=p.checksum,
             size_bytes=p.size_bytes,

@@ -5,7 +5,6 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query
-from psycopg_pool import ConnectionPool
 from starlette.responses import Response
 
 from api.auth import Principal
@@ -28,6 +27,7 @@ from api.responses import read_one, stored
 from api.schemas import Page
 from domain.narrative.save_slots import SaveSlot
 from infra.idempotency import Stored
+from projections.db import Pool
 from projections.narrative.progress import INVENTORY_ITEMS, QUEST_PROGRESS, SAVE_SLOT_HISTORY
 from projections.narrative.save_slots import SAVE_SLOTS
 
@@ -169,7 +169,7 @@ def restore_save_slot(
     return cmd.run({"slot": str(slot_id), "body": body.model_dump(), "if_match": if_match}, command)
 
 
-def _owned_slot(db: ConnectionPool, principal: Principal, slot_id: UUID) -> None:
+def _owned_slot(db: Pool, principal: Principal, slot_id: UUID) -> None:
     with db.connection() as conn:
         row = conn.execute(f"SELECT account_id FROM {SAVE_SLOTS.qualified} WHERE slot_id = %s", (slot_id,)).fetchone()
     if row is None:

@@ -103,7 +103,7 @@ class PlatformLink(Aggregate):
         self.trigger_event(self.Reclaimed, player_id=player_id)
 
     @staticmethod
-    def create_id(platform: str, platform_user_id: str, **_: object) -> UUID:  # type: ignore[override]
+    def create_id(platform: str, platform_user_id: str, **_: object) -> UUID:
         return platform_link_id(platform, platform_user_id)
 
 

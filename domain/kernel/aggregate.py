@@ -166,12 +166,12 @@ def _adapter(annotation: Any) -> TypeAdapter[Any]:
         return adapter
 
 
-def event_classes(aggregate_cls: type[Aggregate]) -> list[type[Aggregate.Event]]:
+def event_classes(aggregate_cls: type[Aggregate]) -> list[type[DomainEvent]]:
     """The concrete event classes an aggregate declares, in declaration order."""
     return [
         value
         for name, value in vars(aggregate_cls).items()
-        if isinstance(value, type) and issubclass(value, CanMutateAggregate) and name != "Event"
+        if isinstance(value, type) and issubclass(value, DomainEvent) and name != "Event"
     ]
 
 

@@ -43,7 +43,7 @@ class Holdings(Aggregate):
         self.owned: dict[str, str] = {}
 
     @staticmethod
-    def create_id(player_id: UUID, **_: object) -> UUID:  # type: ignore[override]
+    def create_id(player_id: UUID, **_: object) -> UUID:
         return holdings_id(player_id)
 
     @property

@@ -24,18 +24,14 @@ from typing import Any, TypeVar, cast
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
-from eventsourcing.persistence import IntegrityError, Notification, Recording
+from eventsourcing.persistence import IntegrityError, Recording
 
 from domain.kernel.aggregate import Aggregate, Snapshot
-from domain.kernel.errors import ConcurrentWrite, NotFound, PermissionDenied, TooManyEvents, VersionConflict
+from domain.kernel.errors import ConcurrentWrite, NotFound, PermissionDenied, VersionConflict
 from domain.kernel.holdings import Holdings, holdings_id
+from domain.kernel.saving import check_bound, collect, recordings_of
 
 A = TypeVar("A", bound=Aggregate)
-
-# The eventsourcing 9.5.6 PostgreSQL recorder was seen to hang on a single save of
-# ~4,000 events. No use case needs more than a handful, so a save is bounded;
-# work on more (erasure of a large account) is written in chunks of this size.
-MAX_EVENTS_PER_SAVE = 500
 
 # A lost race without If-Match is decided again on fresh state, this many times
 # at most, with a short random pause between attempts (see ``change``).
@@ -49,28 +45,6 @@ class Written:
 
     aggregate: Any
     position: int | None
-
-
-def _collect(objs: Sequence[Any]) -> ProcessingEvent[UUID]:
-    """eventsourcing's ``ProcessingEvent.collect_events``, without its runtime
-    ``Protocol`` isinstance check per object: that check alone was an eighth of
-    the API process's CPU per live action."""
-    processing = ProcessingEvent[UUID]()
-    for obj in objs:
-        if isinstance(obj, Aggregate):
-            processing.events.extend(obj.collect_events())
-            processing.aggregates[obj.id] = obj
-        elif obj is not None:
-            processing.collect_events(obj)
-    return processing
-
-
-def _check_bound(aggregates: Sequence[Aggregate]) -> None:
-    pending = sum(len(a.pending_events) for a in aggregates)
-    if pending > MAX_EVENTS_PER_SAVE:
-        raise TooManyEvents(
-            f"one save may write at most {MAX_EVENTS_PER_SAVE} events, not {pending}", limit=MAX_EVENTS_PER_SAVE
-        )
 
 
 class Lorekeeper(Application[UUID]):
@@ -89,14 +63,15 @@ class Lorekeeper(Application[UUID]):
         aggregates: Iterable[type[Aggregate]] = (),
         snapshot_intervals: Mapping[type[Aggregate], int] | None = None,
     ) -> None:
-        env = dict(env or {})
-        if snapshot_intervals:
-            env["IS_SNAPSHOTTING_ENABLED"] = "y"
+        env = {**(env or {}), "IS_SNAPSHOTTING_ENABLED": "y"}
         super().__init__(env)
         # The kernel's own aggregates first, then every context's.
-        self.aggregate_types: dict[str, type[Aggregate]] = {cls.__name__: cls for cls in (Holdings, *aggregates)}
+        kernel: list[type[Aggregate]] = [Holdings]
+        self.aggregate_types: dict[str, type[Aggregate]] = {cls.__name__: cls for cls in [*kernel, *aggregates]}
         # Per instance, so that settings, not code, choose which types snapshot.
-        self.snapshotting_intervals = {Holdings: 100, **(snapshot_intervals or {})}  # type: ignore[misc]
+        # (eventsourcing declares it a ClassVar; an instance attribute overrides it.)
+        intervals: dict[Any, int] = {Holdings: 100, **(snapshot_intervals or {})}
+        self.snapshotting_intervals = intervals  # type: ignore[misc]
         # Plain counters (the domain imports no metrics library); infra exports them.
         self.cache_lookups = 0
         self.cache_hits = 0
@@ -107,7 +82,7 @@ class Lorekeeper(Application[UUID]):
     def save(self, *objs: Any, **kwargs: Any) -> Any:
         """eventsourcing's save, bounded, with lost races reported and the cache kept honest."""
         with self._writing([o for o in objs if isinstance(o, Aggregate)]):
-            processing = _collect(objs)
+            processing = collect(objs)
             processing.saved_kwargs.update(kwargs)
             recordings = self._record(processing)
             self._take_snapshots(processing)
@@ -139,26 +114,14 @@ class Lorekeeper(Application[UUID]):
         if insert is None:
             return cast(list[Recording[UUID]], self.save(*aggregates))
         with self._writing(aggregates):
-            processing = _collect(aggregates)
+            processing = collect(aggregates)
             events = processing.events
             if any(getattr(e, "PERSONAL", ()) for e in events):
                 stored = await asyncio.to_thread(lambda: [self.mapper.to_stored_event(e) for e in events])
             else:
                 stored = [self.mapper.to_stored_event(e) for e in events]
             ids = await insert(stored)
-        recordings = [
-            Recording(
-                d,
-                Notification(
-                    originator_id=s.originator_id,
-                    originator_version=s.originator_version,
-                    topic=s.topic,
-                    state=s.state,
-                    id=n,
-                ),
-            )
-            for d, s, n in zip(events, stored, ids or (), strict=False)
-        ]
+        recordings = recordings_of(events, stored, ids)
         if self.repository.cache and not self.repository.fastforward:  # as Application._record does
             for aggregate_id, aggregate in processing.aggregates.items():
                 self.repository.cache.put(aggregate_id, aggregate)
@@ -172,7 +135,7 @@ class Lorekeeper(Application[UUID]):
         on any failure the aggregates leave the cache (a caller may hold the very
         instance the cache holds, now with unsaved events)."""
         try:
-            _check_bound(aggregates)
+            check_bound(aggregates)
             try:
                 yield
             except IntegrityError as e:
@@ -186,7 +149,8 @@ class Lorekeeper(Application[UUID]):
         if not (self.snapshots and self.snapshotting_intervals):
             return False
         for event in processing.events:
-            interval = self.snapshotting_intervals.get(type(processing.aggregates.get(event.originator_id)))
+            aggregate: Any = processing.aggregates.get(event.originator_id)
+            interval = self.snapshotting_intervals.get(type(aggregate))
             if interval and event.originator_version % interval == 0:
                 return True
         return False
@@ -217,7 +181,7 @@ class Lorekeeper(Application[UUID]):
             self.cache_lookups += 1
             self.cache_hits += aggregate_id in cache.cache  # a peek, not a second (locked) LRU access
         try:
-            aggregate = self.repository.get(aggregate_id)
+            aggregate: Any = self.repository.get(aggregate_id)
             if aggregate.pending_events or (expected_version is not None and aggregate.version < expected_version):
                 # A cached copy someone changed without saving, or one that
                 # trails a write made elsewhere: read the store instead.
@@ -239,7 +203,7 @@ class Lorekeeper(Application[UUID]):
     def load_at(self, cls: type[A], aggregate_id: UUID, version: int) -> A:
         """The aggregate as it was at ``version`` (nearest snapshot plus replay)."""
         try:
-            aggregate = self.repository.get(aggregate_id, version=version)
+            aggregate: Any = self.repository.get(aggregate_id, version=version)
         except AggregateNotFoundError:
             raise NotFound(f"{cls.__name__} {aggregate_id} not found", id=str(aggregate_id)) from None
         if not isinstance(aggregate, cls):

@@ -62,7 +62,7 @@ class SystemAction(BaseModel):
 
 Action = MoveAction | ChatAction | AbilityAction | SystemAction
 ActionBody = Annotated[Action, Field(discriminator="type")]
-_action_adapter: TypeAdapter[Any] = TypeAdapter(ActionBody)
+_action_adapter: TypeAdapter[Action] = TypeAdapter(ActionBody)
 
 
 def parse_action(action_type: str, payload: Any) -> Action:

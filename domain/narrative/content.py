@@ -63,14 +63,15 @@ class ContentPackage(Aggregate):
         self, kind: str, version: str, release_notes: str, checksum: str, size_bytes: int, required_client_version: str
     ) -> None:
         self.kind = kind
-        self.version = version
+        # Not ``version``: that is the aggregate's own (event count), which this would overwrite.
+        self.package_version = version
         self.release_notes = release_notes
         self.checksum = checksum
         self.size_bytes = size_bytes
         self.required_client_version = required_client_version
 
     @staticmethod
-    def create_id(kind: str, version: str, **_: object) -> UUID:  # type: ignore[override]
+    def create_id(kind: str, version: str, **_: object) -> UUID:
         return package_id(kind, version)
 
     @classmethod

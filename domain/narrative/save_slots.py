@@ -265,7 +265,8 @@ class SaveSlot(Aggregate):
     # -- reading ----------------------------------------------------------------
 
     def held(self, item_id: str) -> int:
-        return self.inventory.get(item_id, {}).get("quantity", 0)
+        quantity: int = self.inventory.get(item_id, {}).get("quantity", 0)
+        return quantity
 
     def view(self) -> dict[str, Any]:
         """The slot as a client sees it after a sync (and in a conflict)."""

@@ -11,41 +11,39 @@ tool that needs only the read side opens no HTTP machinery.
 from __future__ import annotations
 
 import hashlib
-import secrets
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import orjson
 from fastapi import FastAPI
-from prometheus_client import CollectorRegistry
-from psycopg.rows import dict_row
+from psycopg import Connection
+from psycopg.rows import DictRow, dict_row
 from psycopg.types.json import set_json_dumps, set_json_loads
 from psycopg_pool import ConnectionPool
 
 from domain.accounts import Erasure
-from domain.kernel.aggregate import Aggregate
 from domain.kernel.context import DomainContext
 from domain.kernel.store import Lorekeeper
-from infra.auth_sessions import AuthSessions, Passwords
+from infra.auth_sessions import AuthSessions
 from infra.content_store import ContentBlobs
-from infra.crypto import KeyStore, SubjectKeys
+from infra.crypto import SubjectKeys
 from infra.database import eventsourcing_env, resolve_conninfo
-from infra.entrypoints.contexts import domain_contexts, http_parts, read_models
+from infra.entrypoints.contexts import domain_contexts, read_models, snapshot_intervals
 from infra.fanout.consumers import AiConsumer, Consumer
 from infra.fanout.feed import EventStoreFeed, LocalTelemetrySink, TelemetrySink
 from infra.fanout.kafka_consumer import KafkaTelemetrySink
 from infra.fanout.relay import Relay
 from infra.fanout.relay import producer as kafka_producer
 from infra.fanout.telemetry import TelemetryConsumer
-from infra.health import Health
+from infra.group_commit import GroupCommitRecorder
 from infra.idempotency import IdempotencyStore
 from infra.persistence import PERSISTENCE_ENV, PydanticMapper
-from infra.privacy import ErasureLog, PlayerData
+from infra.privacy import ErasureLog
+from infra.secret_files import secret
 from infra.settings import Settings
+from projections.db import Pool
 from projections.follower import Follower
 from projections.model import ReadModel, Table
 from projections.read_side import ReadSide
@@ -55,32 +53,6 @@ from projections.tracking import EventLog, SchemaVersionMismatch, TrackedReader
 
 set_json_loads(orjson.loads)
 set_json_dumps(orjson.dumps)
-
-
-def secret(settings: Settings, configured: str | None, name: str) -> str:
-    """The configured secret, or one generated once into the data directory."""
-    if configured:
-        return configured
-    path = Path(settings.data_dir) / name
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(48))
-        path.chmod(0o600)
-    return path.read_text().strip()
-
-
-def snapshot_intervals(contexts: list[DomainContext], overrides: dict[str, int]) -> dict[type[Aggregate], int]:
-    """What the contexts declare, with the settings' overrides by type name."""
-    intervals: dict[type[Aggregate], int] = {}
-    types: dict[str, type[Aggregate]] = {}
-    for context in contexts:
-        intervals.update(context.snapshot_intervals)
-        types.update({cls.__name__: cls for cls in context.aggregates})
-    unknown = set(overrides) - set(types)
-    if unknown:
-        raise ValueError(f"LOREKEEPER_SNAPSHOT_INTERVALS names unknown aggregate types {sorted(unknown)}")
-    intervals.update({types[name]: interval for name, interval in overrides.items()})
-    return {cls: interval for cls, interval in intervals.items() if interval > 0}
 
 
 @dataclass
@@ -109,6 +81,15 @@ class Container:
         store.mapper.keys = self.keys
         return store
 
+    @property
+    def mapper(self) -> PydanticMapper:
+        """The store's mapper (it opens and seals personal fields)."""
+        return cast(PydanticMapper, self.store.mapper)
+
+    @property
+    def recorder(self) -> GroupCommitRecorder:
+        return cast(GroupCommitRecorder, self.store.recorder)
+
     @cached_property
     def use_cases(self) -> dict[type, object]:
         """Each context's use cases, by class."""
@@ -134,10 +115,11 @@ class Container:
         return keys
 
     @cached_property
-    def pool(self) -> ConnectionPool:
+    def pool(self) -> Pool:
         """Read side and projections; separate from the event store's pool."""
         return ConnectionPool(
             self.conninfo,
+            connection_class=Connection[DictRow],
             min_size=1,
             max_size=self.settings.db_pool_size,
             kwargs={"row_factory": dict_row},
@@ -180,15 +162,17 @@ class Container:
     @cached_property
     def event_log(self) -> EventLog:
         """The notification log, read by projections, the relay and the feeds."""
-        return EventLog(self.store.recorder.events_table_name)
+        return EventLog(self.recorder.events_table_name)
 
     @cached_property
     def runners(self) -> dict[str, ProjectionRunner]:
-        mapper = self.store.mapper
-        assert isinstance(mapper, PydanticMapper)
         return {
             projection.name: ProjectionRunner(
-                projection, self.pool, self.event_log, mapper.open_state, batch_size=self.settings.projection_batch_size
+                projection,
+                self.pool,
+                self.event_log,
+                self.mapper.open_state,
+                batch_size=self.settings.projection_batch_size,
             )
             for model in self.read_models
             for projection in model.projections
@@ -220,9 +204,7 @@ class Container:
     @cached_property
     def consumers(self) -> dict[str, Consumer]:
         return {
-            "telemetry": TelemetryConsumer(
-                self.store.mapper.decode_state, self.store.recorder.events_table_name, keys=self.keys
-            ),
+            "telemetry": TelemetryConsumer(self.mapper.decode_state, self.recorder.events_table_name, keys=self.keys),
             "ai": AiConsumer(),
         }
 
@@ -232,7 +214,7 @@ class Container:
         if self.kafka_enabled:
             return []
         return [
-            EventStoreFeed(consumer, self.pool, self.event_log, self.store.mapper.decode_state)
+            EventStoreFeed(consumer, self.pool, self.event_log, self.mapper.decode_state)
             for consumer in self.consumers.values()
         ]
 
@@ -242,7 +224,7 @@ class Container:
         return Relay(
             self.pool,
             self.event_log,
-            self.store.mapper.decode_state,
+            self.mapper.decode_state,
             self.settings.kafka_bootstrap_servers,
             partitions=self.settings.kafka_partitions,
             batch_size=self.settings.relay_batch_size,
@@ -266,7 +248,7 @@ class Container:
         return Follower(
             readers,
             self.conninfo,
-            channel=self.store.recorder.channel_name,
+            channel=self.recorder.channel_name,
             poll_seconds=self.settings.projection_poll_seconds,
             coalesce_seconds=self.settings.projection_coalesce_seconds,
         )
@@ -296,74 +278,11 @@ class Container:
         """Threads for the live sessions' blocking use cases."""
         return ThreadPoolExecutor(self.settings.api_threads, thread_name_prefix="session")
 
-    def services(self) -> dict[type, object]:
-        """Everything a route may use, by the type it declares."""
-        from api.auth import TokenService
-        from api.live.metrics import SessionMetrics
-        from api.live.reconnect import ReconnectTokens
-        from api.ratelimit import RateLimits
-
-        metrics = SessionMetrics(self.store)
-        return {
-            **self.use_cases,
-            Erasure: self.erasure,
-            PlayerData: PlayerData(self.store, self.erasure, self.pool, self.tables),
-            Settings: self.settings,
-            ConnectionPool: self.pool,
-            ReadSide: self.read_side,
-            KeyStore: self.keys,
-            TelemetrySink: self.telemetry_sink,
-            IdempotencyStore: self.idempotency,
-            AuthSessions: self.auth_sessions,
-            Passwords: Passwords(),
-            ContentBlobs: self.content_blobs,
-            TokenService: TokenService(
-                self.jwt_secret, self.settings.access_token_ttl_seconds, self.auth_sessions.is_revoked
-            ),
-            RateLimits: RateLimits(self.settings.rate_limit, self.settings.address_rate_limit),
-            ReconnectTokens: ReconnectTokens(self.jwt_secret, self.settings.reconnect_window_seconds),
-            SessionMetrics: metrics,
-            CollectorRegistry: metrics.registry,
-            ThreadPoolExecutor: self.executor,
-            Health: Health(self.store, list(self.runners.values()), self._fanout_readers, self.kafka_enabled),
-        }
-
-    def _fanout_readers(self) -> list[TrackedReader]:
-        return [reader for reader in self.readers() if reader not in self.runners.values()]
-
     def http_app(self, *, run_projections: bool | None = None) -> FastAPI:
         """The API; with ``run_projections`` the projector follows in this process (as threads)."""
-        from api.app import create_app
-        from api.deps import Services
+        from infra.entrypoints.http import http_app
 
-        follow = self.settings.run_projections if run_projections is None else run_projections
-        relay: list[threading.Thread] = []
-
-        def start() -> None:
-            self.setup()
-            self.erasure.resume()
-            if follow:
-                self.follower.start()
-                if self.kafka_enabled:
-                    relay.append(threading.Thread(target=self.run_relay, name="relay", daemon=True))
-                    relay[0].start()
-
-        def stop() -> None:
-            self.executor.shutdown(wait=False, cancel_futures=True)
-            if follow:
-                self.follower.stop()
-                if relay:
-                    self.relay_follower.stop()
-
-        return create_app(
-            Services(self.services()),
-            http_parts(),
-            threads=self.settings.api_threads,
-            max_body_bytes=self.settings.max_body_bytes,
-            gc_freeze=self.settings.gc_freeze,
-            start=start,
-            stop=stop,
-        )
+        return http_app(self, self.settings.run_projections if run_projections is None else run_projections)
 
     def close(self) -> None:
         if "relay_follower" in self.__dict__:

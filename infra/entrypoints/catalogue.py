@@ -54,7 +54,7 @@ def _aggregate(aggregate: Any) -> list[str]:
             for field, info in cls.model_fields.items()
             if field not in BASE_FIELDS
         )
-        parts.append(f"| {cls.__name__} | `{cls.TOPIC}` | {fields or '—'} |")
+        parts.append(f"| {cls.__name__} | `{getattr(cls, 'TOPIC', '')}` | {fields or '—'} |")
     parts.append("")
     return parts
 

@@ -6,7 +6,7 @@ import logging
 import signal
 import threading
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from uuid import UUID, uuid4
 
 import typer
@@ -16,17 +16,23 @@ from rich.table import Table
 
 from infra.settings import Settings
 
+if TYPE_CHECKING:
+    from infra.entrypoints.bootstrap import Container
+
 app = typer.Typer(help="Lorekeeper: an event-sourced game backend.", no_args_is_help=True)
 projections_app = typer.Typer(help="Read models: status, follow, rebuild.", no_args_is_help=True)
 app.add_typer(projections_app, name="projections")
 console = Console()
 
 
-def _container(data_dir: Path | None = None):
+def _settings(data_dir: Path | None = None) -> Settings:
+    return Settings(data_dir=data_dir) if data_dir is not None else Settings()
+
+
+def _container(data_dir: Path | None = None) -> Container:
     from infra.entrypoints.bootstrap import Container
 
-    overrides = {"data_dir": data_dir} if data_dir is not None else {}
-    return Container(Settings(**overrides))
+    return Container(_settings(data_dir))
 
 
 @app.command()
@@ -170,7 +176,7 @@ def kafka_up(
     """Run a single-node KRaft broker from Maven Central jars until Ctrl-C."""
     from infra.kafka_broker import LocalKafka
 
-    settings = Settings(**({"data_dir": data_dir} if data_dir else {}))
+    settings = _settings(data_dir)
     broker = LocalKafka(data_dir=Path(settings.data_dir) / "kafka", port=port, partitions=settings.kafka_partitions)
     done = threading.Event()
     _stop_on_signals(done)
@@ -205,12 +211,12 @@ def token(
 ) -> None:
     """Mint a bearer token (for operators: admin and analyst access)."""
     from api.auth import ROLES, TokenService
-    from infra.entrypoints.bootstrap import secret
+    from infra.secret_files import secret
 
     if role not in ROLES:
         console.print(f"[red]role must be one of {sorted(ROLES)}[/]")
         raise typer.Exit(2)
-    settings = Settings(**({"data_dir": data_dir} if data_dir else {}))
+    settings = _settings(data_dir)
     tokens = TokenService(secret(settings, settings.jwt_secret, "jwt-secret"), ttl_seconds)
     typer.echo(tokens.issue(UUID(subject) if subject else uuid4(), frozenset({role})))
 
@@ -228,8 +234,8 @@ def demo_narrative(
     """Players who sign up, link accounts and play branching stories on two
     devices with offline stretches (seed 000): every narrative table filled."""
     from api.auth import TokenService
-    from infra.entrypoints.bootstrap import secret
     from infra.entrypoints.demo.narrative import run
+    from infra.secret_files import secret
 
     settings = Settings()
     admin = TokenService(secret(settings, settings.jwt_secret, "jwt-secret"), 3600).issue(uuid4(), frozenset({"admin"}))

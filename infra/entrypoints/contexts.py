@@ -10,6 +10,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
+from domain.kernel.aggregate import Aggregate
 from domain.kernel.context import DomainContext
 from projections.model import ReadModel
 
@@ -33,3 +34,17 @@ def read_models() -> list[ReadModel]:
 def http_parts() -> list[Any]:
     """Every context's HTTP side (``api.<name>.HTTP``): its routers."""
     return [import_module(f"api.{name}").HTTP for name in CONTEXTS]
+
+
+def snapshot_intervals(contexts: list[DomainContext], overrides: dict[str, int]) -> dict[type[Aggregate], int]:
+    """What the contexts declare, with the settings' overrides by type name."""
+    intervals: dict[type[Aggregate], int] = {}
+    types: dict[str, type[Aggregate]] = {}
+    for context in contexts:
+        intervals.update(context.snapshot_intervals)
+        types.update({cls.__name__: cls for cls in context.aggregates})
+    unknown = set(overrides) - set(types)
+    if unknown:
+        raise ValueError(f"LOREKEEPER_SNAPSHOT_INTERVALS names unknown aggregate types {sorted(unknown)}")
+    intervals.update({types[name]: interval for name, interval in overrides.items()})
+    return {cls: interval for cls, interval in intervals.items() if interval > 0}

@@ -9,14 +9,12 @@ or, with no broker configured, fed straight from the event store in-process.
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID
 
-import psycopg
 from psycopg.types.json import Jsonb
-from psycopg_pool import ConnectionPool
 
 from infra.fanout.messages import PREFIX, Message
+from projections.db import Conn, Pool
 from projections.ddl import create_tables, lock_ddl, move_table
 from projections.model import Table
 
@@ -39,7 +37,7 @@ class Consumer:
         """Which stored events the in-process feed hands to this consumer."""
         return True
 
-    def setup(self, pool: ConnectionPool) -> None:
+    def setup(self, pool: Pool) -> None:
         with pool.connection() as conn, conn.transaction():
             lock_ddl(conn)
             conn.execute(POSITIONS_DDL)
@@ -49,13 +47,13 @@ class Consumer:
             for statement in self.ddl:
                 conn.execute(statement)
 
-    def handle(self, conn: psycopg.Connection[Any], messages: list[Message]) -> int:
+    def handle(self, conn: Conn, messages: list[Message]) -> int:
         """Apply new messages inside the caller's transaction; returns how many were new."""
         new = self._new(conn, messages)
         self.apply_all(conn, new)
         return len(new)
 
-    def _new(self, conn: psycopg.Connection[Any], messages: list[Message]) -> list[Message]:
+    def _new(self, conn: Conn, messages: list[Message]) -> list[Message]:
         """The messages not processed before: positions are claimed in one statement."""
         positions = [m.position for m in messages if m.position is not None]
         fresh: set[int] = set()
@@ -75,12 +73,12 @@ class Consumer:
                 new.append(message)
         return new
 
-    def apply_all(self, conn: psycopg.Connection[Any], messages: list[Message]) -> None:
+    def apply_all(self, conn: Conn, messages: list[Message]) -> None:
         """Apply messages in order; consumers override this to work set-wise."""
         for message in messages:
             self.apply(conn, message)
 
-    def apply(self, conn: psycopg.Connection[Any], message: Message) -> None:
+    def apply(self, conn: Conn, message: Message) -> None:
         raise NotImplementedError
 
 
@@ -108,7 +106,7 @@ class AiConsumer(Consumer):
     def accepts(self, event_topic: str) -> bool:
         return event_topic.startswith((PREFIX + "hero.", PREFIX + "world."))
 
-    def apply(self, conn: psycopg.Connection[Any], message: Message) -> None:
+    def apply(self, conn: Conn, message: Message) -> None:
         data = message.json()
         conn.execute(
             "INSERT INTO ai_inbox (position, topic, subject, event_type, payload) VALUES (%s, %s, %s, %s, %s) "

@@ -11,11 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
-import psycopg
-from psycopg_pool import ConnectionPool
-
 from infra.fanout.consumers import Consumer
 from infra.fanout.messages import Message, from_notification
+from projections.db import Conn, Pool
 from projections.tracking import EventLog, TrackedReader
 
 
@@ -23,7 +21,7 @@ class EventStoreFeed(TrackedReader):
     def __init__(
         self,
         consumer: Consumer,
-        pool: ConnectionPool,
+        pool: Pool,
         log: EventLog,
         decode: Callable[[bytes], dict[str, Any]],
         *,
@@ -37,7 +35,7 @@ class EventStoreFeed(TrackedReader):
         self.consumer.setup(self.pool)
         super().setup()
 
-    def process(self, conn: psycopg.Connection[Any], notifications: Sequence[Any]) -> None:
+    def process(self, conn: Conn, notifications: Sequence[Any]) -> None:
         messages = [from_notification(n, self.decode) for n in notifications if self.consumer.accepts(n.topic)]
         if messages:
             self.consumer.handle(conn, messages)
@@ -52,7 +50,7 @@ class TelemetrySink(Protocol):
 class LocalTelemetrySink:
     """Client telemetry without a broker: handled at once, in one transaction."""
 
-    def __init__(self, consumer: Consumer, pool: ConnectionPool) -> None:
+    def __init__(self, consumer: Consumer, pool: Pool) -> None:
         self.consumer = consumer
         self.pool = pool
 

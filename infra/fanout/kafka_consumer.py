@@ -13,11 +13,11 @@ import threading
 from typing import Any
 
 from kafka import KafkaConsumer, KafkaProducer
-from psycopg_pool import ConnectionPool
 
 from infra.fanout.consumers import Consumer
 from infra.fanout.messages import Message
 from infra.fanout.relay import send_all
+from projections.db import Pool
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +26,7 @@ class KafkaConsumerLoop:
     def __init__(
         self,
         consumer: Consumer,
-        pool: ConnectionPool,
+        pool: Pool,
         bootstrap_servers: str,
         *,
         max_records: int = 500,

@@ -20,9 +20,10 @@ import psycopg
 from kafka import KafkaProducer
 from kafka.admin import KafkaAdminClient, NewTopic
 from kafka.errors import TopicAlreadyExistsError
-from psycopg_pool import ConnectionPool
+from psycopg.rows import dict_row
 
 from infra.fanout.messages import TELEMETRY_TOPIC, Message, from_notification
+from projections.db import Conn, Pool
 from projections.tracking import EventLog, TrackedReader
 
 log = logging.getLogger(__name__)
@@ -83,7 +84,7 @@ class TopicManager:
 class Relay(TrackedReader):
     def __init__(
         self,
-        pool: ConnectionPool,
+        pool: Pool,
         log: EventLog,
         decode: Callable[[bytes], dict[str, Any]],
         bootstrap_servers: str,
@@ -96,7 +97,7 @@ class Relay(TrackedReader):
         self.bootstrap_servers = bootstrap_servers
         self.topics_manager = TopicManager(bootstrap_servers, partitions)
         self._producer: KafkaProducer | None = None
-        self._lock_conn: psycopg.Connection[Any] | None = None
+        self._lock_conn: Conn | None = None
 
     def setup(self) -> None:
         super().setup()
@@ -105,8 +106,9 @@ class Relay(TrackedReader):
     def acquire_leadership(self, conninfo: str, wait: Callable[[float], bool]) -> bool:
         """Hold the relay lock on a dedicated session; False if told to stop first."""
         while True:
-            conn = psycopg.connect(conninfo, autocommit=True, connect_timeout=5)
-            got = conn.execute("SELECT pg_try_advisory_lock(%s)", (RELAY_LOCK,)).fetchone()[0]
+            conn = psycopg.connect(conninfo, autocommit=True, connect_timeout=5, row_factory=dict_row)
+            row = conn.execute("SELECT pg_try_advisory_lock(%s) AS got", (RELAY_LOCK,)).fetchone()
+            got = bool(row and row["got"])
             if got:
                 self._lock_conn = conn
                 return True
@@ -115,7 +117,7 @@ class Relay(TrackedReader):
             if wait(2.0):
                 return False
 
-    def process(self, conn: psycopg.Connection[Any], notifications: Sequence[Any]) -> None:
+    def process(self, conn: Conn, notifications: Sequence[Any]) -> None:
         messages = [from_notification(n, self.decode) for n in notifications]
         self.publish(messages)
 

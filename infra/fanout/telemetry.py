@@ -10,7 +10,6 @@ from typing import Any
 from uuid import UUID
 
 import orjson
-import psycopg
 from cachetools import LRUCache
 from psycopg import sql
 from psycopg.types.json import Jsonb
@@ -18,6 +17,7 @@ from psycopg.types.json import Jsonb
 from infra.crypto import KeyStore, open_value
 from infra.fanout.consumers import Consumer
 from infra.fanout.messages import PREFIX, TELEMETRY_TOPIC, Message, event_id
+from projections.db import Conn
 from projections.narrative.telemetry import TELEMETRY_EVENTS, TELEMETRY_SUBJECTS
 
 OPT_OUT_TYPE = "lorekeeper.player.TelemetryPreferenceChanged"
@@ -51,7 +51,7 @@ class TelemetryConsumer(Consumer):
         # subject -> account (None: none), bounded; see _accounts
         self._subjects: LRUCache[UUID, UUID | None] = LRUCache(maxsize=200_000)
 
-    def apply_all(self, conn: psycopg.Connection[Any], messages: list[Message]) -> None:
+    def apply_all(self, conn: Conn, messages: list[Message]) -> None:
         """Runs of domain events are applied set-wise (a handful of statements per
         batch, not three per event; arrays sent in binary, ``%b``, as the text
         format escaped every JSON payload); erasures and client events, one at a time
@@ -66,7 +66,7 @@ class TelemetryConsumer(Consumer):
                 run.append(message)
         self._domain_events(conn, run)
 
-    def apply(self, conn: psycopg.Connection[Any], message: Message) -> None:
+    def apply(self, conn: Conn, message: Message) -> None:
         if message.topic == TELEMETRY_TOPIC:
             self._client_event(conn, message.json())
         elif message.event_type == ERASED_TYPE:
@@ -78,7 +78,7 @@ class TelemetryConsumer(Consumer):
         else:
             self._domain_events(conn, [message])
 
-    def _domain_events(self, conn: psycopg.Connection[Any], messages: list[Message]) -> None:
+    def _domain_events(self, conn: Conn, messages: list[Message]) -> None:
         if not messages:
             return
         data = [m.json() for m in messages]
@@ -110,7 +110,7 @@ class TelemetryConsumer(Consumer):
         )
 
     def _accounts(
-        self, conn: psycopg.Connection[Any], messages: list[Message], data: list[dict[str, Any]], subjects: list[UUID]
+        self, conn: Conn, messages: list[Message], data: list[dict[str, Any]], subjects: list[UUID]
     ) -> list[UUID | None]:
         """The player each event is about: players are their own, others map by
         subject. The mapping comes from the aggregate's first event, which is
@@ -149,7 +149,7 @@ class TelemetryConsumer(Consumer):
         return accounts
 
     def _preferences(
-        self, conn: psycopg.Connection[Any], accounts: set[UUID], positions: list[int | None]
+        self, conn: Conn, accounts: set[UUID], positions: list[int | None]
     ) -> dict[UUID, list[tuple[int, bool]]]:
         """Each account's opt-out history up to the batch's last position: (position,
         excluded from then on), oldest first. One query for the whole batch."""
@@ -169,11 +169,11 @@ class TelemetryConsumer(Consumer):
             history.setdefault(row["originator_id"], []).append((row["notification_id"], excluded))
         return history
 
-    def _opted_out(self, conn: psycopg.Connection[Any], account: UUID, position: int | None) -> bool:
+    def _opted_out(self, conn: Conn, account: UUID, position: int | None) -> bool:
         """Whether the player had opted out (or been erased) as of ``position`` (None: now)."""
         return _opted_out_at(self._preferences(conn, {account}, [position]).get(account, ()), position)
 
-    def _client_event(self, conn: psycopg.Connection[Any], data: dict[str, Any]) -> None:
+    def _client_event(self, conn: Conn, data: dict[str, Any]) -> None:
         account = UUID(data["account_id"])
         payload = open_value(self.keys, data["payload"])
         if payload is None or self._opted_out(conn, account, None):

@@ -29,7 +29,7 @@ PLAYERS = Table(
         ("version", "int NOT NULL"),
     ),
     key=("account_id",),
-    indexes=("(last_seen)", "(account_id) WHERE erased_at IS NOT NULL"),  # erased players, read at start-up
+    indexes=("(last_seen)",),
 )
 
 
@@ -70,7 +70,12 @@ def slot_opened(event: Event, row: Row | None) -> Row | None:
 def erased(event: Event, row: Row | None) -> Row | None:
     if row is None:
         return None
-    changes = {"display_name": None, "platform_links": {}, "username": None, "erased_at": event.timestamp}
+    changes: dict[str, object] = {
+        "display_name": None,
+        "platform_links": {},
+        "username": None,
+        "erased_at": event.timestamp,
+    }
     return updated(event, row, changes)
 
 

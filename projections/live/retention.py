@@ -15,14 +15,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import orjson
-from psycopg_pool import ConnectionPool
 
+from projections.db import Pool
 from projections.live.sessions import ACTION_EVENTS
 
 BATCH = 10_000
 
 
-def archive_actions(pool: ConnectionPool, archive_dir: Path, older_than: timedelta, now: datetime | None = None) -> int:
+def archive_actions(pool: Pool, archive_dir: Path, older_than: timedelta, now: datetime | None = None) -> int:
     """Archive and remove rows persisted before ``now - older_than``; returns how many."""
     cutoff = (now or datetime.now(UTC)) - older_than
     archive_dir.mkdir(parents=True, exist_ok=True)

@@ -9,7 +9,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from domain.narrative.catalogue import Catalogue
 from domain.narrative.save_slots import SaveSlot
-from projections.model import DELETE, Event, Handler, Key, Owner, Projection, Row, Table
+from projections.model import DELETE, Event, Handler, Key, Owner, Projection, Row, Table, _Delete
 
 SCHEMA = "narrative"
 
@@ -115,7 +115,7 @@ def item_added(event: Event, row: Row | None) -> Row:
     }
 
 
-def item_removed(event: Event, row: Row | None) -> Row | object | None:
+def item_removed(event: Event, row: Row | None) -> Row | _Delete | None:
     if row is None:
         return None
     quantity = row["quantity"] - event.data["quantity"]

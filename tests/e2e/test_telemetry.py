@@ -13,7 +13,8 @@ from tests.integration.kafka_helpers import read_all, wait_until
 def telemetry(live_server, account_id: str) -> list[dict]:
     with live_server.container.pool.connection() as conn:
         return conn.execute(
-            "SELECT event_type, source, payload FROM narrative.telemetry_events WHERE account_id = %s ORDER BY timestamp",
+            "SELECT event_type, source, payload FROM narrative.telemetry_events "
+            "WHERE account_id = %s ORDER BY timestamp",
             (uuid.UUID(account_id),),
         ).fetchall()
 

@@ -10,7 +10,7 @@ import pytest
 
 from domain.kernel.errors import ConcurrentWrite, NotFound, PermissionDenied, TooManyEvents, VersionConflict
 from domain.kernel.holdings import holdings_id
-from domain.kernel.store import MAX_EVENTS_PER_SAVE
+from domain.kernel.saving import MAX_EVENTS_PER_SAVE
 from domain.narrative.save_slots import SaveSlot
 from tests.support import app_of
 

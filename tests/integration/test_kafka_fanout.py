@@ -209,7 +209,9 @@ def test_telemetry_leaves_out_players_who_opted_out(kafka_container, kafka):
     wait_until(lambda: (loop.poll_once() or True) and loop.processed >= head, 60, 0, "consumer")
     loop.close()
     with kafka_container.pool.connection() as conn:
-        rows = conn.execute("SELECT account_id, event_type FROM narrative.telemetry_events ORDER BY timestamp").fetchall()
+        rows = conn.execute(
+            "SELECT account_id, event_type FROM narrative.telemetry_events ORDER BY timestamp"
+        ).fetchall()
     kept = [r["event_type"] for r in rows if r["account_id"] == keeps.id]
     left = [r["event_type"] for r in rows if r["account_id"] == leaves.id]
     assert "lorekeeper.save_slot.Created" in kept

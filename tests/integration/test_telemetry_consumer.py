@@ -55,6 +55,8 @@ def test_an_erasure_inside_a_batch_removes_what_came_before_it(container):
 
     assert telemetry(container, ada.id) == []
     with container.pool.connection() as conn:
-        texts = conn.execute("SELECT count(*) AS n FROM narrative.telemetry_events WHERE payload::text LIKE '%remember me%'")
+        texts = conn.execute(
+            "SELECT count(*) AS n FROM narrative.telemetry_events WHERE payload::text LIKE '%remember me%'"
+        )
         assert texts.fetchone()["n"] == 0
     assert telemetry(container, bob.id)  # the rest of the batch was applied

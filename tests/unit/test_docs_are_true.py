@@ -24,3 +24,40 @@ def test_every_read_table_and_column_is_in_the_read_model_map():
             assert f"`{table.qualified}`" in text, table.qualified
             for column in table.column_names:
                 assert re.search(rf"\b{column}\b", text), f"{table.name}.{column}"
+
+
+def test_every_file_the_docs_name_exists():
+    root = DOCS.parent
+    for page in [*DOCS.glob("*.md"), root / "README.md"]:
+        for path in re.findall(
+            r"`((?:domain|projections|api|infra|tests|bench|docs)/[\w/.-]+\.(?:py|md))`", page.read_text()
+        ):
+            assert (root / path).exists(), f"{page.name} names {path}, which does not exist"
+
+
+def test_the_domain_imports_exactly_the_libraries_the_architecture_names():
+    import ast
+    import sys
+
+    allowed = {"pydantic", "pydantic_core", "eventsourcing"}
+    used = set()
+    for module in (DOCS.parent / "domain").rglob("*.py"):
+        for node in ast.walk(ast.parse(module.read_text())):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            used |= {n.split(".")[0] for n in names}
+    libraries = used - set(sys.stdlib_module_names) - {"domain", "__future__"}
+    assert libraries <= allowed, f"the domain imports {libraries - allowed}"
+    text = (DOCS / "architecture.md").read_text()
+    assert all(name in text for name in libraries)
+
+
+def test_the_architecture_describes_the_writer_lock_the_recorder_takes():
+    from infra.group_commit import GroupCommitRecorder
+
+    source = Path(__import__("inspect").getsourcefile(GroupCommitRecorder)).read_text()
+    assert "pg_advisory_xact_lock" in source
+    text = " ".join((DOCS / "architecture.md").read_text().split())
+    assert "Writers serialise on a transaction-level advisory lock" in text
+    assert "recorder locks the events table" not in text, "the doc says writers take a table lock"

@@ -137,7 +137,7 @@ def play(http: httpx.Client, index: int, rng: random.Random) -> dict[str, Any]:
     base = state["progression_version"]
     ally = rng.choice(["rebels", "crown"])
     # The phone goes offline and completes the audience; it syncs first.
-    phone = [
+    phone: list[dict[str, Any]] = [
         {"type": "node_reached", "node": "throne_room"},
         {"type": "choice_made", "choice": "ally", "option": ally},
         {"type": "quest_completed", "quest_id": "audience"},
@@ -146,7 +146,7 @@ def play(http: httpx.Client, index: int, rng: random.Random) -> dict[str, Any]:
     _check(sync(client, sid, base, phone, f"{sid}-phone"), 200)
     # The laptop, offline from the same base, found a key and drank both potions:
     # the second potion is already spent, and it allied otherwise. A conflict.
-    laptop = [
+    laptop: list[dict[str, Any]] = [
         {"type": "node_reached", "node": "cellar_door"},
         {"type": "item_added", "item_id": "lantern", "quantity": 1},
         {"type": "flag_set", "flag": "found_key"},
@@ -196,7 +196,9 @@ def play(http: httpx.Client, index: int, rng: random.Random) -> dict[str, Any]:
     return {"player": client.player_id, "slot": sid, "conflict_resolved": conflicted}
 
 
-def run(base_url: str, admin_token: str, players: int = 4, seed: int = 7, console: Console | None = None) -> list[dict]:
+def run(
+    base_url: str, admin_token: str, players: int = 4, seed: int = 7, console: Console | None = None
+) -> list[dict[str, Any]]:
     console = console or Console()
     rng = random.Random(seed)
     with httpx.Client(base_url=base_url, timeout=30) as http:

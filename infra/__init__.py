@@ -1,0 +1,2 @@
+"""Adapters (persistence, crypto, group commit, fan-out) and, in ``entrypoints``,
+the composition root and the programs."""

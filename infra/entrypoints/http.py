@@ -1,0 +1,92 @@
+"""The HTTP side of the composition root: the services routes may use, and the app."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
+
+from fastapi import FastAPI
+from prometheus_client import CollectorRegistry
+from psycopg_pool import ConnectionPool
+
+from api.app import create_app
+from api.auth import TokenService
+from api.deps import Services
+from api.live.metrics import SessionMetrics
+from api.live.reconnect import ReconnectTokens
+from api.ratelimit import RateLimits
+from domain.accounts import Erasure
+from infra.auth_sessions import AuthSessions, Passwords
+from infra.content_store import ContentBlobs
+from infra.crypto import KeyStore
+from infra.entrypoints.contexts import http_parts
+from infra.fanout.feed import TelemetrySink
+from infra.health import Health
+from infra.idempotency import IdempotencyStore
+from infra.privacy import PlayerData
+from infra.settings import Settings
+from projections.read_side import ReadSide
+
+if TYPE_CHECKING:
+    from infra.entrypoints.bootstrap import Container
+
+
+def services(c: Container) -> dict[type, object]:
+    """Everything a route may use, by the type it declares."""
+    settings = c.settings
+    metrics = SessionMetrics(c.store)
+    fanout = [r for r in c.readers() if r not in c.runners.values()]
+    return {
+        **c.use_cases,
+        Erasure: c.erasure,
+        PlayerData: PlayerData(c.store, c.erasure, c.pool, c.tables),
+        Settings: settings,
+        ConnectionPool: c.pool,
+        ReadSide: c.read_side,
+        KeyStore: c.keys,
+        TelemetrySink: c.telemetry_sink,
+        IdempotencyStore: c.idempotency,
+        AuthSessions: c.auth_sessions,
+        Passwords: Passwords(),
+        ContentBlobs: c.content_blobs,
+        TokenService: TokenService(c.jwt_secret, settings.access_token_ttl_seconds, c.auth_sessions.is_revoked),
+        RateLimits: RateLimits(settings.rate_limit, settings.address_rate_limit),
+        ReconnectTokens: ReconnectTokens(c.jwt_secret, settings.reconnect_window_seconds),
+        SessionMetrics: metrics,
+        CollectorRegistry: metrics.registry,
+        ThreadPoolExecutor: c.executor,
+        Health: Health(c.store, list(c.runners.values()), lambda: fanout, c.kafka_enabled),
+    }
+
+
+def http_app(c: Container, run_projections: bool) -> FastAPI:
+    """The app, and what runs beside it for its lifetime: table set-up, the
+    erasures a crash interrupted, and (``run_projections``) the projector as threads."""
+    relay: list[threading.Thread] = []
+
+    def start() -> None:
+        c.setup()
+        c.erasure.resume()
+        if run_projections:
+            c.follower.start()
+            if c.kafka_enabled:
+                relay.append(threading.Thread(target=c.run_relay, name="relay", daemon=True))
+                relay[0].start()
+
+    def stop() -> None:
+        c.executor.shutdown(wait=False, cancel_futures=True)
+        if run_projections:
+            c.follower.stop()
+            if relay:
+                c.relay_follower.stop()
+
+    return create_app(
+        Services(services(c)),
+        http_parts(),
+        threads=c.settings.api_threads,
+        max_body_bytes=c.settings.max_body_bytes,
+        gc_freeze=c.settings.gc_freeze,
+        start=start,
+        stop=stop,
+    )
