@@ -26,12 +26,15 @@ import queue
 import threading
 from collections import deque
 from collections.abc import Callable, Hashable, Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
 from psycopg.sql import SQL, Literal
+
+from infra import unit_of_work
 
 log = logging.getLogger(__name__)
 
@@ -222,7 +225,24 @@ class GroupCommitRecorder(PostgresApplicationRecorder):
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         if not stored_events or kwargs.get("tracking") is not None:
             return super().insert_events(stored_events, **kwargs)
+        unit = unit_of_work.current()
+        if unit is not None:  # an idempotent request: its answer commits with these events
+            return unit.insert(self, stored_events)
         return self.committer.submit(list(stored_events))
+
+    def unit_of_work(self) -> AbstractContextManager[unit_of_work.UnitOfWork]:
+        """A transaction this thread's events and other writes share (infra/unit_of_work.py)."""
+        return unit_of_work.unit_of_work(self.datastore.get_connection)
+
+    def defer(self, after_commit: Callable[[], None], on_rollback: Callable[[], None]) -> bool:
+        """Inside a unit of work: run ``after_commit`` once it commits, ``on_rollback``
+        if it does not; True. Outside one: False (the write is already durable)."""
+        unit = unit_of_work.current()
+        if unit is None:
+            return False
+        unit.after_commit.append(after_commit)
+        unit.on_rollback.append(on_rollback)
+        return True
 
     async def insert_events_async(self, stored_events: Sequence[StoredEvent]) -> Sequence[int] | None:
         """``insert_events`` from an event loop (see ``Lorekeeper.save_async``)."""

@@ -1,45 +1,135 @@
-"""What ``/health`` reports: the database reachable, and how far each reader
-of the log (projections, in-process feeds, the relay) is behind it."""
+"""What ``/health`` and ``/metrics`` say about the read side: every reader of
+the log (projections, in-process feeds, the relay), how far behind the head it
+is, whether its batches keep failing, and what it dead-lettered.
+
+``/health`` answers 503, with the reasons, when a reader is **stuck** (its
+batches have failed for longer than ``health_stuck_seconds``), **far behind**
+(more than ``health_max_lag`` positions) or has **dead letters** seen within
+``health_dead_letter_seconds``: an operator's alarm should fire on each.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+
 from domain.kernel.store import Lorekeeper
-from projections.tracking import Status, TrackedReader
+from infra.settings import Settings
+from projections.db import Pool
+from projections.tracking import EventLog, Status, TrackedReader, statuses
 
 
-def _positions(statuses: list[Status]) -> dict[str, dict[str, object]]:
-    return {s.name: {"position": s.position, "lag": s.lag, "updated_at": s.updated_at} for s in statuses}
+class ReadSideState:
+    """The status of every reader, read in two queries."""
+
+    def __init__(self, pool: Pool, log: EventLog, readers: Callable[[], Sequence[TrackedReader]]) -> None:
+        self.pool = pool
+        self.log = log
+        self.readers = readers
+
+    def statuses(self) -> list[Status]:
+        readers = self.readers()
+        with self.pool.connection() as conn:
+            return statuses(
+                conn, self.log, [r.tracking_name for r in readers], {r.tracking_name: r.schema_version for r in readers}
+            )
+
+
+def problems(found: Sequence[Status], settings: Settings, now: datetime | None = None) -> list[str]:
+    """Why the read side is not healthy (none: it is)."""
+    now = now or datetime.now(UTC)
+    stuck = timedelta(seconds=settings.health_stuck_seconds)
+    recent = timedelta(seconds=settings.health_dead_letter_seconds)
+    reasons = []
+    for s in found:
+        if s.failing_since is not None and now - s.failing_since > stuck:
+            reasons.append(
+                f"{s.name} is stuck: its batches have failed since {s.failing_since:%H:%M:%S} ({s.last_error})"
+            )
+        if s.lag > settings.health_max_lag:
+            reasons.append(f"{s.name} is {s.lag} events behind the head (more than {settings.health_max_lag})")
+        if s.dead_letters and s.newest_dead_letter is not None and now - s.newest_dead_letter < recent:
+            reasons.append(
+                f"{s.name} has {s.dead_letters} dead letter(s), the latest at {s.newest_dead_letter:%H:%M:%S}"
+            )
+    return reasons
+
+
+def _view(s: Status) -> dict[str, object]:
+    return {
+        "position": s.position,
+        "lag": s.lag,
+        "updated_at": s.updated_at,
+        "failing_since": s.failing_since,
+        "last_error": s.last_error,
+        "dead_letters": s.dead_letters,
+    }
 
 
 class Health:
-    def __init__(
-        self,
-        store: Lorekeeper,
-        projections: Sequence[TrackedReader],
-        fanout: Callable[[], Sequence[TrackedReader]],
-        kafka_enabled: bool,
-    ) -> None:
+    def __init__(self, store: Lorekeeper, state: ReadSideState, projections: set[str], settings: Settings) -> None:
         self.store = store
-        self.projections = list(projections)
-        self.fanout = fanout
-        self.kafka_enabled = kafka_enabled
+        self.state = state
+        self.projections = projections
+        self.settings = settings
 
     def report(self) -> tuple[bool, dict[str, Any]]:
         """(healthy, body)."""
         try:
-            projections = [runner.status() for runner in self.projections]
-            fanout = [reader.status() for reader in self.fanout()]
+            found = self.state.statuses()
         except Exception as e:  # a health check reports, it does not raise
             return False, {"status": "unavailable", "detail": f"database unreachable: {type(e).__name__}"}
+        reasons = problems(found, self.settings)
         committer = getattr(self.store.recorder, "committer", None)
-        return True, {
-            "status": "ok",
-            "head": max((s.head for s in projections), default=0),
-            "projections": _positions(projections),
-            "fanout": _positions(fanout),
-            "kafka": self.kafka_enabled,
+        return not reasons, {
+            "status": "unhealthy" if reasons else "ok",
+            "problems": reasons,
+            "head": max((s.head for s in found), default=0),
+            "projections": {s.name: _view(s) for s in found if s.name in self.projections},
+            "fanout": {s.name: _view(s) for s in found if s.name not in self.projections},
+            "kafka": bool(self.settings.kafka_bootstrap_servers),
             "group_commit": {"batches": committer.batches, "commands": committer.items} if committer else None,
         }
+
+
+class ReadSideCollector(Collector):
+    """Prometheus gauges per reader: position, lag, failing, dead letters.
+    Read at most every ``ttl`` seconds, however often Prometheus scrapes."""
+
+    def __init__(self, state: ReadSideState, ttl: float = 5.0) -> None:
+        self.state = state
+        self.ttl = ttl
+        self._cached: tuple[float, list[Status]] = (0.0, [])
+        self._lock = threading.Lock()
+
+    def _statuses(self) -> list[Status]:
+        with self._lock:
+            at, found = self._cached
+            if time.monotonic() - at > self.ttl:
+                try:
+                    found = self.state.statuses()
+                except Exception:
+                    found = []
+                self._cached = (time.monotonic(), found)
+            return found
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        found = self._statuses()
+        gauges = {
+            "position": ("lorekeeper_reader_position", "Last position a reader of the log has applied"),
+            "lag": ("lorekeeper_reader_lag", "Events between a reader's position and the head"),
+            "failing": ("lorekeeper_reader_failing", "1 while a reader's batches keep failing"),
+            "dead_letters": ("lorekeeper_dead_letters", "Events or messages a reader set aside"),
+        }
+        for attribute, (name, doc) in gauges.items():
+            family = GaugeMetricFamily(name, doc, labels=["reader"])
+            for s in found:
+                value = float(s.failing_since is not None) if attribute == "failing" else float(getattr(s, attribute))
+                family.add_metric([s.name], value)
+            yield family

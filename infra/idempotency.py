@@ -1,10 +1,17 @@
 """``Idempotency-Key``: a retried command with the same key and body gets the
 first answer back and records nothing new.
 
-The key is reserved before the command runs, so two concurrent retries cannot
-both execute it; the second sees the reservation and is told the first is in
-progress until it finishes. Answers of 5xx release the key so a retry can run
-again. Keys are scoped per caller and forgotten after ``TTL``.
+The answer commits in the same transaction as the command's events (a unit
+of work, infra/unit_of_work.py), so a retry after any crash either finds the
+committed answer or finds nothing and runs the command: never a command that
+happened without its answer, never a key stuck "in progress".
+
+Concurrent requests with one key take turns on a transaction-level advisory
+lock: the second waits for the first to commit (bounded by
+``wait_seconds``, then "in progress", 409) and gets its answer. Answers a
+retry should not get again (a lost race, a 5xx, a rate limit) are not stored:
+their transaction rolls back. Keys are scoped per caller and forgotten after
+``TTL``.
 
 This module stores; what an answer looks like on the wire is the API's
 (``api/idempotency.py``).
@@ -13,13 +20,17 @@ This module stores; what an answer looks like on the wire is the API's
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
+import psycopg
 from psycopg.types.json import Jsonb
 
+from infra.unit_of_work import UnitOfWork
 from projections.db import Pool
 from projections.ddl import lock_ddl
 
@@ -40,11 +51,13 @@ KEY_MAX = 255
 
 @dataclass(frozen=True)
 class Stored:
-    """An answer as it is stored and replayed: status, body bytes, headers."""
+    """An answer as it is stored and replayed: status, body bytes, headers.
+    ``retryable`` answers (a lost race, a rate limit, a 5xx) are never stored."""
 
     status: int
     body: bytes
     headers: dict[str, str]
+    retryable: bool = False
 
 
 class InvalidKey(Exception):
@@ -60,8 +73,18 @@ class KeyInProgress(Exception):
 
 
 class IdempotencyStore:
-    def __init__(self, pool: Pool) -> None:
+    def __init__(
+        self,
+        pool: Pool,
+        units: Callable[[], AbstractContextManager[UnitOfWork]],
+        *,
+        wait_seconds: float = 5.0,
+        crash_before_commit: bool = False,
+    ) -> None:
         self.pool = pool
+        self.units = units  # the event store's units of work
+        self.wait_seconds = wait_seconds
+        self.crash_before_commit = crash_before_commit  # a test-only failpoint
 
     def setup(self) -> None:
         with self.pool.connection() as conn, conn.transaction():
@@ -78,54 +101,54 @@ class IdempotencyStore:
         answer_of: Callable[[Exception], Stored | None],
     ) -> Stored:
         """Run ``command`` once per (scope, key, request). ``answer_of`` turns an
-        error the command raises into the answer to store (None: not an answer,
-        let it propagate and release the key)."""
+        error the command raises into the answer to give (None: not an answer;
+        it propagates and nothing is stored)."""
         if key is None:
             return command()
         if not 1 <= len(key) <= KEY_MAX:
             raise InvalidKey(f"Idempotency-Key must be 1 to {KEY_MAX} characters")
         digest = hashlib.sha256(orjson.dumps(request, option=orjson.OPT_SORT_KEYS)).digest()
-        with self.pool.connection() as conn:
-            inserted = conn.execute(
-                "INSERT INTO lorekeeper_idempotency (scope, key, request_hash) VALUES (%s, %s, %s) "
-                "ON CONFLICT (scope, key) DO NOTHING RETURNING 1",
-                (scope, key, digest),
+        with self.units() as unit:
+            conn = unit.conn
+            self._take_turn(conn, scope, key)
+            row = conn.execute(
+                "SELECT request_hash, status, body, headers FROM lorekeeper_idempotency WHERE scope = %s AND key = %s",
+                (scope, key),
             ).fetchone()
-            if inserted is None:
-                row = conn.execute(
-                    "SELECT request_hash, status, body, headers FROM lorekeeper_idempotency "
-                    "WHERE scope = %s AND key = %s",
-                    (scope, key),
-                ).fetchone()
-                if row is not None:
-                    return self._replay(row, digest)
-        try:
-            stored = command()
-        except Exception as error:
-            answer = answer_of(error)
-            if answer is None:
-                self._release(scope, key)
-                raise
-            stored = answer
-        except BaseException:
-            self._release(scope, key)
-            raise
-        if stored.status >= 500:
-            self._release(scope, key)
-        else:
-            with self.pool.connection() as conn:
-                conn.execute(
-                    "UPDATE lorekeeper_idempotency SET status = %s, body = %s, headers = %s "
-                    "WHERE scope = %s AND key = %s",
-                    (stored.status, stored.body, Jsonb(stored.headers), scope, key),
-                )
+            if row is not None:
+                return self._replay(row, digest)
+            try:
+                stored = command()
+            except Exception as error:
+                answer = answer_of(error)
+                if answer is None:
+                    raise
+                stored = answer
+            if stored.retryable or stored.status >= 500:
+                unit.discard = True  # nothing of it stays: a retry runs the command again
+                return stored
+            conn.execute(
+                "INSERT INTO lorekeeper_idempotency (scope, key, request_hash, status, body, headers) "
+                "VALUES (%s, %s, %s, %s, %s, %s)",
+                (scope, key, digest, stored.status, stored.body, Jsonb(stored.headers)),
+            )
+            if self.crash_before_commit:
+                os._exit(137)  # the failpoint: events and answer written, neither committed
         return stored
+
+    def _take_turn(self, conn: Any, scope: str, key: str) -> None:
+        """Wait (bounded) for any request with this key still running."""
+        lock = int.from_bytes(hashlib.sha256(f"{scope}\n{key}".encode()).digest()[:8], "big", signed=True)
+        try:
+            with conn.transaction():
+                conn.execute(f"SET LOCAL lock_timeout = '{int(self.wait_seconds * 1000)}ms'")
+                conn.execute("SELECT pg_advisory_xact_lock(%s)", (lock,))
+        except psycopg.errors.LockNotAvailable:
+            raise KeyInProgress("a request with this Idempotency-Key is still being processed") from None
 
     def _replay(self, row: dict[str, Any], digest: bytes) -> Stored:
         if bytes(row["request_hash"]) != digest:
             raise KeyReused("this Idempotency-Key was used with a different request")
-        if row["status"] is None:
-            raise KeyInProgress("a request with this Idempotency-Key is still being processed")
         headers = {**row["headers"], "Idempotent-Replayed": "true"}
         return Stored(row["status"], bytes(row["body"]), headers)
 
@@ -133,7 +156,3 @@ class IdempotencyStore:
         """Drop every stored answer of a caller (erasure: they may hold personal data)."""
         with self.pool.connection() as conn:
             conn.execute("DELETE FROM lorekeeper_idempotency WHERE scope = %s", (scope,))
-
-    def _release(self, scope: str, key: str) -> None:
-        with self.pool.connection() as conn:
-            conn.execute("DELETE FROM lorekeeper_idempotency WHERE scope = %s AND key = %s", (scope, key))

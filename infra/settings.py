@@ -64,6 +64,11 @@ class Settings(BaseSettings):
         0.01, description="Least time between projection rounds: trades read lag for throughput."
     )
     read_wait_max_seconds: float = 5.0
+    health_stuck_seconds: float = Field(30.0, description="A reader whose batches fail this long makes /health 503.")
+    health_max_lag: int = Field(50_000, description="A reader more events than this behind the head makes /health 503.")
+    health_dead_letter_seconds: float = Field(
+        900.0, description="A dead letter seen within this many seconds makes /health 503."
+    )
     protocol_version: str = Field("1", description="The live-session protocol this build speaks; others are refused.")
     session_idle_seconds: float = Field(30.0, description="A connected session silent this long is terminated.")
     reconnect_window_seconds: int = Field(120, description="How long a reconnect token stays valid.")
@@ -71,6 +76,9 @@ class Settings(BaseSettings):
     action_retention_days: float = Field(30.0, description="action_events rows older than this are archived.")
     fault_crash_before_ack_seq: int | None = Field(
         None, description="Test-only failpoint: exit after persisting this action sequence number, before its ack."
+    )
+    fault_crash_before_answer: bool = Field(
+        False, description="Test-only failpoint: exit after an idempotent command, before its answer commits."
     )
     run_projections: bool = Field(True, description="serve also runs the projection runner.")
     projector_process: bool = Field(

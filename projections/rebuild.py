@@ -35,6 +35,8 @@ def rebuild(live: ProjectionRunner, progress: Callable[[int, int], None] | None 
         conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
         conn.execute(f"DELETE FROM {TRACKING_TABLE} WHERE name = %s", (fresh.tracking_name,))
     fresh.setup()
+    with live.pool.connection() as conn:  # what an interrupted rebuild set aside
+        conn.execute("DELETE FROM lorekeeper_dead_letters WHERE reader = %s", (fresh.tracking_name,))
     with live.pool.connection() as conn:
         head = live.log.head(conn)
     fresh.catch_up(progress=(lambda p: progress(p, head)) if progress else None)
@@ -69,10 +71,16 @@ def rebuild(live: ProjectionRunner, progress: Callable[[int, int], None] | None 
                 sql.SQL("DROP TABLE IF EXISTS {}.{}").format(sql.Identifier(old_schema), sql.Identifier(old_name))
             )
         conn.execute(
-            f"UPDATE {TRACKING_TABLE} SET position = %s, schema_version = %s, updated_at = now() WHERE name = %s",
+            f"UPDATE {TRACKING_TABLE} SET position = %s, schema_version = %s, updated_at = now(), "
+            "failing_since = NULL, last_error = NULL WHERE name = %s",
             (position, projection.schema_version, projection.name),
         )
         conn.execute(f"DELETE FROM {TRACKING_TABLE} WHERE name = %s", (fresh.tracking_name,))
+        # What the rebuild could not apply replaces what the old tables could not.
+        conn.execute("DELETE FROM lorekeeper_dead_letters WHERE reader = %s", (projection.name,))
+        conn.execute(
+            "UPDATE lorekeeper_dead_letters SET reader = %s WHERE reader = %s", (projection.name, fresh.tracking_name)
+        )
         conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
     if progress:
         progress(position, max(head, position))

@@ -14,6 +14,7 @@ from typing import Any
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
+from projections import dead_letters, engine
 from projections.db import Conn, Pool
 from projections.ddl import create_tables, lock_ddl
 from projections.model import DELETE, Event, Key, Projection, Row, Table
@@ -47,29 +48,42 @@ class ProjectionRunner(TrackedReader):
             self.setup_tracking(conn)
 
     def process(self, conn: Conn, notifications: Sequence[Any]) -> None:
-        events = [
-            Event(n.id, n.originator_id, n.originator_version, n.topic, self.decode(n.state)) for n in notifications
-        ]
-        self._apply(conn, events)
+        """Apply a window of the log; what cannot be applied is dead-lettered."""
+        for failure in self.apply(conn, notifications):
+            dead_letters.record(conn, self.tracking_name, **failure)
 
-    def _apply(self, conn: Conn, events: list[Event]) -> None:
-        handlers = self.projection.handlers
-        plan = [(event, handler, handler.key(event)) for event in events for handler in handlers.get(event.topic, ())]
-        touched: dict[Table, set[Key]] = {}
-        for _, handler, key in plan:
-            touched.setdefault(handler.table, set()).add(key)
-        rows = {table: self._fetch(conn, table, keys) for table, keys in touched.items()}
-        dirty: dict[Table, set[Key]] = {table: set() for table in touched}
-        for event, handler, key in plan:
-            table_rows = rows[handler.table]
-            result = handler.apply(event, table_rows.get(key))
-            if result is not None:
-                table_rows[key] = result
-                dirty[handler.table].add(key)
-        for table, keys in dirty.items():
-            if keys:
-                table_rows = rows[table]
-                self._write(conn, table, {k: table_rows[k] for k in keys})
+    def apply(self, conn: Conn, notifications: Sequence[Any]) -> list[dict[str, Any]]:
+        """Apply the notifications; returns the failures (as ``dead_letters.record``
+        takes them) of the events that could not be applied, in order. A handler
+        that raises or a row PostgreSQL could not store fails its event alone
+        (``engine.apply``); a write PostgreSQL refuses anyway is narrowed down to
+        its event by applying the window event by event (``dead_letters.isolate``)."""
+        failures: list[dict[str, Any]] = []
+        events = []
+        for n in notifications:
+            try:
+                events.append(Event(n.id, n.originator_id, n.originator_version, n.topic, self.decode(n.state)))
+            except Exception as error:  # stored bytes this code cannot read: poison too
+                failures.append(_failure(n.id, n.topic, n.originator_id, error))
+
+        def write(window: Sequence[Event]) -> None:
+            failed: list[dict[str, Any]] = []
+            self._apply(conn, window, failed)  # raises (its savepoint rolls back) if PostgreSQL refuses a write
+            failures.extend(failed)
+
+        dead_letters.isolate(
+            conn, events, write, lambda e, error: failures.append(_failure(e.position, e.topic, e.originator_id, error))
+        )
+        return sorted(failures, key=lambda f: f["position"])
+
+    def _apply(self, conn: Conn, events: Sequence[Event], failures: list[dict[str, Any]]) -> None:
+        steps = engine.plan(self.projection, events)
+        rows = {table: self._fetch(conn, table, keys) for table, keys in engine.touched(steps).items()}
+        applied = engine.apply(steps, rows)
+        for table, changed in applied.changed.items():
+            if changed:
+                self._write(conn, table, changed)
+        failures += [_failure(e.position, e.topic, e.originator_id, error) for e, error in applied.failures]
 
     def _qualified(self, table: Table) -> sql.Composed:
         return sql.SQL("{}.{}").format(sql.Identifier(self.schema), sql.Identifier(table.name))
@@ -131,3 +145,7 @@ class ProjectionRunner(TrackedReader):
             conn.execute(
                 sql.SQL("DELETE FROM {} WHERE {}").format(self._qualified(table), self._key_in(table)), columns
             )
+
+
+def _failure(position: int, topic: str, originator_id: Any, error: BaseException) -> dict[str, Any]:
+    return {"position": position, "topic": topic, "originator_id": originator_id, "error": error}

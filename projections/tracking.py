@@ -23,17 +23,23 @@ from typing import Any
 from psycopg import sql
 from psycopg.rows import namedtuple_row
 
+from projections import dead_letters
 from projections.db import Conn, Pool
 from projections.ddl import lock_ddl
 
 TRACKING_TABLE = "lorekeeper_projections"
-TRACKING_DDL = f"""
-CREATE TABLE IF NOT EXISTS public.{TRACKING_TABLE} (
-    name text PRIMARY KEY,
-    position bigint NOT NULL DEFAULT 0,
-    schema_version int NOT NULL,
-    updated_at timestamptz NOT NULL DEFAULT now()
-)"""
+TRACKING_DDL = (
+    f"""CREATE TABLE IF NOT EXISTS public.{TRACKING_TABLE} (
+        name text PRIMARY KEY,
+        position bigint NOT NULL DEFAULT 0,
+        schema_version int NOT NULL,
+        updated_at timestamptz NOT NULL DEFAULT now()
+    )""",
+    # Since when batches of this reader keep failing (NULL: they succeed), and why.
+    f"ALTER TABLE public.{TRACKING_TABLE} ADD COLUMN IF NOT EXISTS failing_since timestamptz",
+    f"ALTER TABLE public.{TRACKING_TABLE} ADD COLUMN IF NOT EXISTS last_error text",
+    dead_letters.DDL,
+)
 
 
 class EventLog:
@@ -83,6 +89,10 @@ class Status:
     head: int
     schema_version: int
     updated_at: datetime | None
+    failing_since: datetime | None = None
+    last_error: str | None = None
+    dead_letters: int = 0
+    newest_dead_letter: datetime | None = None
 
     @property
     def lag(self) -> int:
@@ -110,12 +120,56 @@ class TrackedReader:
         self.before_commit: Callable[[Sequence[Any]], None] | None = None  # a test seam
 
     def process(self, conn: Conn, notifications: Sequence[Any]) -> None:
-        """Apply one window's notifications inside the batch transaction."""
+        """Apply one window's notifications inside the batch transaction; what
+        cannot be applied is dead-lettered and the reader moves past it."""
+        for failure in self.apply(conn, notifications):
+            dead_letters.record(conn, self.tracking_name, **failure)
+
+    def apply(self, conn: Conn, notifications: Sequence[Any]) -> list[dict[str, Any]]:
+        """Apply notifications; returns the failures (``dead_letters.record``'s
+        keyword arguments) of those that could not be."""
         raise NotImplementedError
+
+    def retry_dead_letters(self) -> tuple[int, int]:
+        """Apply this reader's dead letters again, oldest first (after a fix);
+        (how many applied, how many still fail)."""
+        applied = failed = 0
+        with self.pool.connection() as conn:
+            for letter in dead_letters.listed(conn, self.tracking_name):
+                if letter.position is None:
+                    continue
+                with conn.transaction():
+                    found = self.log.read(conn, letter.position - 1, letter.position)
+                    failures = self.apply(conn, found) if found else []
+                    for failure in failures:
+                        dead_letters.record(conn, self.tracking_name, **failure)
+                    if not failures:
+                        dead_letters.remove(conn, self.tracking_name, letter.ref)
+                applied += not failures
+                failed += bool(failures)
+        return applied, failed
+
+    def mark_failing(self, error: BaseException) -> None:
+        """Note that batches keep failing (``/health`` reads it); outside any batch."""
+        with self.pool.connection() as conn:
+            conn.execute(
+                f"UPDATE {TRACKING_TABLE} SET failing_since = coalesce(failing_since, now()), last_error = %s "
+                "WHERE name = %s",
+                (dead_letters.describe(error), self.tracking_name),
+            )
+
+    def mark_healthy(self) -> None:
+        with self.pool.connection() as conn:
+            conn.execute(
+                f"UPDATE {TRACKING_TABLE} SET failing_since = NULL, last_error = NULL "
+                "WHERE name = %s AND failing_since IS NOT NULL",
+                (self.tracking_name,),
+            )
 
     def setup_tracking(self, conn: Conn) -> None:
         lock_ddl(conn)
-        conn.execute(TRACKING_DDL)
+        for statement in TRACKING_DDL:
+            conn.execute(statement)
         conn.execute(
             f"INSERT INTO {TRACKING_TABLE} (name, position, schema_version) "
             "VALUES (%s, 0, %s) ON CONFLICT (name) DO NOTHING",
@@ -190,14 +244,41 @@ class TrackedReader:
 
     def status(self) -> Status:
         with self.pool.connection() as conn:
-            row = conn.execute(
-                f"SELECT position, schema_version, updated_at FROM {TRACKING_TABLE} WHERE name = %s",
-                (self.tracking_name,),
-            ).fetchone()
-            head = self.log.head(conn)
+            return statuses(conn, self.log, [self.tracking_name], {self.tracking_name: self.schema_version})[0]
+
+
+def statuses(conn: Conn, log: EventLog, names: Sequence[str], versions: dict[str, int]) -> list[Status]:
+    """The status of each named reader, in two queries."""
+    rows = {
+        r["name"]: r
+        for r in conn.execute(
+            f"SELECT t.*, d.n AS dead, d.newest FROM {TRACKING_TABLE} t LEFT JOIN ("
+            "SELECT reader, count(*) AS n, max(last_seen) AS newest FROM lorekeeper_dead_letters GROUP BY reader"
+            ") d ON d.reader = t.name WHERE t.name = ANY(%s)",
+            (list(names),),
+        ).fetchall()
+    }
+    head = log.head(conn)
+    found = []
+    for name in names:
+        row = rows.get(name)
         if row is None:
-            return Status(self.tracking_name, 0, head, self.schema_version, None)
-        return Status(self.tracking_name, row["position"], head, row["schema_version"], row["updated_at"])
+            found.append(Status(name, 0, head, versions.get(name, 0), None))
+            continue
+        found.append(
+            Status(
+                name,
+                row["position"],
+                head,
+                row["schema_version"],
+                row["updated_at"],
+                row["failing_since"],
+                row["last_error"],
+                row["dead"] or 0,
+                row["newest"],
+            )
+        )
+    return found
 
 
 def wait_for_position(pool: Pool, names: Sequence[str], position: int, timeout: float) -> bool:

@@ -40,7 +40,7 @@ from api.live.protocol import (
 from api.live.reconnect import InvalidReconnectToken, ReconnectTokens
 from api.problems import Problem
 from domain.kernel.errors import DomainError, NotFound, PermissionDenied
-from domain.live.sessions import SequenceGap, Status
+from domain.live.sessions import IllegalTransition, SequenceGap, Status
 from domain.live.use_cases import LiveUseCases
 from infra.settings import Settings
 
@@ -69,6 +69,7 @@ class LiveSession:
         self.executor = executor
         self.session_id: UUID | None = None
         self.character_id: UUID | None = None
+        self.connection: int | None = None  # which connection of the session this socket is
         self.principal: Principal | None = None
 
     async def call(self, fn: Any, *args: Any) -> Any:
@@ -128,7 +129,7 @@ class LiveSession:
         except PermissionDenied:
             raise Closed(FORBIDDEN, "this character belongs to another player") from None
         session = written.aggregate
-        self.session_id, self.character_id = session.id, session.character_id
+        self.session_id, self.character_id, self.connection = session.id, session.character_id, session.connection
         character = await self.call(self.live.get_character, session.character_id)
         self.metrics.connect_success.inc()
         await self.send(
@@ -156,9 +157,9 @@ class LiveSession:
             session = self.live.get_session(claims.session_id)
             if session.status == Status.TERMINATING:
                 raise Closed(GONE, "the session has ended")
-            if session.status == Status.ACTIVE:  # the old connection's loss was not noticed yet
-                self.live.change_session(session.id, "lose_connection")
-            session = self.live.change_session(session.id, "resume").aggregate
+            # One write, decided again if the old socket's loss lands first: the
+            # old connection's loss then changes nothing (it is not current).
+            session = self.live.take_over(session.id).aggregate
             character = self.live.get_character(session.character_id)
             since = hello.last_seq if hello.last_seq is not None else claims.last_sequence_number
             delta = self.live.actions_after(
@@ -166,8 +167,12 @@ class LiveSession:
             )
             return session, character, delta
 
-        session, character, delta = await self.call(resume)
+        try:
+            session, character, delta = await self.call(resume)
+        except IllegalTransition:
+            raise Closed(GONE, "the session has ended") from None
         self.character_id = session.character_id
+        self.connection = session.connection
         welcome: dict[str, Any] = {
             "type": "welcome",
             "session_id": str(session.id),
@@ -262,13 +267,12 @@ class LiveSession:
         self.metrics.action_latency.observe((time.perf_counter() - started) * 1000)
 
     async def lost(self) -> None:
-        """The transport dropped without a bye: active -> reconnecting."""
-        if self.session_id is None:
+        """The transport dropped without a bye: active -> reconnecting, unless a
+        newer connection resumed the session already (then nothing)."""
+        if self.session_id is None or self.connection is None:
             return
         try:
-            session = await self.call(self.live.get_session, self.session_id)
-            if session.status == Status.ACTIVE:
-                await self.call(self.live.change_session, self.session_id, "lose_connection")
+            await self.call(self.live.lose_connection, self.session_id, self.connection)
         except DomainError:
             log.info("session %s changed elsewhere while disconnecting", self.session_id)
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from domain.kernel.aggregate import Aggregate
 from domain.kernel.store import Lorekeeper
+from domain.kernel.timers import Handler, Policy
 
 
 @dataclass(frozen=True)
@@ -24,8 +25,15 @@ class DomainContext:
     # context reads the attributes it needs from it; see its use_cases module).
     use_cases: Callable[[Lorekeeper, Any], object]
     snapshot_intervals: Mapping[type[Aggregate], int] = field(default_factory=dict)
+    # Durable timers (domain/kernel/timers.py): the policies that set them, by
+    # event topic, built from the settings; and the handler of each timer kind.
+    policies: Callable[[Any], Mapping[str, Policy]] = lambda _: {}
+    timers: Mapping[str, Handler] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         unknown = set(self.snapshot_intervals) - set(self.aggregates)
         if unknown:
             raise ValueError(f"{self.name}: snapshot intervals for undeclared aggregates {unknown}")
+        foreign = [kind for kind in self.timers if not kind.startswith(f"{self.name}.")]
+        if foreign:
+            raise ValueError(f"{self.name}: timer kinds are named <context>.<what>, not {foreign}")

@@ -85,7 +85,12 @@ class Lorekeeper(Application[UUID]):
             processing = collect(objs)
             processing.saved_kwargs.update(kwargs)
             recordings = self._record(processing)
-            self._take_snapshots(processing)
+            # A recorder may write inside a transaction that has not committed
+            # yet (infra's unit of work): snapshots wait for its commit, and a
+            # rollback evicts what this save put in the cache.
+            defer = getattr(self.recorder, "defer", None)
+            if defer is None or not defer(lambda: self._take_snapshots(processing), lambda: self._forget(processing)):
+                self._take_snapshots(processing)
             self._notify(recordings)
             return recordings
 
@@ -161,6 +166,10 @@ class Lorekeeper(Application[UUID]):
         """True if loading these aggregates needs no database read."""
         cache = self.repository.cache
         return cache is not None and all(i in cache.cache for i in aggregate_ids)
+
+    def _forget(self, processing: ProcessingEvent[UUID]) -> None:
+        for aggregate_id in processing.aggregates:
+            self.evict(aggregate_id)
 
     def evict(self, aggregate_id: UUID) -> None:
         if self.repository.cache is not None:

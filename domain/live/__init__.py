@@ -3,6 +3,7 @@
 from domain.kernel.context import DomainContext
 from domain.live.characters import Character
 from domain.live.sessions import PlayerSession
+from domain.live.timers import SESSION_EXPIRY, policies
 from domain.live.use_cases import LiveUseCases
 
 CONTEXT = DomainContext(
@@ -10,6 +11,8 @@ CONTEXT = DomainContext(
     aggregates=(Character, PlayerSession),
     use_cases=LiveUseCases,
     snapshot_intervals={Character: 100, PlayerSession: 200},
+    policies=policies,
+    timers={SESSION_EXPIRY: LiveUseCases.expire},
 )
 
 __all__ = ["CONTEXT", "Character", "LiveUseCases", "PlayerSession"]

@@ -55,7 +55,10 @@ class PlayerSession(Aggregate):
         "character_id": UUID,
         "status": Status,
         "last_heartbeat_at": datetime | None,
+        "status_since": datetime | None,
     }
+    # When the status last changed (None in snapshots taken before it was recorded).
+    status_since: datetime | None = None
 
     class Created(Aggregate.Created):
         """The session opened (status connecting)."""
@@ -74,6 +77,7 @@ class PlayerSession(Aggregate):
             if self.status == Status.ACTIVE and session.status == Status.RECONNECTING:
                 session.reconnect_attempts += 1
             session.status = self.status
+            session.status_since = self.timestamp
 
     class ActionRecorded(Aggregate.Event):
         """An ActionEvent (seed 001): durable before the client's ack."""
@@ -109,6 +113,13 @@ class PlayerSession(Aggregate):
     def owner_id(self) -> UUID:
         return self.user
 
+    @property
+    def connection(self) -> int:
+        """Which connection of the session this is: 1 when it first became
+        active, one more for each resume. A socket remembers its number, so the
+        loss of a connection the session has already moved past changes nothing."""
+        return self.reconnect_attempts + 1
+
     @classmethod
     def open(cls, user_id: UUID, character_id: UUID, protocol_version: str) -> PlayerSession:
         return cls(user_id=user_id, character_id=character_id, protocol_version=protocol_version)
@@ -125,13 +136,25 @@ class PlayerSession(Aggregate):
         """connecting -> active (token validated, protocol version matched)."""
         self._move(Status.ACTIVE, "version_lock_passed")
 
-    def lose_connection(self) -> None:
-        """active -> reconnecting (transport lost)."""
+    def lose_connection(self, connection: int | None = None) -> None:
+        """active -> reconnecting (transport lost). Given the lost socket's
+        ``connection``, a loss the session has already moved past (a newer
+        connection resumed it, or it ended) records nothing."""
+        if connection is not None and (self.status != Status.ACTIVE or connection != self.connection):
+            return
         self._move(Status.RECONNECTING, "connection_lost")
 
     def resume(self) -> None:
         """reconnecting -> active (delta or snapshot sync done)."""
         self._move(Status.ACTIVE, "resynced")
+
+    def take_over(self) -> None:
+        """A new connection resumes the session: from reconnecting, or from
+        active when the old connection's loss was not noticed yet (its loss is
+        then recorded first, in the same write)."""
+        if self.status == Status.ACTIVE:
+            self._move(Status.RECONNECTING, "connection_replaced")
+        self.resume()
 
     def terminate(self, reason: str) -> None:
         """active/reconnecting/connecting -> terminating (logout or timeout)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -11,9 +11,9 @@ from domain.kernel.errors import PermissionDenied
 from domain.kernel.store import Lorekeeper, Written
 from domain.live.actions import AbilityAction, MoveAction, parse_action
 from domain.live.characters import Character
-from domain.live.sessions import PlayerSession
+from domain.live.sessions import PlayerSession, Status
 
-SESSION_CHANGES = ("lose_connection", "resume", "terminate")
+SESSION_CHANGES = ("resume", "terminate")
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,7 @@ class ActionResult:
 class LiveUseCases:
     def __init__(self, store: Lorekeeper, settings: Any = None) -> None:
         self.store = store
+        self.reconnect_window = timedelta(seconds=getattr(settings, "reconnect_window_seconds", 120))
 
     def create_character(self, owner_id: UUID, display_name: str, x: int = 0, y: int = 0) -> Written:
         """A character for the player, recorded in its holdings in the same write."""
@@ -57,8 +58,29 @@ class LiveUseCases:
     def get_session(self, session_id: UUID) -> PlayerSession:
         return self.store.load(PlayerSession, session_id)
 
+    def lose_connection(self, session_id: UUID, connection: int | None = None) -> Written:
+        """The transport of ``connection`` dropped: active -> reconnecting, unless
+        the session has moved past that connection already (records nothing)."""
+        return self.store.command(PlayerSession, session_id, lambda s: s.lose_connection(connection))
+
+    def take_over(self, session_id: UUID) -> Written:
+        """A reconnect resumes the session (see ``PlayerSession.take_over``)."""
+        return self.store.command(PlayerSession, session_id, lambda s: s.take_over())
+
+    def expire(self, session_id: UUID, due: datetime) -> Written:
+        """The reconnect window that ends at ``due`` has passed: a session still
+        reconnecting since then ends. (A timer fires this; a session that resumed,
+        or lost a later connection, is left alone; firing again changes nothing.)"""
+
+        def decide(session: PlayerSession) -> None:
+            since = session.status_since
+            if session.status == Status.RECONNECTING and (since is None or since + self.reconnect_window <= due):
+                session.terminate("timeout")
+
+        return self.store.command(PlayerSession, session_id, decide)
+
     def change_session(self, session_id: UUID, change: str, reason: str = "") -> Written:
-        """``lose_connection``, ``resume`` or ``terminate`` a session."""
+        """``resume`` or ``terminate`` a session."""
         if change not in SESSION_CHANGES:
             raise ValueError(f"unknown session change {change!r}")
 

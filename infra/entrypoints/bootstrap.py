@@ -11,6 +11,7 @@ tool that needs only the read side opens no HTTP machinery.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -43,8 +44,9 @@ from infra.persistence import PERSISTENCE_ENV, PydanticMapper
 from infra.privacy import ErasureLog
 from infra.secret_files import secret
 from infra.settings import Settings
+from infra.timers import TimerScheduler, TimerWorker, combined_policies, timer_handlers
 from projections.db import Pool
-from projections.follower import Follower
+from projections.follower import Follower, Reader
 from projections.model import ReadModel, Table
 from projections.read_side import ReadSide
 from projections.rebuild import rebuild
@@ -130,7 +132,12 @@ class Container:
 
     @cached_property
     def idempotency(self) -> IdempotencyStore:
-        return IdempotencyStore(self.pool)
+        return IdempotencyStore(
+            self.pool,
+            self.recorder.unit_of_work,
+            wait_seconds=self.settings.read_wait_max_seconds,
+            crash_before_commit=self.settings.fault_crash_before_answer,
+        )
 
     @cached_property
     def auth_sessions(self) -> AuthSessions:
@@ -190,8 +197,8 @@ class Container:
                 runner.setup()
             except SchemaVersionMismatch:
                 rebuild(runner)
-        for feed in self.feeds:
-            feed.setup()
+        for reader in [*self.feeds, self.timer_scheduler]:
+            reader.setup()
         for adapter in (self.idempotency, self.auth_sessions, self.content_blobs, self.erasure_log):
             adapter.setup()
 
@@ -239,12 +246,25 @@ class Container:
 
     def readers(self) -> list[TrackedReader]:
         """Everything that follows the log here, for status and health."""
-        readers: list[TrackedReader] = [*self.runners.values(), *self.feeds]
+        readers: list[TrackedReader] = [*self.runners.values(), *self.feeds, self.timer_scheduler]
         if self.kafka_enabled:
             readers.append(self.relay)
         return readers
 
-    def _follower(self, readers: list[TrackedReader]) -> Follower:
+    # -- timers -----------------------------------------------------------------------
+
+    @cached_property
+    def timer_scheduler(self) -> TimerScheduler:
+        """Sets the contexts' durable timers from the log."""
+        policies = combined_policies(self.contexts, self.settings)
+        return TimerScheduler(self.pool, self.event_log, self.mapper.to_domain_event, policies)
+
+    @cached_property
+    def timer_worker(self) -> TimerWorker:
+        """Fires due timers through the contexts' use cases."""
+        return TimerWorker(self.pool, timer_handlers(self.contexts, self.use_cases))
+
+    def _follower(self, readers: Sequence[Reader]) -> Follower:
         return Follower(
             readers,
             self.conninfo,
@@ -255,8 +275,8 @@ class Container:
 
     @cached_property
     def follower(self) -> Follower:
-        """Projections, plus the in-process consumers when there is no broker."""
-        return self._follower([*self.runners.values(), *self.feeds])
+        """Projections, the timers, and the in-process consumers when there is no broker."""
+        return self._follower([*self.runners.values(), *self.feeds, self.timer_scheduler, self.timer_worker])
 
     @cached_property
     def relay_follower(self) -> Follower:

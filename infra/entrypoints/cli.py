@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 from uuid import UUID, uuid4
@@ -20,7 +22,9 @@ if TYPE_CHECKING:
     from infra.entrypoints.bootstrap import Container
 
 app = typer.Typer(help="Lorekeeper: an event-sourced game backend.", no_args_is_help=True)
-projections_app = typer.Typer(help="Read models: status, follow, rebuild.", no_args_is_help=True)
+projections_app = typer.Typer(
+    help="Read models and the other readers of the log: status, run, rebuild, retry.", no_args_is_help=True
+)
 app.add_typer(projections_app, name="projections")
 console = Console()
 
@@ -59,14 +63,24 @@ def serve(
 
 @projections_app.command("status")
 def projections_status(data_dir: Annotated[Path | None, typer.Option()] = None) -> None:
-    """Position, head and lag of every projection."""
+    """Position, head and lag of every reader of the log, whether its batches
+    keep failing, and how many events it dead-lettered."""
+    from infra.health import ReadSideState, problems
+
     container = _container(data_dir)
     container.setup()
-    table = Table("reader", "position", "head", "lag", "schema", "updated")
-    for reader in container.readers():
-        s = reader.status()
-        table.add_row(s.name, str(s.position), str(s.head), str(s.lag), str(s.schema_version), str(s.updated_at))
+    found = ReadSideState(container.pool, container.event_log, container.readers).statuses()
+    table = Table("reader", "position", "head", "lag", "schema", "failing since", "dead letters", "updated")
+    for s in found:
+        failing = f"[red]{s.failing_since:%Y-%m-%d %H:%M:%S}[/] {s.last_error}" if s.failing_since else ""
+        dead = f"[red]{s.dead_letters}[/]" if s.dead_letters else "0"
+        row = (s.name, str(s.position), str(s.head), str(s.lag), str(s.schema_version), failing, dead)
+        table.add_row(*row, str(s.updated_at))
     console.print(table)
+    for reason in problems(found, container.settings):
+        console.print(f"[red]unhealthy:[/] {reason}")
+    if any(s.dead_letters for s in found):
+        console.print("after a fix, [bold]lorekeeper projections retry NAME[/] applies a reader's dead letters again")
     container.close()
 
 
@@ -105,6 +119,33 @@ def projections_rebuild(
         )
     console.print(f"{name} rebuilt up to position {position}")
     container.close()
+
+
+@projections_app.command("retry")
+def projections_retry(
+    name: Annotated[str, typer.Argument(help="The reader whose dead letters to apply again (see status).")],
+    data_dir: Annotated[Path | None, typer.Option()] = None,
+) -> None:
+    """Apply a reader's dead letters again, oldest first (after the fix that
+    makes them applicable); those that still fail stay, their attempts counted."""
+    from infra.fanout.consumers import retry_dead_letters
+
+    container = _container(data_dir)
+    container.setup()
+    readers: dict[str, Callable[[], tuple[int, int]]] = {
+        r.tracking_name: r.retry_dead_letters for r in container.readers()
+    }
+    for consumer in container.consumers.values():  # Kafka consumers' and client telemetry's dead letters
+        reader = f"consumer:{consumer.name}"
+        readers[reader] = partial(retry_dead_letters, consumer, container.pool, reader)
+    if name not in readers:
+        console.print(f"[red]unknown reader {name!r}[/]; known: {', '.join(readers)}")
+        raise typer.Exit(2)
+    applied, failed = readers[name]()
+    console.print(f"{name}: {applied} applied, {failed} still failing")
+    container.close()
+    if failed:
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -22,7 +22,7 @@ from infra.content_store import ContentBlobs
 from infra.crypto import KeyStore
 from infra.entrypoints.contexts import http_parts
 from infra.fanout.feed import TelemetrySink
-from infra.health import Health
+from infra.health import Health, ReadSideCollector, ReadSideState
 from infra.idempotency import IdempotencyStore
 from infra.privacy import PlayerData
 from infra.settings import Settings
@@ -36,7 +36,8 @@ def services(c: Container) -> dict[type, object]:
     """Everything a route may use, by the type it declares."""
     settings = c.settings
     metrics = SessionMetrics(c.store)
-    fanout = [r for r in c.readers() if r not in c.runners.values()]
+    read_side = ReadSideState(c.pool, c.event_log, c.readers)
+    metrics.registry.register(ReadSideCollector(read_side))
     return {
         **c.use_cases,
         Erasure: c.erasure,
@@ -56,7 +57,7 @@ def services(c: Container) -> dict[type, object]:
         SessionMetrics: metrics,
         CollectorRegistry: metrics.registry,
         ThreadPoolExecutor: c.executor,
-        Health: Health(c.store, list(c.runners.values()), lambda: fanout, c.kafka_enabled),
+        Health: Health(c.store, read_side, set(c.runners), settings),
     }
 
 

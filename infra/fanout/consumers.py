@@ -9,11 +9,14 @@ or, with no broker configured, fed straight from the event store in-process.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
 from uuid import UUID
 
 from psycopg.types.json import Jsonb
 
 from infra.fanout.messages import PREFIX, Message
+from projections import dead_letters
 from projections.db import Conn, Pool
 from projections.ddl import create_tables, lock_ddl, move_table
 from projections.model import Table
@@ -47,11 +50,22 @@ class Consumer:
             for statement in self.ddl:
                 conn.execute(statement)
 
-    def handle(self, conn: Conn, messages: list[Message]) -> int:
-        """Apply new messages inside the caller's transaction; returns how many were new."""
-        new = self._new(conn, messages)
-        self.apply_all(conn, new)
-        return len(new)
+    def handle(self, conn: Conn, messages: list[Message]) -> tuple[int, list[dict[str, Any]]]:
+        """Apply new messages inside the caller's transaction: (how many were
+        new, the failures of those that could not be applied, as
+        ``dead_letters.record`` takes them). One message that cannot be applied
+        is set aside alone (``dead_letters.isolate``); the others are applied."""
+        applied = 0
+        failures: list[dict[str, Any]] = []
+
+        def apply(batch: Sequence[Message]) -> None:
+            nonlocal applied
+            new = self._new(conn, list(batch))
+            self.apply_all(conn, new)
+            applied += len(new)
+
+        dead_letters.isolate(conn, messages, apply, lambda m, error: failures.append(failure_of(m, error)))
+        return applied, failures
 
     def _new(self, conn: Conn, messages: list[Message]) -> list[Message]:
         """The messages not processed before: positions are claimed in one statement."""
@@ -113,3 +127,47 @@ class AiConsumer(Consumer):
             "ON CONFLICT (position) DO NOTHING",
             (message.position, message.topic, UUID(data["originator_id"]), message.event_type, Jsonb(data)),
         )
+
+
+def failure_of(message: Message, error: BaseException) -> dict[str, Any]:
+    """A message a consumer could not apply, as ``dead_letters.record`` takes it
+    (with its bytes: a client event exists nowhere else)."""
+    try:
+        originator: UUID | None = UUID(message.key.decode()) if message.key else None
+    except ValueError:
+        originator = None
+    return {
+        "position": message.position,
+        "topic": message.event_type or message.topic,
+        "originator_id": originator,
+        "error": error,
+        "ref": str(message.position)
+        if message.position is not None
+        else f"{message.topic}/{message.headers.get('ce_id')}",
+        "message": message.value,
+        "headers": {**message.headers, TOPIC_HEADER: message.topic},
+    }
+
+
+TOPIC_HEADER = "x-lorekeeper-topic"  # where a dead letter keeps the topic its message came on
+
+
+def retry_dead_letters(consumer: Consumer, pool: Pool, reader: str) -> tuple[int, int]:
+    """Apply a consumer's dead-lettered messages again (they keep their bytes);
+    (how many applied, how many still fail)."""
+    applied = failed = 0
+    with pool.connection() as conn:
+        for letter in dead_letters.listed(conn, reader):
+            if letter.message is None or letter.headers is None:
+                continue
+            headers = {k: v for k, v in letter.headers.items() if k != TOPIC_HEADER}
+            message = Message(letter.headers.get(TOPIC_HEADER, letter.topic), None, letter.message, headers)
+            with conn.transaction():
+                failures = consumer.handle(conn, [message])[1]
+                for failure in failures:
+                    dead_letters.record(conn, reader, **failure)
+                if not failures:
+                    dead_letters.remove(conn, reader, letter.ref)
+            applied += not failures
+            failed += bool(failures)
+    return applied, failed

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from infra.fanout.consumers import Consumer
 from infra.fanout.messages import Message, from_notification
+from projections import dead_letters
 from projections.db import Conn, Pool
 from projections.tracking import EventLog, TrackedReader
 
@@ -35,10 +36,9 @@ class EventStoreFeed(TrackedReader):
         self.consumer.setup(self.pool)
         super().setup()
 
-    def process(self, conn: Conn, notifications: Sequence[Any]) -> None:
+    def apply(self, conn: Conn, notifications: Sequence[Any]) -> list[dict[str, Any]]:
         messages = [from_notification(n, self.decode) for n in notifications if self.consumer.accepts(n.topic)]
-        if messages:
-            self.consumer.handle(conn, messages)
+        return self.consumer.handle(conn, messages)[1] if messages else []
 
 
 class TelemetrySink(Protocol):
@@ -56,4 +56,5 @@ class LocalTelemetrySink:
 
     def publish(self, messages: list[Message]) -> None:
         with self.pool.connection() as conn, conn.transaction():
-            self.consumer.handle(conn, messages)
+            for failure in self.consumer.handle(conn, messages)[1]:
+                dead_letters.record(conn, f"consumer:{self.consumer.name}", **failure)

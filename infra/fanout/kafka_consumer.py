@@ -17,6 +17,7 @@ from kafka import KafkaConsumer, KafkaProducer
 from infra.fanout.consumers import Consumer
 from infra.fanout.messages import Message
 from infra.fanout.relay import send_all
+from projections import dead_letters
 from projections.db import Pool
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,7 @@ class KafkaConsumerLoop:
         self.poll_ms = poll_ms
         self.client_id = client_id or f"{consumer.group_id}-{threading.get_ident()}"
         self.processed = 0
+        self.reader_name = f"consumer:{consumer.name}"  # its dead letters
         self.stopping = threading.Event()
         self._kafka: KafkaConsumer | None = None
 
@@ -70,9 +72,13 @@ class KafkaConsumerLoop:
         if not messages:
             return 0
         with self.pool.connection() as conn, conn.transaction():
-            applied = self.consumer.handle(conn, messages)
-        self._kafka.commit()
+            applied, failures = self.consumer.handle(conn, messages)
+            for failure in failures:
+                dead_letters.record(conn, self.reader_name, **failure)
+        # Counted once PostgreSQL has it: a commit to Kafka refused by a
+        # rebalance means a redelivery, which the positions then skip.
         self.processed += applied
+        self._kafka.commit()
         return applied
 
     def assignment(self) -> set[Any]:

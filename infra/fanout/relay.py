@@ -118,8 +118,14 @@ class Relay(TrackedReader):
                 return False
 
     def process(self, conn: Conn, notifications: Sequence[Any]) -> None:
+        """Publish the window. Nothing here is poison: a failure to publish is
+        Kafka's (down, slow), so the window is retried, never dead-lettered."""
         messages = [from_notification(n, self.decode) for n in notifications]
         self.publish(messages)
+
+    def apply(self, conn: Conn, notifications: Sequence[Any]) -> list[dict[str, Any]]:
+        self.process(conn, notifications)
+        return []
 
     def publish(self, messages: list[Message]) -> None:
         """Send and wait for every acknowledgement, or raise (nothing is recorded)."""

@@ -115,3 +115,20 @@ def test_health_reports_projection_positions_and_openapi_is_served(http):
 
 def test_unknown_routes_are_problem_json(http):
     assert_problem(http.get("/v1/nope"), 404, "not_found")
+
+
+def test_commands_without_if_match_that_race_are_all_decided_on_fresh_state(http):
+    """30 parallel PATCHes of one player: each is decided again after a lost race
+    (before, half answered 409 concurrent_write)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    player = sign_up(http, "Ada")
+
+    def patch(i: int) -> int:
+        return http.patch(
+            f"/v1/players/{player.id}", headers=player.auth, json={"display_name": f"Ada {i}"}
+        ).status_code
+
+    with ThreadPoolExecutor(30) as pool:
+        statuses = list(pool.map(patch, range(30)))
+    assert statuses == [200] * 30

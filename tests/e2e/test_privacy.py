@@ -128,3 +128,52 @@ def test_only_the_player_or_an_admin_may_erase(http):
     player, other = sign_up(http, "Keep Me"), sign_up(http)
     assert_problem(http.delete(f"/v1/players/{player.id}", headers=other.auth), 403, "forbidden")
     assert read(http, f"/v1/players/{player.id}", player).json()["display_name"] == "Keep Me"
+
+
+def test_a_player_with_600_characters_is_erased_in_bounded_chunks(http, live_server):
+    """One save may write at most 500 events; erasure writes in chunks, so it
+    finishes however much a player owns (before: 422 too_many_events at 520)."""
+    from uuid import UUID
+
+    from domain.kernel.aggregate import ERASED
+    from tests.support import app_of
+
+    player = sign_up(http, NAME)
+    live = app_of(live_server.container).live
+    owner = UUID(player.id)
+    characters = [live.create_character(owner, f"{HERO} {i}").aggregate.id for i in range(600)]
+
+    r = http.delete(f"/v1/players/{player.id}", headers=player.auth)
+    assert r.status_code == 200, r.text
+    live_server.container.store.repository.cache.cache.clear()  # read what the store holds
+    assert {live.get_character(c).display_name for c in characters} == {ERASED}
+    assert live_server.container.keys.key_for_read(owner) is None
+    assert (
+        http.delete(f"/v1/players/{player.id}", headers=live_server.token()).json()["erased_at"]
+        == r.json()["erased_at"]
+    )
+
+
+def test_an_erasure_a_crash_interrupted_finishes_when_the_api_starts(live_server, database, tmp_path):
+    from uuid import UUID
+
+    from infra.entrypoints.bootstrap import Container
+    from tests.fixtures.db import make_settings
+    from tests.support import app_of
+
+    with httpx.Client(base_url=live_server.url) as http:
+        player = sign_up(http, NAME)
+    owner = UUID(player.id)
+    character = app_of(live_server.container).live.create_character(owner, HERO).aggregate
+    live_server.container.erasure_log.begin(owner)  # the erasure began; then the process died
+
+    restarted = Container(make_settings(database, tmp_path))
+    try:
+        assert restarted.erasure.resume() == 1  # what the API does as it starts
+        app = app_of(restarted)
+        assert app.accounts.get_player(owner).erased
+        assert app.live.get_character(character.id).display_name == "[erased]"
+        assert restarted.keys.key_for_read(owner) is None
+        assert restarted.erasure.resume() == 0
+    finally:
+        restarted.close()

@@ -4,9 +4,6 @@ acknowledging an action."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
@@ -17,7 +14,7 @@ from websockets.exceptions import ConnectionClosed
 
 from tests.e2e.helpers import sign_up
 from tests.e2e.ws_client import Client, new_character, start, ws_url
-from tests.fixtures.server import free_port
+from tests.fixtures.server import free_port, serve_process
 from tests.support import app_of
 
 
@@ -193,32 +190,8 @@ def test_metrics_expose_the_seed_names(http):
     client.close()
 
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def serve(database: str, tmp_path: Path, port: int, **env: str) -> subprocess.Popen:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "infra.entrypoints.cli", "serve", "--port", str(port)],
-        cwd=ROOT,
-        env={
-            **os.environ,
-            "DATABASE_URL": database,
-            "LOREKEEPER_DATA_DIR": str(tmp_path),
-            "LOREKEEPER_JWT_SECRET": "a-test-secret-that-is-long-enough-0123456789",
-            **env,
-        },
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    proc.kill()
-    raise RuntimeError("server did not start")
+def serve(database: str, tmp_path: Path, port: int, **env: str):
+    return serve_process(database, tmp_path, port, **env)
 
 
 def test_a_server_killed_between_persisting_and_acking_is_made_whole_by_the_retry(database, tmp_path):

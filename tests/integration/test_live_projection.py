@@ -64,7 +64,7 @@ def test_reconnect_counts_attempts_in_the_read_model(container):
     player = app.accounts.create_player().aggregate
     character = app.live.create_character(player.id, "Ada").aggregate
     session = app.live.open_session(player.id, character.id, "1").aggregate
-    app.live.change_session(session.id, "lose_connection")
+    app.live.lose_connection(session.id)
     app.live.change_session(session.id, "resume")
     app.live.change_session(session.id, "terminate", "logout")
     container.follower.run_once()

@@ -1,0 +1,195 @@
+"""Durable timers in PostgreSQL (domain/kernel/timers.py says what they are).
+
+``TimerScheduler`` follows the log like a projection: it hands the events the
+contexts' policies care about to those policies and sets or cancels the
+timers they return, in the same transaction as its position: exactly once,
+and rebuilt from the log like anything else derived.
+
+``TimerWorker`` fires due timers: it claims them with ``FOR UPDATE SKIP
+LOCKED`` (so two processes never fire one), calls the context's handler (a
+use case, which writes its own events), and forgets the timer in the claiming
+transaction. A crash after the handler and before that commit fires it again:
+handlers are written to make that harmless. A handler that raises is tried
+again after a growing pause; after ``MAX_ATTEMPTS`` the timer is dead-lettered.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from functools import partial
+from typing import Any, cast
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
+
+from domain.kernel.context import DomainContext
+from domain.kernel.timers import CancelTimer, Policy, SetTimer, TimerChange
+from projections import dead_letters
+from projections.db import Conn, Pool
+from projections.ddl import lock_ddl
+from projections.tracking import EventLog, TrackedReader
+
+log = logging.getLogger(__name__)
+
+DDL = """CREATE TABLE IF NOT EXISTS lorekeeper_timers (
+    kind text NOT NULL,
+    subject uuid NOT NULL,
+    due_at timestamptz NOT NULL,
+    attempts int NOT NULL DEFAULT 0,
+    last_error text,
+    PRIMARY KEY (kind, subject)
+)"""
+INDEX = "CREATE INDEX IF NOT EXISTS lorekeeper_timers_due_idx ON lorekeeper_timers (due_at)"
+MAX_ATTEMPTS = 10
+CLAIM = 100  # timers fired per transaction
+
+
+class TimerScheduler(TrackedReader):
+    """Sets and cancels timers from the events the policies name."""
+
+    def __init__(
+        self,
+        pool: Pool,
+        log: EventLog,
+        to_event: Callable[[StoredEvent], Any],
+        policies: Mapping[str, Policy],
+        *,
+        batch_size: int = 1000,
+    ) -> None:
+        super().__init__(pool, log, tracking_name="timers", batch_size=batch_size)
+        self.to_event = to_event
+        self.policies = dict(policies)
+        self.topics = tuple(self.policies)
+
+    def setup(self) -> None:
+        with self.pool.connection() as conn, conn.transaction():
+            lock_ddl(conn)
+            conn.execute(DDL)
+            conn.execute(INDEX)
+            self.setup_tracking(conn)
+
+    def apply(self, conn: Conn, notifications: Sequence[Any]) -> list[dict[str, Any]]:
+        failures: list[dict[str, Any]] = []
+
+        def schedule(batch: Sequence[Any]) -> None:
+            for n in batch:
+                event = self.to_event(StoredEvent(n.originator_id, n.originator_version, n.topic, n.state))
+                for change in self.policies[n.topic](event):
+                    if isinstance(change, SetTimer):
+                        conn.execute(
+                            "INSERT INTO lorekeeper_timers (kind, subject, due_at) VALUES (%s, %s, %s) "
+                            "ON CONFLICT (kind, subject) DO UPDATE SET due_at = EXCLUDED.due_at, attempts = 0, "
+                            "last_error = NULL",
+                            (change.kind, change.subject, change.due),
+                        )
+                    elif isinstance(change, CancelTimer):
+                        conn.execute(
+                            "DELETE FROM lorekeeper_timers WHERE kind = %s AND subject = %s",
+                            (change.kind, change.subject),
+                        )
+
+        dead_letters.isolate(
+            conn,
+            notifications,
+            schedule,
+            lambda n, error: failures.append(
+                {"position": n.id, "topic": n.topic, "originator_id": n.originator_id, "error": error}
+            ),
+        )
+        return failures
+
+
+class TimerWorker:
+    """Fires due timers; looks like a reader of the log to the follower that runs it."""
+
+    tracking_name = "timers:fire"
+    schema_version = 1
+
+    def __init__(self, pool: Pool, handlers: Mapping[str, Callable[[UUID, datetime], object]]) -> None:
+        self.pool = pool
+        self.handlers = dict(handlers)
+
+    def catch_up(self) -> int:
+        """Fire every due timer; returns how many fired."""
+        fired = 0
+        while True:
+            batch = self.fire_due()
+            fired += batch
+            if batch < CLAIM:
+                return fired
+
+    def fire_due(self, now: datetime | None = None) -> int:
+        """Claim and fire up to ``CLAIM`` due timers in one transaction."""
+        now = now or datetime.now(UTC)
+        with self.pool.connection() as conn, conn.transaction():
+            due = conn.execute(
+                "SELECT kind, subject, due_at, attempts FROM lorekeeper_timers WHERE due_at <= %s "
+                "ORDER BY due_at LIMIT %s FOR UPDATE SKIP LOCKED",
+                (now, CLAIM),
+            ).fetchall()
+            for timer in due:
+                self._fire(conn, timer)
+        return len(due)
+
+    def _fire(self, conn: Conn, timer: dict[str, Any]) -> None:
+        key = (timer["kind"], timer["subject"])
+        handler = self.handlers.get(timer["kind"])
+        try:
+            if handler is None:
+                raise LookupError(f"no handler for timers of kind {timer['kind']!r}")
+            handler(timer["subject"], timer["due_at"])
+        except Exception as error:
+            attempts = timer["attempts"] + 1
+            if attempts >= MAX_ATTEMPTS or handler is None:
+                dead_letters.record(
+                    conn,
+                    self.tracking_name,
+                    position=None,
+                    ref=f"{timer['kind']}/{timer['subject']}",
+                    topic=timer["kind"],
+                    originator_id=timer["subject"],
+                    error=error,
+                )
+                conn.execute("DELETE FROM lorekeeper_timers WHERE kind = %s AND subject = %s", key)
+                return
+            pause = timedelta(seconds=min(2**attempts, 300))
+            log.warning("timer %s for %s failed (%d); again in %s", *key, attempts, pause, exc_info=error)
+            conn.execute(
+                "UPDATE lorekeeper_timers SET attempts = %s, last_error = %s, due_at = now() + %s "
+                "WHERE kind = %s AND subject = %s",
+                (attempts, dead_letters.describe(error), pause, *key),
+            )
+            return
+        conn.execute("DELETE FROM lorekeeper_timers WHERE kind = %s AND subject = %s", key)
+
+    def mark_failing(self, error: BaseException) -> None:
+        log.error("firing timers failed", exc_info=error)
+
+    def mark_healthy(self) -> None:
+        """Nothing to clear: a timer's own failures are kept on its row."""
+
+
+def combined_policies(contexts: Sequence[DomainContext], settings: Any) -> dict[str, Policy]:
+    """Every context's policies, by topic (several on one topic run in turn)."""
+    by_topic: dict[str, list[Policy]] = {}
+    for context in contexts:
+        for topic, policy in context.policies(settings).items():
+            by_topic.setdefault(topic, []).append(policy)
+    return {topic: partial(_in_turn, found) for topic, found in by_topic.items()}
+
+
+def _in_turn(policies: Sequence[Policy], event: Any) -> list[TimerChange]:
+    return [change for policy in policies for change in policy(event)]
+
+
+def timer_handlers(
+    contexts: Sequence[DomainContext], use_cases: Mapping[type, object]
+) -> dict[str, Callable[[UUID, datetime], object]]:
+    """Each timer kind's handler, bound to its context's use cases."""
+    return {
+        kind: partial(handler, use_cases[cast(type, context.use_cases)])
+        for context in contexts
+        for kind, handler in context.timers.items()
+    }

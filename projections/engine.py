@@ -1,0 +1,150 @@
+"""Applying a window of events to a projection's rows, in memory and pure.
+
+The runner prefetches the rows a window touches, hands them here, and writes
+back what changed. Two rules make the result independent of where batches
+begin and end, which is what a rebuild, a catch-up and a live follower each
+cut differently:
+
+- a row deleted earlier in the window reads as absent (``None``) to later
+  handlers, exactly as it would after a commit (the ``DELETE`` sentinel is the
+  runner's note to delete, never a row a handler sees);
+- an event applies all its handlers or none: if one raises, or produces a row
+  PostgreSQL could not store, the event is set aside as a failure (the runner
+  dead-letters it) and no table keeps any part of it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from projections.model import DELETE, Event, Handler, Key, Projection, Row, Table, _Delete
+
+Rows = dict[Key, Row | _Delete]
+INT64 = 2**63
+
+
+class UnstorableValue(ValueError):
+    """A value PostgreSQL refuses (text with U+0000, an integer beyond 64 bits, NaN)."""
+
+
+@dataclass
+class Applied:
+    """What a window did: the rows it changed per table, and the events it could not apply."""
+
+    changed: dict[Table, Rows] = field(default_factory=dict)
+    failures: list[tuple[Event, BaseException]] = field(default_factory=list)
+
+
+Step = tuple[Event, Handler, Key | None]
+
+
+def plan(projection: Projection, events: Sequence[Event]) -> list[Step]:
+    """Every (event, handler, key) of the window, in order; a key that cannot be
+    computed makes its event a failure later, not an exception now."""
+    return [(e, h, _key(h, e)) for e in events for h in projection.handlers.get(e.topic, ())]
+
+
+def touched(steps: Iterable[Step]) -> dict[Table, set[Key]]:
+    """The keys each table must prefetch."""
+    keys: dict[Table, set[Key]] = {}
+    for _, handler, key in steps:
+        if key is not None:
+            keys.setdefault(handler.table, set()).add(key)
+    return keys
+
+
+def apply(steps: Sequence[Step], rows: Mapping[Table, Mapping[Key, Row | _Delete]]) -> Applied:
+    """Apply the planned steps to ``rows`` (the prefetched current rows; absent
+    keys are absent rows). Returns the rows that changed."""
+    current: dict[Table, Rows] = {table: dict(found) for table, found in rows.items()}
+    changed: dict[Table, Rows] = {}
+    failures: list[tuple[Event, BaseException]] = []
+    index = 0
+    while index < len(steps):
+        event = steps[index][0]
+        end = index
+        while end < len(steps) and steps[end][0] is event:
+            end += 1
+        staged: dict[tuple[Table, Key], Row | _Delete] = {}
+        try:
+            for _, handler, key in steps[index:end]:
+                if key is None:
+                    raise KeyError(f"{handler.table.qualified}: no key for {event.topic}")
+                before = staged.get((handler.table, key), current.setdefault(handler.table, {}).get(key))
+                result = handler.apply(event, before if isinstance(before, dict) else None)
+                if isinstance(result, dict):
+                    check_row(handler.table, result)
+                if result is not None:
+                    staged[(handler.table, key)] = result
+        except Exception as error:  # a poison event: none of its effects are kept
+            failures.append((event, error))
+        else:
+            for (table, key), result in staged.items():
+                current[table][key] = result
+                changed.setdefault(table, {})[key] = result
+        index = end
+    return Applied(changed, failures)
+
+
+def _key(handler: Handler, event: Event) -> Key | None:
+    try:
+        return handler.key(event)
+    except Exception:
+        return None
+
+
+def check_row(table: Table, row: Row) -> None:
+    """Refuse, before any SQL, a row PostgreSQL could not store."""
+    for name in table.column_names:
+        _check_value(row.get(name), f"{table.qualified}.{name}")
+
+
+def _check_value(value: Any, where: str) -> None:
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise UnstorableValue(f"{where}: text with U+0000")
+    elif isinstance(value, bool) or value is None:
+        return
+    elif isinstance(value, int):
+        if not -INT64 <= value < INT64:
+            raise UnstorableValue(f"{where}: an integer beyond 64 bits")
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise UnstorableValue(f"{where}: a float that is not finite")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_value(key, where)
+            _check_value(item, where)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _check_value(item, where)
+
+
+def replay(
+    projection: Projection, events: Sequence[Event], batch_sizes: Callable[[int], int] | None = None
+) -> tuple[dict[Table, dict[Key, Row]], list[int]]:
+    """The tables (and the positions of failed events) after applying ``events``
+    in batches (``batch_sizes(i)`` is the size of the i-th; all at once
+    without it), on an in-memory database: what the runner does, minus SQL."""
+    database: dict[Table, dict[Key, Row]] = {table: {} for table in projection.tables}
+    failed: list[int] = []
+    start, batch = 0, 0
+    while start < len(events):
+        size = max(1, batch_sizes(batch)) if batch_sizes else len(events)
+        window = events[start : start + size]
+        steps = plan(projection, window)
+        prefetched = {t: {k: database[t][k] for k in keys if k in database[t]} for t, keys in touched(steps).items()}
+        applied = apply(steps, prefetched)
+        for table, rows in applied.changed.items():
+            for key, row in rows.items():
+                if row is DELETE:
+                    database[table].pop(key, None)
+                else:
+                    database[table][key] = row  # type: ignore[assignment]
+        failed += [event.position for event, _ in applied.failures]
+        start += size
+        batch += 1
+    return database, failed
