@@ -15,19 +15,14 @@ cut differently:
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
+from domain.kernel import values
+from domain.kernel.values import UnstorableValue
 from projections.model import DELETE, Event, Handler, Key, Projection, Row, Table, _Delete
 
 Rows = dict[Key, Row | _Delete]
-INT64 = 2**63
-
-
-class UnstorableValue(ValueError):
-    """A value PostgreSQL refuses (text with U+0000, an integer beyond 64 bits, NaN)."""
 
 
 @dataclass
@@ -74,9 +69,10 @@ def apply(steps: Sequence[Step], rows: Mapping[Table, Mapping[Key, Row | _Delete
                 if key is None:
                     raise KeyError(f"{handler.table.qualified}: no key for {event.topic}")
                 before = staged.get((handler.table, key), current.setdefault(handler.table, {}).get(key))
-                result = handler.apply(event, before if isinstance(before, dict) else None)
+                prior = before if isinstance(before, dict) else None
+                result = handler.apply(event, prior)
                 if isinstance(result, dict):
-                    check_row(handler.table, result)
+                    check_row(handler.table, result, prior)
                 if result is not None:
                     staged[(handler.table, key)] = result
         except Exception as error:  # a poison event: none of its effects are kept
@@ -96,31 +92,17 @@ def _key(handler: Handler, event: Event) -> Key | None:
         return None
 
 
-def check_row(table: Table, row: Row) -> None:
-    """Refuse, before any SQL, a row PostgreSQL could not store."""
+def check_row(table: Table, row: Row, before: Row | None = None) -> None:
+    """Refuse, before any SQL, a row PostgreSQL could not store. A value that is
+    the very object of the row before is not walked again: it was checked (or
+    read from PostgreSQL) already, and a rewrite of one column stays cheap."""
     for name in table.column_names:
-        _check_value(row.get(name), f"{table.qualified}.{name}")
-
-
-def _check_value(value: Any, where: str) -> None:
-    if isinstance(value, str):
-        if "\x00" in value:
-            raise UnstorableValue(f"{where}: text with U+0000")
-    elif isinstance(value, bool) or value is None:
-        return
-    elif isinstance(value, int):
-        if not -INT64 <= value < INT64:
-            raise UnstorableValue(f"{where}: an integer beyond 64 bits")
-    elif isinstance(value, float):
-        if not math.isfinite(value):
-            raise UnstorableValue(f"{where}: a float that is not finite")
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            _check_value(key, where)
-            _check_value(item, where)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            _check_value(item, where)
+        value = row.get(name)
+        if before is not None and before.get(name) is value:
+            continue
+        reason = values.problem(value)
+        if reason is not None:
+            raise UnstorableValue(f"{table.qualified}.{name}: {reason}")
 
 
 def replay(

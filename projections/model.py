@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 from uuid import UUID
 
@@ -72,11 +73,11 @@ class Table:
         """``schema.name``, for queries (identifiers are plain lower-case words)."""
         return f"{self.schema}.{self.name}"
 
-    @property
+    @cached_property  # the runner's hot loop asks for it per row
     def column_names(self) -> tuple[str, ...]:
         return tuple(name for name, _ in self.columns)
 
-    @property
+    @cached_property
     def json_columns(self) -> frozenset[str]:
         return frozenset(name for name, kind in self.columns if kind.lower().startswith("jsonb"))
 

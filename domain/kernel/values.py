@@ -1,0 +1,88 @@
+"""The values Lorekeeper accepts anywhere: what PostgreSQL can store and JSON
+can carry without loss. One rule, used at the edge (request bodies, WebSocket
+frames) and again by the read side before it writes a row:
+
+- no text with U+0000 (PostgreSQL ``text`` and ``jsonb`` refuse it), keys included;
+- integers within 64 bits (``bigint``; ``jsonb`` would keep them, but no reader could);
+- only finite floats (JSON has no NaN or Infinity);
+- nesting at most ``MAX_DEPTH`` deep (deeper values exhaust recursion in parsers and in PostgreSQL).
+
+Hand-written rather than a JSON-schema library: it walks any Python value
+(dicts from orjson, rows built by projections), iteratively, with no recursion
+limit of its own, and it is the hot path of projection catch-up.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+MAX_DEPTH = 64
+
+
+class UnstorableValue(ValueError):
+    """A value Lorekeeper does not accept (the message says which rule and where)."""
+
+
+def problem(value: Any, max_depth: int = MAX_DEPTH) -> str | None:
+    """Why ``value`` cannot be accepted, or ``None`` when it can."""
+    kind = type(value)
+    if kind is str:  # the common cases, without the walk
+        return "text contains U+0000" if "\x00" in value else None
+    if kind is int:
+        return None if INT64_MIN <= value <= INT64_MAX else "an integer is beyond 64 bits"
+    if kind not in _WALKED:
+        return None if value is None or not isinstance(value, _WALKED) else _walk(value, max_depth)
+    return _walk(value, max_depth)
+
+
+_WALKED = (str, int, float, dict, list, tuple)
+
+
+def _walk(value: Any, max_depth: int) -> str | None:
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    pop, push = stack.pop, stack.append
+    while stack:
+        item, depth = pop()
+        kind = type(item)
+        if kind is str:
+            if "\x00" in item:
+                return "text contains U+0000"
+        elif kind is int:
+            if not INT64_MIN <= item <= INT64_MAX:
+                return "an integer is beyond 64 bits"
+        elif kind is dict or kind is list or kind is tuple:
+            if depth >= max_depth:
+                return f"nested deeper than {max_depth} levels"
+            if kind is dict:
+                for key, inner in item.items():
+                    push((key, depth + 1))
+                    push((inner, depth + 1))
+            else:
+                for inner in item:
+                    push((inner, depth + 1))
+        elif kind is float:
+            if not math.isfinite(item):
+                return "a number is not finite"
+        elif item is None or kind is bool:
+            continue
+        elif isinstance(item, str | int | float | dict | list | tuple):  # subclasses: the slow path
+            push((_plain(item), depth))
+    return None
+
+
+def check(value: Any, where: str = "value", max_depth: int = MAX_DEPTH) -> None:
+    """Raise ``UnstorableValue`` (naming ``where``) if ``value`` cannot be accepted."""
+    reason = problem(value, max_depth)
+    if reason is not None:
+        raise UnstorableValue(f"{where}: {reason}")
+
+
+def _plain(item: Any) -> Any:
+    """A subclass of a JSON type as the plain type (a str subclass may override ``__contains__``)."""
+    kinds: tuple[type[Any], ...] = (bool, str, int, float, dict, list, tuple)
+    for kind in kinds:
+        if isinstance(item, kind):
+            return item if kind is bool else kind(item)
+    return item
