@@ -18,6 +18,7 @@ from api import operations, problems
 from api.context import ContextHttp
 from api.deps import Services
 from api.limits import BodyLimitMiddleware
+from api.routing import check_strict
 
 
 def create_app(
@@ -55,6 +56,7 @@ def create_app(
     app.state.services = services
     problems.install(app)
     for context in contexts:
+        check_strict(context.routers)
         for router in context.routers:
             app.include_router(router)
     app.include_router(operations.router)

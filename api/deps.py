@@ -9,6 +9,7 @@ never sees the registry: it names what it uses (``Narrative``, ``ReadDb``,
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -28,7 +29,7 @@ from api.responses import to_response
 from infra.idempotency import IdempotencyStore, Stored
 from infra.settings import Settings
 from projections.db import Pool
-from projections.read_side import ReadSide
+from projections.read_side import BeyondHead, ReadSide, TooManyWaiters
 
 T = TypeVar("T")
 
@@ -83,16 +84,28 @@ async def get_principal(
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
 
 
+_ETAG = re.compile(r'(W/)?"([^"]*)"')
+
+
 def parse_if_match(value: str | None) -> int | None:
-    """``"3"``, ``W/"3"`` or ``3`` -> 3; absent or ``*`` -> None."""
+    """The version an ``If-Match`` header requires (RFC 9110 13.1.1): absent or
+    ``*`` -> None (any); ``"3"`` -> 3. A weak tag (``W/"3"``) never matches for
+    a write: 412. Anything else (``"3``, ``3``, a tag that is not a version, a
+    list of several tags) is malformed: 400."""
     if value is None or value.strip() == "*":
         return None
-    tag = value.strip()
-    if tag.startswith("W/"):
-        tag = tag[2:]
-    tag = tag.strip('"')
-    if not tag.isdigit():
-        raise Problem(400, "invalid_if_match", f'If-Match must be an ETag like "3", not {value!r}')
+    match = _ETAG.fullmatch(value.strip())
+    if match is None:
+        raise Problem(400, "invalid_if_match", f'If-Match must be one entity tag like "3" or *, not {value!r}')
+    weak, tag = match.groups()
+    if not tag.isascii() or not tag.isdigit() or len(tag) > 18:
+        raise Problem(400, "invalid_if_match", f"If-Match names a version (a decimal number), not {tag!r}")
+    if weak:
+        raise Problem(
+            412,
+            "version_conflict",
+            "a weak entity tag never matches for a write (RFC 9110): send the strong ETag",
+        )
     return int(tag)
 
 
@@ -104,13 +117,28 @@ IfMatch = Annotated[int | None, Depends(get_if_match)]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
 
 
-def wait_for_projections(
-    reads: Reads,
-    min_position: Annotated[int | None, Query(ge=0, description="Wait until read models reach this position.")] = None,
-) -> None:
+Position = Annotated[
+    int | None,
+    Query(
+        ge=0,
+        le=2**63 - 1,
+        strict=False,  # a query parameter is text on the wire
+        description="Wait (boundedly) until the read models include this event store position, "
+        "as a command's answer gave it. A position beyond the last stored event is refused at once (422).",
+    ),
+]
+
+
+def wait_for_projections(reads: Reads, min_position: Position = None) -> None:
     if min_position is None:
         return
-    if not reads.wait(min_position):
+    try:
+        caught_up = reads.wait(min_position)
+    except BeyondHead as beyond:
+        raise Problem(422, "position_beyond_head", str(beyond), min_position=min_position, head=beyond.head) from None
+    except TooManyWaiters as busy:
+        raise Problem(503, "projection_lagging", str(busy), headers={"Retry-After": "1"}) from None
+    if not caught_up:
         raise Problem(
             503,
             "projection_lagging",

@@ -22,7 +22,10 @@ log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
 
 
-class Problem(Exception):
+class Problem(StarletteHTTPException):
+    """An answer other than success. An ``HTTPException`` so that FastAPI lets
+    it through from anywhere, body parsing included."""
+
     def __init__(
         self,
         status: int,
@@ -33,12 +36,12 @@ class Problem(Exception):
         headers: dict[str, str] | None = None,
         **extra: Any,
     ) -> None:
-        super().__init__(detail)
+        super().__init__(status, detail, headers)
         self.status = status
         self.code = code
         self.detail = detail
         self.title = title or code.replace("_", " ").capitalize()
-        self.headers = headers or {}
+        self.headers: dict[str, str] = dict(headers or {})
         self.extra = extra
 
     def body(self) -> dict[str, Any]:

@@ -10,7 +10,11 @@ T = TypeVar("T")
 
 
 class Request(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """A body a client sends: unknown fields refused, and strict types (``"3"``
+    is not an integer, ``true`` is not 1). A field whose wire form is a string
+    (a UUID, a timestamp) says ``Field(strict=False)``."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class Page(BaseModel, Generic[T]):

@@ -64,6 +64,9 @@ class Settings(BaseSettings):
         0.01, description="Least time between projection rounds: trades read lag for throughput."
     )
     read_wait_max_seconds: float = 5.0
+    read_wait_max_waiters: int = Field(
+        16, ge=1, description="Reads that may wait for min_position at once (each holds an API thread)."
+    )
     health_stuck_seconds: float = Field(30.0, description="A reader whose batches fail this long makes /health 503.")
     health_max_lag: int = Field(50_000, description="A reader more events than this behind the head makes /health 503.")
     health_dead_letter_seconds: float = Field(

@@ -3,18 +3,36 @@ store's head, and how to wait until the read models include a write."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 
 from projections.db import Pool
-from projections.tracking import EventLog, wait_for_position
+from projections.tracking import EventLog, reached, wait_for_position
+
+
+class BeyondHead(ValueError):
+    """A position no event has yet: waiting for it cannot end."""
+
+    def __init__(self, position: int, head: int) -> None:
+        super().__init__(f"position {position} is beyond the last stored event ({head})")
+        self.position = position
+        self.head = head
+
+
+class TooManyWaiters(RuntimeError):
+    """Every waiting slot is taken: wait elsewhere (a waiter holds a thread)."""
 
 
 class ReadSide:
-    def __init__(self, pool: Pool, log: EventLog, names: Sequence[str], wait_max_seconds: float) -> None:
+    def __init__(
+        self, pool: Pool, log: EventLog, names: Sequence[str], wait_max_seconds: float, max_waiters: int = 16
+    ) -> None:
         self.pool = pool
         self.log = log
         self.names = list(names)  # the projections a read may wait for
         self.wait_max_seconds = wait_max_seconds
+        self.max_waiters = max_waiters
+        self._waiters = threading.BoundedSemaphore(max_waiters)
 
     def head(self) -> int:
         """The position of the last event stored."""
@@ -22,6 +40,18 @@ class ReadSide:
             return self.log.head(conn)
 
     def wait(self, position: int, timeout: float | None = None) -> bool:
-        """Block until every projection reached ``position``; False after the bound."""
-        bound = self.wait_max_seconds if timeout is None else timeout
-        return wait_for_position(self.pool, self.names, position, bound)
+        """Block until every projection reached ``position``; False after the
+        bound. ``BeyondHead`` at once for a position no event has, and
+        ``TooManyWaiters`` at once when ``max_waiters`` requests wait already."""
+        if reached(self.pool, self.names, position):
+            return True
+        head = self.head()
+        if position > head:
+            raise BeyondHead(position, head)
+        if not self._waiters.acquire(blocking=False):
+            raise TooManyWaiters(f"{self.max_waiters} reads are waiting for the read models already")
+        try:
+            bound = self.wait_max_seconds if timeout is None else timeout
+            return wait_for_position(self.pool, self.names, position, bound)
+        finally:
+            self._waiters.release()

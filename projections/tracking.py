@@ -281,17 +281,22 @@ def statuses(conn: Conn, log: EventLog, names: Sequence[str], versions: dict[str
     return found
 
 
+def reached(pool: Pool, names: Sequence[str], position: int) -> bool:
+    """Whether every named reader has processed ``position``."""
+    with pool.connection() as conn:
+        row = conn.execute(
+            f"SELECT min(position) AS p, count(*) AS n FROM {TRACKING_TABLE} WHERE name = ANY(%s)",
+            (list(names),),
+        ).fetchone()
+    return bool(row and row["n"] == len(names) and row["p"] >= position)
+
+
 def wait_for_position(pool: Pool, names: Sequence[str], position: int, timeout: float) -> bool:
     """Block until every named reader reached ``position``; False on timeout."""
     deadline = time.monotonic() + timeout
     delay = 0.005
     while True:
-        with pool.connection() as conn:
-            row = conn.execute(
-                f"SELECT min(position) AS p, count(*) AS n FROM {TRACKING_TABLE} WHERE name = ANY(%s)",
-                (list(names),),
-            ).fetchone()
-        if row and row["n"] == len(names) and row["p"] >= position:
+        if reached(pool, names, position):
             return True
         if time.monotonic() >= deadline:
             return False

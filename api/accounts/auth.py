@@ -6,9 +6,10 @@ from datetime import timedelta
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Body, Request
+from fastapi import Body, Request
 from starlette.responses import Response
 
+from api import routing
 from api.accounts.deps import Accounts, PasswordHasher, Sessions, Tokens
 from api.accounts.schemas import AnonymousAuth, LoginIn, RefreshIn, TokenOut
 from api.deps import AddressRateLimit, Config, CurrentPrincipal, IdempotencyKey, wired
@@ -16,7 +17,7 @@ from api.idempotency import answer_of
 from api.responses import to_response
 from infra.idempotency import IdempotencyStore, Stored
 
-router = APIRouter(prefix="/v1/auth", tags=["auth"])
+router = routing.router(prefix="/v1/auth", tags=["auth"])
 
 
 def token_pair(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from fastapi import APIRouter
 from starlette.responses import Response
 
+from api import routing
 from api.accounts.deps import Accounts, PasswordHasher
 from api.accounts.schemas import CredentialsIn, PlatformLinkIn, PlayerOut, PlayerPatch
 from api.deps import CommandDep, CurrentPrincipal, IfMatch, ReadDb, ReadYourWrites
@@ -16,7 +16,7 @@ from domain.accounts import Player
 from infra.idempotency import Stored
 from projections.accounts.players import PLAYERS
 
-router = APIRouter(prefix="/v1/players", tags=["players"])
+router = routing.router(prefix="/v1/players", tags=["players"])
 
 
 def player_out(player: Player, position: int | None) -> PlayerOut:

@@ -10,15 +10,15 @@ from __future__ import annotations
 from uuid import UUID
 
 import orjson
-from fastapi import APIRouter
 from starlette.responses import Response
 
+from api import routing
 from api.accounts.deps import Erasures, Exports
 from api.auth import Principal
 from api.deps import CurrentPrincipal, ReadYourWrites
 from api.problems import Problem
 
-router = APIRouter(prefix="/v1/players", tags=["privacy"])
+router = routing.router(prefix="/v1/players", tags=["privacy"])
 
 
 def _check_may_act(principal: Principal, player_id: UUID) -> None:

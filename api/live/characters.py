@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from fastapi import APIRouter
 from starlette.responses import Response
 
+from api import routing
 from api.deps import CommandDep, CurrentPrincipal, ReadDb, ReadYourWrites
 from api.live.deps import Live
 from api.live.schemas import CharacterCreate, CharacterOut
@@ -13,7 +13,7 @@ from domain.live import Character
 from infra.idempotency import Stored
 from projections.live.sessions import CHARACTER_PROFILES
 
-router = APIRouter(prefix="/v1/characters", tags=["characters"])
+router = routing.router(prefix="/v1/characters", tags=["characters"])
 
 
 def character_out(c: Character, position: int | None) -> CharacterOut:

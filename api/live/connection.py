@@ -17,9 +17,10 @@ from typing import Any
 from uuid import UUID
 
 import orjson
-from fastapi import WebSocket
+from fastapi import WebSocket, WebSocketDisconnect
 from pydantic import ValidationError
 
+from api import wire
 from api.auth import Principal, TokenService
 from api.live.metrics import SessionMetrics
 from api.live.protocol import (
@@ -31,6 +32,7 @@ from api.live.protocol import (
     MESSAGE_MAX_BYTES,
     NOT_FOUND,
     UNAUTHORIZED,
+    UNSUPPORTED_DATA,
     VERSION,
     ActionIn,
     Closed,
@@ -81,13 +83,24 @@ class LiveSession:
         await self.ws.send_text(orjson.dumps(message).decode())
 
     async def receive(self, timeout: float) -> dict[str, Any]:
+        """The next message, read by the same rule as HTTP bodies (``api.wire``).
+        ``InvalidMessage`` for one the protocol refuses; a binary frame closes
+        the socket with 1003 (the protocol is text)."""
         async with asyncio.timeout(timeout):  # unlike wait_for on 3.11, no task per message
-            text = await self.ws.receive_text()
+            frame = await self.ws.receive()
+        if frame["type"] == "websocket.disconnect":
+            raise WebSocketDisconnect(frame.get("code", 1000), frame.get("reason"))
+        text = frame.get("text")
+        if text is None:
+            raise Closed(UNSUPPORTED_DATA, "binary frames are not part of the protocol: send JSON text")
         if len(text) > MESSAGE_MAX_BYTES:
-            raise ValueError(f"messages are limited to {MESSAGE_MAX_BYTES} bytes")
-        message = orjson.loads(text)
+            raise InvalidMessage(f"messages are limited to {MESSAGE_MAX_BYTES} bytes")
+        try:
+            message = wire.loads(text)
+        except Problem as problem:
+            raise InvalidMessage(problem.detail, problem.code) from None
         if not isinstance(message, dict):
-            raise ValueError("a message must be a JSON object")
+            raise InvalidMessage("a message must be a JSON object")
         return message
 
     # -- handshake --------------------------------------------------------------
@@ -98,8 +111,10 @@ class LiveSession:
             hello = Hello.model_validate(await self.receive(HELLO_TIMEOUT_SECONDS))
         except TimeoutError:
             raise Closed(IDLE, "no hello received in time") from None
-        except (ValueError, ValidationError) as e:
-            raise Closed(BAD_HELLO, f"invalid hello: {type(e).__name__}") from None
+        except InvalidMessage as e:
+            raise Closed(BAD_HELLO, f"invalid hello: {e}") from None
+        except ValidationError as e:
+            raise Closed(BAD_HELLO, f"invalid hello: {_first_error(e)}") from None
         token = hello.token or bearer(self.ws.headers.get("authorization"))
         if not token:
             raise Closed(UNAUTHORIZED, "a bearer token is required")
@@ -203,8 +218,8 @@ class LiveSession:
             except TimeoutError:
                 await self.call(self.live.change_session, self.session_id, "terminate", "timeout")
                 raise Closed(IDLE, "idle for too long") from None
-            except (ValueError, orjson.JSONDecodeError) as e:
-                await self.send({"type": "error", "code": "invalid_message", "detail": str(e)})
+            except InvalidMessage as e:
+                await self.send({"type": "error", "code": e.code, "detail": str(e)})
                 continue
             kind = message.get("type")
             if kind == "action":
@@ -275,6 +290,19 @@ class LiveSession:
             await self.call(self.live.lose_connection, self.session_id, self.connection)
         except DomainError:
             log.info("session %s changed elsewhere while disconnecting", self.session_id)
+
+
+class InvalidMessage(ValueError):
+    """A frame the protocol refuses; the session goes on."""
+
+    def __init__(self, detail: str, code: str = "invalid_message") -> None:
+        super().__init__(detail)
+        self.code = code
+
+
+def _first_error(error: ValidationError) -> str:
+    first = error.errors()[0]
+    return f"{'.'.join(map(str, first['loc'])) or 'message'}: {first['msg']}"
 
 
 def bearer(header: str | None) -> str | None:

@@ -9,15 +9,16 @@ from __future__ import annotations
 import contextlib
 import logging
 
-from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from fastapi import WebSocket, WebSocketDisconnect
 
+from api import routing
 from api.deps import Config
 from api.live.connection import LiveSession
 from api.live.deps import Executor, Live, Metrics, Reconnects, Tokens
 from api.live.protocol import Closed
 
 log = logging.getLogger(__name__)
-router = APIRouter(tags=["sessions"])
+router = routing.router(tags=["sessions"])
 
 
 @router.websocket("/v1/sessions/ws")
@@ -41,6 +42,7 @@ async def session_socket(
         await live.serve()
     except Closed as closed:
         await _close(ws, closed.code, closed.reason)
+        await live.lost()  # a session the server closed can be resumed, unless it ended
     except WebSocketDisconnect:
         await live.lost()
     except Exception:

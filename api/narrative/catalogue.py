@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from fastapi import APIRouter
 from starlette.responses import Response
 
+from api import routing
 from api.deps import CommandDep, CurrentPrincipal, ReadDb, ReadYourWrites
 from api.narrative.deps import Narrative
 from api.problems import Problem
@@ -15,7 +15,7 @@ from domain.narrative.catalogue import ItemDefinition, QuestDefinition
 from infra.idempotency import Stored
 from projections.narrative.progress import ITEMS, QUESTS
 
-router = APIRouter(tags=["catalogue"])
+router = routing.router(tags=["catalogue"])
 
 
 def _publish(cmd: Any, path_id: str, body: ItemDefinition | QuestDefinition, use_case: Any) -> Response:

@@ -7,11 +7,12 @@ import binascii
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 from psycopg.types.json import Jsonb
 from pydantic import BaseModel, Field
 from starlette.responses import Response
 
+from api import routing
 from api.deps import CommandDep, CurrentPrincipal, ReadDb, ReadYourWrites
 from api.narrative.deps import Blobs, Narrative
 from api.problems import Problem
@@ -20,7 +21,7 @@ from domain.narrative.content import KINDS, VERSION, ContentPackage, version_par
 from infra.idempotency import Stored
 from projections.narrative.content import CONTENT_PACKAGES
 
-router = APIRouter(prefix="/v1/content", tags=["content"])
+router = routing.router(prefix="/v1/content", tags=["content"])
 
 
 class ContentIn(Request):

@@ -4,9 +4,10 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 from starlette.responses import Response
 
+from api import routing
 from api.auth import Principal
 from api.deps import CommandDep, CurrentPrincipal, IfMatch, ReadDb, ReadYourWrites
 from api.narrative.deps import Narrative
@@ -31,7 +32,7 @@ from projections.db import Pool
 from projections.narrative.progress import INVENTORY_ITEMS, QUEST_PROGRESS, SAVE_SLOT_HISTORY
 from projections.narrative.save_slots import SAVE_SLOTS
 
-router = APIRouter(tags=["save-slots"])
+router = routing.router(tags=["save-slots"])
 
 
 def slot_out(slot: SaveSlot, position: int | None) -> SaveSlotOut:

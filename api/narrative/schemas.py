@@ -39,10 +39,12 @@ TELEMETRY_BATCH_MAX = 200
 
 
 class TelemetryEventIn(Request):
-    event_id: UUID | None = Field(None, description="Client-chosen id; resending it never duplicates the event.")
+    event_id: UUID | None = Field(
+        None, strict=False, description="Client-chosen id; resending it never duplicates the event."
+    )
     event_type: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
     payload: dict[str, Any] = Field(default_factory=dict)
-    timestamp: datetime | None = None
+    timestamp: datetime | None = Field(None, strict=False)
 
     @model_validator(mode="after")
     def _bounded(self) -> TelemetryEventIn:

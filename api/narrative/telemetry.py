@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from uuid import uuid4
 
-from fastapi import APIRouter
 from starlette.responses import Response
 
+from api import routing
 from api.deps import CommandDep
 from api.narrative.deps import Accounts, Keys, Telemetry
 from api.narrative.schemas import TelemetryAccepted, TelemetryBatch
@@ -16,7 +16,7 @@ from infra.crypto import seal_value
 from infra.fanout.telemetry import client_telemetry_message
 from infra.idempotency import Stored
 
-router = APIRouter(prefix="/v1/telemetry", tags=["telemetry"])
+router = routing.router(prefix="/v1/telemetry", tags=["telemetry"])
 
 
 @router.post("", status_code=202, response_model=TelemetryAccepted)

@@ -33,7 +33,7 @@ Name = Annotated[str, Field(pattern=NAME)]
 
 
 class Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 # -- changes a client sends ----------------------------------------------------

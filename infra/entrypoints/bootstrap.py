@@ -187,7 +187,13 @@ class Container:
 
     @cached_property
     def read_side(self) -> ReadSide:
-        return ReadSide(self.pool, self.event_log, list(self.runners), self.settings.read_wait_max_seconds)
+        return ReadSide(
+            self.pool,
+            self.event_log,
+            list(self.runners),
+            self.settings.read_wait_max_seconds,
+            self.settings.read_wait_max_waiters,
+        )
 
     def setup(self) -> None:
         """Create every table the backend keeps (read tables, adapters' own);

@@ -13,6 +13,7 @@ PROBLEM = "application/problem+json"
 class Player:
     id: str
     token: str
+    position: int = 0  # of the sign-up's last event
 
     @property
     def auth(self) -> dict[str, str]:
@@ -23,7 +24,7 @@ def sign_up(http: httpx.Client, name: str | None = None) -> Player:
     body = {"display_name": name} if name else None
     r = http.post("/v1/auth/anonymous", json=body)
     assert r.status_code == 201, r.text
-    return Player(r.json()["player_id"], r.json()["access_token"])
+    return Player(r.json()["player_id"], r.json()["access_token"], r.json()["position"])
 
 
 def assert_problem(response: httpx.Response, status: int, code: str) -> dict:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 
 import pytest
@@ -142,12 +143,47 @@ def test_listing_slots_pages_with_an_opaque_cursor(http):
     assert_problem(http.get(url, headers=player.auth, params={"limit": 500}), 422, "validation_failed")
 
 
-def test_read_your_writes_times_out_with_503_when_the_position_is_never_reached(http, live_server):
-    live_server.container.settings.read_wait_max_seconds = 0.3
+def test_read_your_writes_times_out_with_503_when_the_read_models_do_not_reach_the_position(http, live_server):
+    reads = live_server.container.read_side
+    reads.wait_max_seconds = 0.3
     player = sign_up(http)
-    r = http.get(f"/v1/players/{player.id}", headers=player.auth, params={"min_position": 10**9})
+    reads.names.append("a-projection-that-never-runs")  # so the position is never reached
+    r = http.get(f"/v1/players/{player.id}", headers=player.auth, params={"min_position": player.position})
     assert_problem(r, 503, "projection_lagging")
     assert r.headers["retry-after"] == "1"
+
+
+def test_a_position_beyond_the_last_event_is_refused_at_once_not_waited_for(http, live_server):
+    live_server.container.read_side.wait_max_seconds = 30
+    player = sign_up(http)
+    started = time.monotonic()
+    r = http.get(f"/v1/players/{player.id}", headers=player.auth, params={"min_position": 10**9})
+    body = assert_problem(r, 422, "position_beyond_head")
+    assert time.monotonic() - started < 10, "answered without waiting the bound"
+    assert body["head"] >= player.position
+    for huge in (2**63, 2**64, -1):
+        assert_problem(
+            http.get(f"/v1/players/{player.id}", headers=player.auth, params={"min_position": huge}),
+            422,
+            "validation_failed",
+        )
+
+
+def test_waiting_reads_are_bounded_and_the_rest_are_told_at_once(http, live_server):
+    reads = live_server.container.read_side
+    reads.wait_max_seconds = 3
+    player = sign_up(http)
+    reads.names.append("a-projection-that-never-runs")
+    for _ in range(reads.max_waiters):
+        assert reads._waiters.acquire(blocking=False)  # every slot taken, as by slow waiters
+    try:
+        started = time.monotonic()
+        r = http.get(f"/v1/players/{player.id}", headers=player.auth, params={"min_position": player.position})
+        assert_problem(r, 503, "projection_lagging")
+        assert time.monotonic() - started < 2.5
+    finally:
+        for _ in range(reads.max_waiters):
+            reads._waiters.release()
 
 
 @pytest.mark.parametrize("live_server", [{"max_body_bytes": 1024}], indirect=True)

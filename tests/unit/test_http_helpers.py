@@ -12,16 +12,22 @@ from domain.kernel import errors
 from domain.kernel.text import InvalidDisplayName
 
 
-@pytest.mark.parametrize(("header", "version"), [(None, None), ("*", None), ('"3"', 3), ('W/"12"', 12), ("7", 7)])
-def test_if_match_accepts_strong_weak_and_bare_versions(header, version):
+@pytest.mark.parametrize(("header", "version"), [(None, None), ("*", None), (" * ", None), ('"3"', 3), (' "12" ', 12)])
+def test_if_match_takes_a_strong_version_tag_or_any(header, version):
     assert parse_if_match(header) == version
 
 
-@pytest.mark.parametrize("header", ['"abc"', '"-1"', "", '"1.5"'])
-def test_if_match_refuses_anything_but_a_version(header):
+@pytest.mark.parametrize("header", ['"abc"', '"-1"', "", '"1.5"', '"1', "1", '1"', '"1", "2"', '"' + "9" * 19 + '"'])
+def test_if_match_refuses_what_is_not_one_entity_tag_naming_a_version(header):
     with pytest.raises(Problem) as caught:
         parse_if_match(header)
     assert caught.value.status == 400
+
+
+def test_a_weak_tag_never_matches_a_write():
+    with pytest.raises(Problem) as caught:
+        parse_if_match('W/"3"')
+    assert (caught.value.status, caught.value.code) == (412, "version_conflict")
 
 
 def test_cursors_round_trip_and_refuse_forgeries():
