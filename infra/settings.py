@@ -34,8 +34,16 @@ class Settings(BaseSettings):
     key_cache_seconds: float = Field(30.0, description="How long a process caches a player's data key.")
     access_token_ttl_seconds: int = Field(900, description="Access tokens are short-lived; refresh tokens renew them.")
     refresh_token_ttl_seconds: int = 30 * 24 * 3600
-    login_max_failures: int = Field(5, description="Failed logins in a row before the account locks.")
-    login_lockout_seconds: int = Field(900, description="How long a locked account refuses logins.")
+    login_free_failures: int = Field(
+        5, ge=0, description="Failed logins of one login from one address before each try waits (1 s, doubling)."
+    )
+    login_max_delay_seconds: float = Field(900, gt=0, description="The longest wait for one login from one address.")
+    login_account_free_failures: int = Field(
+        50, ge=0, description="Failed logins of one login from any address before each try waits."
+    )
+    login_account_max_delay_seconds: float = Field(
+        60, gt=0, description="The longest wait for one login from any address (what a stranger can impose)."
+    )
     rate_limit: str = Field(
         "30/second;600/minute", description="Commands per player (limits notation); empty disables."
     )

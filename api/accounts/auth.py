@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Annotated
 from uuid import UUID
 
+import orjson
 from fastapi import Body, Request
 from starlette.responses import Response
 
 from api import routing
 from api.accounts.deps import Accounts, PasswordHasher, Sessions, Tokens
 from api.accounts.schemas import AnonymousAuth, LoginIn, RefreshIn, TokenOut
-from api.deps import AddressRateLimit, Config, CurrentPrincipal, IdempotencyKey, wired
+from api.deps import AddressRateLimit, CurrentPrincipal, IdempotencyKey, wired
 from api.idempotency import answer_of
+from api.problems import Problem
 from api.responses import to_response
+from domain.accounts.errors import InvalidCredentials
 from infra.idempotency import IdempotencyStore, Stored
+from infra.login_throttle import LoginThrottle
 
 router = routing.router(prefix="/v1/auth", tags=["auth"])
 
@@ -52,30 +55,58 @@ def anonymous(
     body: Annotated[AnonymousAuth | None, Body()] = None,
 ) -> Response:
     """Create an anonymous player and return tokens for it (upgrade it later
-    with ``POST /v1/players/{id}/credentials`` or platform links)."""
+    with ``POST /v1/players/{id}/credentials`` or platform links).
+
+    With an ``Idempotency-Key``, a retry gets the same player, with tokens of
+    a new login session: the stored answer holds the player, never a token
+    (a replayable answer is kept for a day, beyond erasure's reach)."""
     body = body or AnonymousAuth()
 
     def command() -> Stored:
         written = accounts.create_player(body.display_name)
-        out = token_pair(sessions, tokens, written.aggregate.id, written.position)
-        return Stored(201, out.model_dump_json().encode(), {"content-type": "application/json"})
+        created = {"player_id": str(written.aggregate.id), "position": written.position}
+        return Stored(201, orjson.dumps(created), {"content-type": "application/json"})
 
     scope = f"anonymous:{request.client.host if request.client else ''}"
-    return to_response(idempotency.run(scope, idempotency_key, body.model_dump(), command, answer_of))
+    answer = idempotency.run(scope, idempotency_key, body.model_dump(), command, answer_of)
+    if answer.status != 201:
+        return to_response(answer)
+    created = orjson.loads(answer.body)
+    out = token_pair(sessions, tokens, UUID(created["player_id"]), created["position"])
+    headers = {k: v for k, v in answer.headers.items() if k.lower() != "content-type"}
+    return Response(out.model_dump_json(), status_code=201, headers=headers, media_type="application/json")
 
 
 @router.post("/login", response_model=TokenOut, dependencies=[AddressRateLimit])
 def login(
-    body: LoginIn, accounts: Accounts, passwords: PasswordHasher, sessions: Sessions, tokens: Tokens, settings: Config
+    request: Request,
+    body: LoginIn,
+    accounts: Accounts,
+    passwords: PasswordHasher,
+    sessions: Sessions,
+    tokens: Tokens,
+    throttle: Annotated[LoginThrottle, wired(LoginThrottle)],
 ) -> TokenOut:
     """Username or email and password. Unknown logins and wrong passwords get
-    the same 401; repeated failures lock the account (429 with Retry-After)."""
-    written = accounts.login(
-        body.login,
-        lambda stored: passwords.matches(body.password, stored),
-        max_failures=settings.login_max_failures,
-        lockout=timedelta(seconds=settings.login_lockout_seconds),
-    )
+    the same 401. Repeated failures of one login make its next tries wait,
+    longer each time (429 ``login_throttled`` with ``Retry-After``), per
+    address and, more leniently, from anywhere; nothing ever locks the account."""
+    address = request.client.host if request.client else ""
+    wait = throttle.retry_after(body.login, address)
+    if wait:
+        raise Problem(
+            429,
+            "login_throttled",
+            "too many failed logins; wait before trying again",
+            headers={"Retry-After": str(wait)},
+            retry_after=wait,
+        )
+    try:
+        written = accounts.login(body.login, lambda stored: passwords.matches(body.password, stored))
+    except InvalidCredentials:
+        throttle.failed(body.login, address)
+        raise
+    throttle.succeeded(body.login, address)
     return token_pair(sessions, tokens, written.aggregate.id, written.position)
 
 

@@ -152,6 +152,9 @@ def restore_save_slot(
     """Restore the slot to an earlier progression version (one its history
     lists). Recorded as new events; nothing is deleted, and the restore itself
     appears in the history."""
+    # Whose slot it is, first (from the event store, never a lagging read
+    # model): a stranger learns nothing about its versions.
+    narrative.get_save_slot(slot_id, cmd.principal.actor())
     with db.connection() as conn:
         row = conn.execute(
             f"SELECT version FROM {SAVE_SLOT_HISTORY.qualified} WHERE slot_id = %s AND progression_version = %s",

@@ -60,6 +60,9 @@ class TelemetryBatch(Request):
 class TelemetryAccepted(BaseModel):
     accepted: int
     dropped: int = Field(description="Events left out because the player opted out of telemetry.")
+    event_ids: list[UUID] = Field(
+        default_factory=list, description="The id of each accepted event, in order (resending one never duplicates it)."
+    )
 
 
 class SyncIn(Request):

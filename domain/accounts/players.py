@@ -106,8 +106,8 @@ class Player(Aggregate):
     class LoginFailed(Aggregate.Event):
         TOPIC: ClassVar[str] = "lorekeeper.player.LoginFailed"
         at: datetime
-        failures: int  # in a row, counting this one; 0 once a lockout starts
-        locked_until: datetime | None
+        failures: int  # in a row, counting this one
+        locked_until: datetime | None  # set by versions that locked accounts; None since throttling
 
         def apply(self, player: Player) -> None:
             player.failed_logins = self.failures
@@ -216,16 +216,15 @@ class Player(Aggregate):
         self._live()
         if self.username is None:
             raise InvalidCommand("this player has no password to log in with")
-        if self.locked_until is not None and at < self.locked_until:
+        if self.locked_until is not None and at < self.locked_until:  # a lock an earlier version recorded
             retry_after = max(1, int((self.locked_until - at).total_seconds()) + 1)
             raise AccountLocked("too many failed logins; try again later", retry_after=retry_after)
 
-    def login_failed(self, at: datetime, max_failures: int, lockout: timedelta) -> None:
-        failures = self.failed_logins + 1
-        if failures >= max_failures:
-            self.trigger_event(self.LoginFailed, at=at, failures=0, locked_until=at + lockout)
-        else:
-            self.trigger_event(self.LoginFailed, at=at, failures=failures, locked_until=None)
+    def login_failed(self, at: datetime) -> None:
+        """Recorded for the player's history. Nothing locks: a lock any
+        stranger can trigger is a denial of service; logins are throttled
+        per account and address at the edge instead."""
+        self.trigger_event(self.LoginFailed, at=at, failures=self.failed_logins + 1, locked_until=None)
 
     def login_succeeded(self, at: datetime) -> None:
         if self.failed_logins or self.locked_until is not None:

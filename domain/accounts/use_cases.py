@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
@@ -153,14 +152,10 @@ class AccountUseCases:
         self,
         login: str,
         password_matches: Callable[[str | None], bool],
-        *,
-        max_failures: int = 0,
-        lockout: timedelta = timedelta(0),
     ) -> Written:
         """Check a username-or-email and password. ``password_matches(hash)`` is
         called exactly once, with None for an unknown login, so that every
-        refusal costs the caller the same. Failures are recorded (and, with
-        ``max_failures``, lock the account for ``lockout``)."""
+        refusal costs the caller the same. Failures are recorded."""
         player_id = self.claimant(login)
         if player_id is None:
             password_matches(None)
@@ -176,7 +171,7 @@ class AccountUseCases:
             if checked["ok"]:
                 player.login_succeeded(at)
             else:
-                player.login_failed(at, max_failures, lockout)
+                player.login_failed(at)
             return self.store.written(player)
 
         written = self.store.change(player_id, step)

@@ -41,8 +41,9 @@ class NarrativeUseCases:
 
         return self.store.change(owner_id, step)
 
-    def get_save_slot(self, slot_id: UUID) -> SaveSlot:
-        return self.store.load(SaveSlot, slot_id)
+    def get_save_slot(self, slot_id: UUID, actor_id: UUID | None = None) -> SaveSlot:
+        """The slot; with ``actor_id``, only if that player owns it (``PermissionDenied``)."""
+        return self.store.load(SaveSlot, slot_id, actor_id=actor_id)
 
     def save_progress(
         self,

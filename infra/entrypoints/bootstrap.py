@@ -40,6 +40,7 @@ from infra.fanout.relay import producer as kafka_producer
 from infra.fanout.telemetry import TelemetryConsumer
 from infra.group_commit import GroupCommitRecorder
 from infra.idempotency import IdempotencyStore
+from infra.login_throttle import LoginThrottle, Rule
 from infra.persistence import PERSISTENCE_ENV, PydanticMapper
 from infra.privacy import ErasureLog
 from infra.secret_files import secret
@@ -144,6 +145,15 @@ class Container:
         return AuthSessions(self.pool, self.settings.access_token_ttl_seconds, self.settings.refresh_token_ttl_seconds)
 
     @cached_property
+    def login_throttle(self) -> LoginThrottle:
+        s = self.settings
+        return LoginThrottle(
+            self.pool,
+            per_address=Rule(s.login_free_failures, s.login_max_delay_seconds),
+            per_account=Rule(s.login_account_free_failures, s.login_account_max_delay_seconds),
+        )
+
+    @cached_property
     def content_blobs(self) -> ContentBlobs:
         return ContentBlobs(self.pool)
 
@@ -205,7 +215,13 @@ class Container:
                 rebuild(runner)
         for reader in [*self.feeds, self.timer_scheduler]:
             reader.setup()
-        for adapter in (self.idempotency, self.auth_sessions, self.content_blobs, self.erasure_log):
+        for adapter in (
+            self.idempotency,
+            self.auth_sessions,
+            self.login_throttle,
+            self.content_blobs,
+            self.erasure_log,
+        ):
             adapter.setup()
 
     # -- fan-out ----------------------------------------------------------------------

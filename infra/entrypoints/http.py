@@ -24,6 +24,7 @@ from infra.entrypoints.contexts import http_parts
 from infra.fanout.feed import TelemetrySink
 from infra.health import Health, ReadSideCollector, ReadSideState
 from infra.idempotency import IdempotencyStore
+from infra.login_throttle import LoginThrottle
 from infra.privacy import PlayerData
 from infra.settings import Settings
 from projections.read_side import ReadSide
@@ -49,6 +50,7 @@ def services(c: Container) -> dict[type, object]:
         TelemetrySink: c.telemetry_sink,
         IdempotencyStore: c.idempotency,
         AuthSessions: c.auth_sessions,
+        LoginThrottle: c.login_throttle,
         Passwords: Passwords(),
         ContentBlobs: c.content_blobs,
         TokenService: TokenService(c.jwt_secret, settings.access_token_ttl_seconds, c.auth_sessions.is_revoked),

@@ -44,14 +44,27 @@ def test_wrong_passwords_and_unknown_logins_get_the_same_401(http):
     assert wrong["detail"] == unknown["detail"]
 
 
-@pytest.mark.parametrize("live_server", [{"login_max_failures": 3, "login_lockout_seconds": 60}], indirect=True)
-def test_repeated_failures_lock_the_account_even_for_the_right_password(http):
+@pytest.mark.parametrize("live_server", [{"login_free_failures": 3, "login_account_free_failures": 4}], indirect=True)
+def test_repeated_failures_make_tries_wait_longer_without_locking_or_telling_which_logins_exist(http, live_server):
     upgrade(http, sign_up(http))
-    for _ in range(3):
-        assert_problem(login(http, "ann_the_bard", "guess guess"), 401, "invalid_credentials")
-    r = login(http, "ann_the_bard")
-    body = assert_problem(r, 429, "account_locked")
-    assert 1 <= int(r.headers["Retry-After"]) <= 61 and body["retry_after"] >= 1
+    throttle = live_server.container.login_throttle
+    for name in ("ann_the_bard", "nobody_here"):
+        for _ in range(3):  # the 3rd failure asks for 1 s before the next try
+            assert_problem(login(http, name, "guess guess"), 401, "invalid_credentials")
+    known, unknown = login(http, "ann_the_bard"), login(http, "nobody_here")
+    for r in (known, unknown):
+        body = assert_problem(r, 429, "login_throttled")
+        assert 1 <= int(r.headers["Retry-After"]) <= 2 and body["retry_after"] >= 1
+    assert known.json()["detail"] == unknown.json()["detail"], "a known login is not told apart"
+    # Another address is not delayed until the login's own (higher) count is reached...
+    assert throttle.retry_after("ann_the_bard", "203.0.113.9") == 0
+    throttle.failed("ann_the_bard", "203.0.113.9")
+    # ...after which every address waits, at most the account cap.
+    assert 1 <= throttle.retry_after("ann_the_bard", "198.51.100.7") <= 60
+    with live_server.container.pool.connection() as conn:  # as if the delays had passed
+        conn.execute("UPDATE lorekeeper_login_throttle SET last_failure = now() - interval '2 minutes'")
+    assert login(http, "ann_the_bard").status_code == 200, "the right password, after the wait, logs in"
+    assert throttle.retry_after("ann_the_bard", "198.51.100.7") == 0, "and clears the counts"
 
 
 def test_usernames_and_emails_belong_to_one_player(http):

@@ -29,13 +29,23 @@ def test_sign_up_without_a_body_creates_a_nameless_player(http):
     assert read(http, f"/v1/players/{player.id}", player, position=2).json()["display_name"] is None
 
 
-def test_sign_up_retried_with_the_same_idempotency_key_creates_one_player(http):
+def test_sign_up_retried_with_the_same_idempotency_key_creates_one_player_and_stores_no_token(http, live_server):
     headers = {"Idempotency-Key": "signup-1"}
     first = http.post("/v1/auth/anonymous", json={"display_name": "Ada"}, headers=headers)
     again = http.post("/v1/auth/anonymous", json={"display_name": "Ada"}, headers=headers)
     assert first.status_code == again.status_code == 201
     assert first.json()["player_id"] == again.json()["player_id"]
     assert again.headers["idempotent-replayed"] == "true"
+    # The retry's tokens are its own (a new login session), and both work.
+    assert again.json()["refresh_token"] != first.json()["refresh_token"]
+    for answer in (first, again):
+        token = {"Authorization": f"Bearer {answer.json()['access_token']}"}
+        assert http.get(f"/v1/players/{answer.json()['player_id']}", headers=token).status_code in (200, 404)
+    with live_server.container.pool.connection() as conn:
+        kept = b"".join(bytes(r["body"]) for r in conn.execute("SELECT body FROM lorekeeper_idempotency").fetchall())
+    for secret in ("access_token", "refresh_token"):
+        assert first.json()[secret].encode() not in kept and again.json()[secret].encode() not in kept
+        assert secret.encode() not in kept
 
 
 def test_a_missing_token_is_401(http):

@@ -210,3 +210,17 @@ def test_a_wrong_content_type_is_refused(http):
     player = sign_up(http)
     r = http.post("/v1/save-slots", headers={**player.auth, "content-type": "text/plain"}, content=b"name=x")
     assert_problem(r, 422, "validation_failed")
+
+
+def test_restoring_another_players_slot_is_403_whatever_the_version_and_reveals_nothing(http):
+    owner, stranger = sign_up(http), sign_up(http)
+    slot = new_slot(http, owner)
+    url = f"/v1/save-slots/{slot['slot_id']}/restore"
+    existing = http.post(url, headers=stranger.auth, json={"progression_version": 0})
+    missing = http.post(url, headers=stranger.auth, json={"progression_version": 999})
+    assert assert_problem(existing, 403, "forbidden")["detail"] == assert_problem(missing, 403, "forbidden")["detail"]
+    assert_problem(
+        http.post(f"/v1/save-slots/{uuid.uuid4()}/restore", headers=stranger.auth, json={"progression_version": 0}),
+        404,
+        "not_found",
+    )
