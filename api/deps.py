@@ -165,12 +165,16 @@ class Commands:
 
 
 async def get_commands(
+    request: Request,
     principal: CurrentPrincipal,
     idempotency: Annotated[IdempotencyStore, wired(IdempotencyStore)],
     limits: Annotated[RateLimits, wired(RateLimits)],
     idempotency_key: IdempotencyKey = None,
 ) -> Commands:
-    limits.commands.check("commands", str(principal.subject))
+    player = str(principal.subject)
+    limits.commands.check("commands", player)
+    # The body was read (and bounded) before dependencies run: this is its size.
+    limits.storage.check("storage", player, max(1, len(await request.body())), code="storage_budget_exhausted")
     return Commands(principal, idempotency, idempotency_key)
 
 

@@ -55,6 +55,8 @@ def server_env(container: Container, **extra: str) -> dict[str, str]:
         "LOREKEEPER_MASTER_KEY": container.settings.master_key or "",
         "LOREKEEPER_RATE_LIMIT": "",
         "LOREKEEPER_ADDRESS_RATE_LIMIT": "",
+        "LOREKEEPER_ACTION_RATE_LIMIT": "",
+        "LOREKEEPER_STORAGE_BUDGET": "",
         **extra,
     }
 

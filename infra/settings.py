@@ -50,6 +50,13 @@ class Settings(BaseSettings):
     address_rate_limit: str = Field(
         "10/second;200/minute", description="Sign-ups, logins and refreshes per client address; empty disables."
     )
+    action_rate_limit: str = Field(
+        "30/second;1200/minute", description="Live-session actions per player (limits notation); empty disables."
+    )
+    storage_budget: str = Field(
+        "2000000/minute;20000000/hour",
+        description="Bytes a player may send in commands and actions (limits notation, in bytes); empty disables.",
+    )
 
     api_threads: int = Field(40, description="Threads serving blocking routes.")
     gc_freeze: bool = Field(True, description="Exclude start-up objects from garbage collection (shorter GC pauses).")

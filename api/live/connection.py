@@ -17,11 +17,11 @@ from typing import Any
 from uuid import UUID
 
 import orjson
-from fastapi import WebSocket, WebSocketDisconnect
+from fastapi import WebSocket
 from pydantic import ValidationError
 
-from api import wire
 from api.auth import Principal, TokenService
+from api.live import frames
 from api.live.metrics import SessionMetrics
 from api.live.protocol import (
     BAD_HELLO,
@@ -29,10 +29,8 @@ from api.live.protocol import (
     GONE,
     HELLO_TIMEOUT_SECONDS,
     IDLE,
-    MESSAGE_MAX_BYTES,
     NOT_FOUND,
     UNAUTHORIZED,
-    UNSUPPORTED_DATA,
     VERSION,
     ActionIn,
     Closed,
@@ -41,6 +39,7 @@ from api.live.protocol import (
 )
 from api.live.reconnect import InvalidReconnectToken, ReconnectTokens
 from api.problems import Problem
+from api.ratelimit import RateLimits
 from domain.kernel.errors import DomainError, NotFound, PermissionDenied
 from domain.live.sessions import IllegalTransition, SequenceGap, Status
 from domain.live.use_cases import LiveUseCases
@@ -61,6 +60,7 @@ class LiveSession:
         reconnects: ReconnectTokens,
         metrics: SessionMetrics,
         executor: ThreadPoolExecutor,
+        limits: RateLimits,
     ) -> None:
         self.ws = ws
         self.live = live
@@ -69,6 +69,8 @@ class LiveSession:
         self.reconnects = reconnects
         self.metrics = metrics
         self.executor = executor
+        self.limits = limits
+        self.received_bytes = 0  # the size of the last message
         self.session_id: UUID | None = None
         self.character_id: UUID | None = None
         self.connection: int | None = None  # which connection of the session this socket is
@@ -83,24 +85,7 @@ class LiveSession:
         await self.ws.send_text(orjson.dumps(message).decode())
 
     async def receive(self, timeout: float) -> dict[str, Any]:
-        """The next message, read by the same rule as HTTP bodies (``api.wire``).
-        ``InvalidMessage`` for one the protocol refuses; a binary frame closes
-        the socket with 1003 (the protocol is text)."""
-        async with asyncio.timeout(timeout):  # unlike wait_for on 3.11, no task per message
-            frame = await self.ws.receive()
-        if frame["type"] == "websocket.disconnect":
-            raise WebSocketDisconnect(frame.get("code", 1000), frame.get("reason"))
-        text = frame.get("text")
-        if text is None:
-            raise Closed(UNSUPPORTED_DATA, "binary frames are not part of the protocol: send JSON text")
-        if len(text) > MESSAGE_MAX_BYTES:
-            raise InvalidMessage(f"messages are limited to {MESSAGE_MAX_BYTES} bytes")
-        try:
-            message = wire.loads(text)
-        except Problem as problem:
-            raise InvalidMessage(problem.detail, problem.code) from None
-        if not isinstance(message, dict):
-            raise InvalidMessage("a message must be a JSON object")
+        message, self.received_bytes = await frames.receive(self.ws, timeout)
         return message
 
     # -- handshake --------------------------------------------------------------
@@ -111,11 +96,11 @@ class LiveSession:
             hello = Hello.model_validate(await self.receive(HELLO_TIMEOUT_SECONDS))
         except TimeoutError:
             raise Closed(IDLE, "no hello received in time") from None
-        except InvalidMessage as e:
+        except frames.InvalidMessage as e:
             raise Closed(BAD_HELLO, f"invalid hello: {e}") from None
         except ValidationError as e:
-            raise Closed(BAD_HELLO, f"invalid hello: {_first_error(e)}") from None
-        token = hello.token or bearer(self.ws.headers.get("authorization"))
+            raise Closed(BAD_HELLO, f"invalid hello: {frames.first_error(e)}") from None
+        token = hello.token or frames.bearer(self.ws.headers.get("authorization"))
         if not token:
             raise Closed(UNAUTHORIZED, "a bearer token is required")
         try:
@@ -218,7 +203,7 @@ class LiveSession:
             except TimeoutError:
                 await self.call(self.live.change_session, self.session_id, "terminate", "timeout")
                 raise Closed(IDLE, "idle for too long") from None
-            except InvalidMessage as e:
+            except frames.InvalidMessage as e:
                 await self.send({"type": "error", "code": e.code, "detail": str(e)})
                 continue
             kind = message.get("type")
@@ -243,6 +228,8 @@ class LiveSession:
             await self.send({"type": "error", "seq": message.get("seq"), "code": "invalid_action", "detail": str(e)})
             return
         assert self.session_id is not None and self.character_id is not None  # after the handshake
+        if await self._throttled(action.seq):
+            return
         args = (self.session_id, action.seq, action.action_type, action.payload)
         try:
             if self.live.cached(self.session_id, self.character_id):  # the usual case: no thread, no blocking read
@@ -281,6 +268,24 @@ class LiveSession:
         await self.send(ack)
         self.metrics.action_latency.observe((time.perf_counter() - started) * 1000)
 
+    async def _throttled(self, seq: int) -> bool:
+        """Over the player's action rate or storage budget: the action is
+        refused (its seq is not used) with ``retry_after``, as HTTP's 429."""
+        assert self.principal is not None
+        player = str(self.principal.subject)
+        for limiter, scope, cost, code in (
+            (self.limits.actions, "actions", 1, "rate_limited"),
+            (self.limits.storage, "storage", self.received_bytes, "storage_budget_exhausted"),
+        ):
+            exceeded = limiter.exceeded(scope, player, cost)
+            if exceeded is not None:
+                retry_after, limit = exceeded
+                await self.send(
+                    {"type": "error", "seq": seq, "code": code, "detail": limit, "retry_after": retry_after}
+                )
+                return True
+        return False
+
     async def lost(self) -> None:
         """The transport dropped without a bye: active -> reconnecting, unless a
         newer connection resumed the session already (then nothing)."""
@@ -290,22 +295,3 @@ class LiveSession:
             await self.call(self.live.lose_connection, self.session_id, self.connection)
         except DomainError:
             log.info("session %s changed elsewhere while disconnecting", self.session_id)
-
-
-class InvalidMessage(ValueError):
-    """A frame the protocol refuses; the session goes on."""
-
-    def __init__(self, detail: str, code: str = "invalid_message") -> None:
-        super().__init__(detail)
-        self.code = code
-
-
-def _first_error(error: ValidationError) -> str:
-    first = error.errors()[0]
-    return f"{'.'.join(map(str, first['loc'])) or 'message'}: {first['msg']}"
-
-
-def bearer(header: str | None) -> str | None:
-    if header and header.lower().startswith("bearer "):
-        return header[7:].strip()
-    return None

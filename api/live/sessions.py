@@ -14,7 +14,7 @@ from fastapi import WebSocket, WebSocketDisconnect
 from api import routing
 from api.deps import Config
 from api.live.connection import LiveSession
-from api.live.deps import Executor, Live, Metrics, Reconnects, Tokens
+from api.live.deps import Executor, Limits, Live, Metrics, Reconnects, Tokens
 from api.live.protocol import Closed
 
 log = logging.getLogger(__name__)
@@ -30,10 +30,11 @@ async def session_socket(
     reconnects: Reconnects,
     metrics: Metrics,
     executor: Executor,
+    limits: Limits,
 ) -> None:
     """A live session: hello, then actions (acked once durable), heartbeats, bye."""
     await ws.accept()
-    live = LiveSession(ws, live_use_cases, settings, tokens, reconnects, metrics, executor)
+    live = LiveSession(ws, live_use_cases, settings, tokens, reconnects, metrics, executor, limits)
     connected = False
     try:
         await live.handshake()

@@ -54,7 +54,9 @@ def services(c: Container) -> dict[type, object]:
         Passwords: Passwords(),
         ContentBlobs: c.content_blobs,
         TokenService: TokenService(c.jwt_secret, settings.access_token_ttl_seconds, c.auth_sessions.is_revoked),
-        RateLimits: RateLimits(settings.rate_limit, settings.address_rate_limit),
+        RateLimits: RateLimits(
+            settings.rate_limit, settings.address_rate_limit, settings.action_rate_limit, settings.storage_budget
+        ),
         ReconnectTokens: ReconnectTokens(c.jwt_secret, settings.reconnect_window_seconds),
         SessionMetrics: metrics,
         CollectorRegistry: metrics.registry,
