@@ -10,6 +10,8 @@ import uvicorn
 from fastapi import FastAPI, WebSocket, WebSocketDisconnect
 from pydantic import BaseModel
 
+from infra.http_protocol import uvicorn_options
+
 
 class Anything(BaseModel):
     narrative_state: dict
@@ -50,8 +52,8 @@ def main(mode: str, port: int) -> None:
         serve(Container(), "127.0.0.1", port, log_level="warning")
         return
     app = noop_app() if mode == "noop" else echo_app()
-    # As `lorekeeper serve` runs it: no per-message deflate on WebSocket frames.
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False, ws_per_message_deflate=False)
+    # As `lorekeeper serve` runs it (header timeout, no per-message deflate).
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False, **uvicorn_options())
 
 
 if __name__ == "__main__":

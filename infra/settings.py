@@ -58,6 +58,9 @@ class Settings(BaseSettings):
         description="Bytes a player may send in commands and actions (limits notation, in bytes); empty disables.",
     )
 
+    header_timeout_seconds: float = Field(
+        10.0, gt=0, description="A client must send a request's headers within this many seconds (slowloris)."
+    )
     api_threads: int = Field(40, description="Threads serving blocking routes.")
     gc_freeze: bool = Field(True, description="Exclude start-up objects from garbage collection (shorter GC pauses).")
     max_body_bytes: int = 256 * 1024

@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from infra import http_protocol
 from infra.entrypoints.bootstrap import Container
 
 log = logging.getLogger(__name__)
@@ -121,15 +122,16 @@ def serve(container: Container, host: str, port: int, **uvicorn_options: Any) ->
     # uvicorn shuts down gracefully on SIGTERM, then raises the signal again once
     # its own handler is gone. With the default handler that killed the process
     # outright, skipping finally blocks and atexit: the children and the embedded
-    # PostgreSQL were left running. As an exception instead, both run (exit 143).
+    # PostgreSQL were left running. As an exception instead, both run (and the exit is 0).
     previous = signal.signal(signal.SIGTERM, _exit_on_signal)
     try:
         with children(container) if as_children else contextlib.nullcontext():
-            # Session frames are small JSON; compressing each costs more CPU than it saves.
-            uvicorn.run(api, host=host, port=port, access_log=False, ws_per_message_deflate=False, **uvicorn_options)
+            options = {**http_protocol.uvicorn_options(settings.header_timeout_seconds), **uvicorn_options}
+            uvicorn.run(api, host=host, port=port, access_log=False, **options)
     finally:
         signal.signal(signal.SIGTERM, previous)
 
 
 def _exit_on_signal(signum: int, _frame: Any) -> None:
-    raise SystemExit(128 + signum)
+    # A stop someone asked for is a clean exit (make printed "Error 143" for it).
+    raise SystemExit(0)
