@@ -147,6 +147,30 @@ class Handler:
 
 
 @dataclass(frozen=True)
+class Statement:
+    """A set-based change one event makes to many rows (what a keyed handler
+    cannot: every row of a player). ``sql`` names its table ``{table}`` and
+    takes ``params(event)`` (a dict or list goes as JSON). Statements run after the rows of their window are
+    written, so they see every earlier event's rows; in-memory replays
+    (``engine.replay``) leave them out."""
+
+    table: Table
+    sql: str
+    params: Callable[[Event], tuple[Any, ...]]
+
+
+def erase_columns(table: Table, values: Mapping[str, Any], owner: str, where: str = "TRUE") -> Statement:
+    """At a player's erasure: overwrite ``values`` in every row of ``table``
+    whose ``owner`` column is the player's id (and ``where`` holds)."""
+    sets = ", ".join(f"{column} = %s" for column in values)
+    return Statement(
+        table,
+        f"UPDATE {{table}} SET {sets} WHERE {owner} = %s AND ({where})",
+        lambda event: (*values.values(), event.originator_id),
+    )
+
+
+@dataclass(frozen=True)
 class Projection:
     """Tables, and the handlers that keep them, built and tracked together.
 
@@ -159,12 +183,15 @@ class Projection:
     tables: tuple[Table, ...]
     handlers: Mapping[str, Sequence[Handler]] = field(default_factory=dict)
     replaces: tuple[str, ...] = ()
+    statements: Mapping[str, Sequence[Statement]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         schemas = {t.schema for t in self.tables}
         if len(schemas) != 1:
             raise ValueError(f"projection {self.name}: its tables span schemas {schemas}")
-        foreign = {h.table.name for hs in self.handlers.values() for h in hs} - {t.name for t in self.tables}
+        written = [h.table for hs in self.handlers.values() for h in hs]
+        written += [s.table for ss in self.statements.values() for s in ss]
+        foreign = {t.name for t in written} - {t.name for t in self.tables}
         if foreign:
             raise ValueError(f"projection {self.name}: handlers write tables it does not declare: {foreign}")
 
@@ -174,7 +201,7 @@ class Projection:
 
     @property
     def topics(self) -> tuple[str, ...]:
-        return tuple(self.handlers)
+        return tuple(dict.fromkeys([*self.handlers, *self.statements]))
 
 
 @dataclass(frozen=True)

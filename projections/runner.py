@@ -83,6 +83,11 @@ class ProjectionRunner(TrackedReader):
         for table, changed in applied.changed.items():
             if changed:
                 self._write(conn, table, changed)
+        failed = {id(e) for e, _ in applied.failures}
+        for event in events:
+            for statement in self.projection.statements.get(event.topic, ()) if id(event) not in failed else ():
+                params = [Jsonb(p) if isinstance(p, dict | list) else p for p in statement.params(event)]
+                conn.execute(sql.SQL(statement.sql).format(table=self._qualified(statement.table)), params)
         failures += [_failure(e.position, e.topic, e.originator_id, error) for e, error in applied.failures]
 
     def _qualified(self, table: Table) -> sql.Composed:

@@ -121,7 +121,7 @@ class Lorekeeper(Application[UUID]):
         with self._writing(aggregates):
             processing = collect(aggregates)
             events = processing.events
-            if any(getattr(e, "PERSONAL", ()) for e in events):
+            if any(getattr(e, "personal", lambda: None)() is not None for e in events):  # sealing may read a key
                 stored = await asyncio.to_thread(lambda: [self.mapper.to_stored_event(e) for e in events])
             else:
                 stored = [self.mapper.to_stored_event(e) for e in events]

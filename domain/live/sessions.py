@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import Any, ClassVar
 from uuid import UUID, uuid4
 
-from domain.kernel.aggregate import Aggregate
+from domain.kernel.aggregate import ERASED, Aggregate, Personal
 from domain.kernel.errors import Conflict
 from domain.live.actions import Action
 
@@ -89,6 +89,13 @@ class PlayerSession(Aggregate):
         sequence_number: int
         action_type: str
         payload: dict[str, Any]
+
+        def personal(self) -> Personal | None:
+            """Chat is what a person wrote: its payload is sealed under the
+            player's key (moves, abilities and system actions are game data)."""
+            if self.action_type != "chat":
+                return None
+            return Personal(self.user_id, {"payload": {"text": ERASED}})
 
         def apply(self, session: PlayerSession) -> None:
             session.last_action_seq = self.sequence_number

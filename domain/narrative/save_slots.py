@@ -22,7 +22,7 @@ from uuid import UUID
 
 from pydantic import TypeAdapter
 
-from domain.kernel.aggregate import Aggregate
+from domain.kernel.aggregate import ERASED, Aggregate
 from domain.kernel.errors import Conflict, InvalidCommand
 from domain.narrative import sync as sync_rules
 from domain.narrative.catalogue import Catalogue
@@ -69,9 +69,14 @@ class SaveSlot(Aggregate):
 
     TOPIC = "lorekeeper.save_slot"
     snapshot_types: ClassVar[dict[str, object]] = {"owner": UUID}
+    # The slot's name is free text a player typed: personal, sealed in events
+    # and snapshots. narrative_state is game state (docs/data-protection.md).
+    personal_state: ClassVar[dict[str, Any]] = {"name": ERASED}
 
     class Created(Aggregate.Created):
         TOPIC: ClassVar[str] = "lorekeeper.save_slot.Created"
+        PERSONAL: ClassVar[tuple[str, ...]] = ("name",)
+        PERSONAL_SUBJECT: ClassVar[str] = "owner_id"
         owner_id: UUID
         name: str
         narrative_state: dict[str, Any]

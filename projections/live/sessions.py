@@ -7,9 +7,10 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
+from domain.accounts import Player
 from domain.kernel.aggregate import ERASED
 from domain.live import Character, PlayerSession
-from projections.model import Event, Handler, Owner, Projection, Row, Table, copy_fields, set_columns
+from projections.model import Event, Handler, Owner, Projection, Row, Table, copy_fields, erase_columns, set_columns
 
 SCHEMA = "live"
 
@@ -143,7 +144,7 @@ def session_heartbeat(event: Event, row: Row | None) -> Row | None:
 
 PROJECTION = Projection(
     name="live",
-    schema_version=3,  # 3: moved from public into the live schema
+    schema_version=4,  # 3: moved from public into the live schema; 4: chat scrubbed at erasure
     tables=(CHARACTER_PROFILES, ACTION_EVENTS, PLAYER_SESSIONS),
     replaces=("public.character_profiles", "public.action_events", "public.player_sessions"),
     handlers={
@@ -160,5 +161,12 @@ PROJECTION = Projection(
             Handler(PLAYER_SESSIONS, session_action),
         ],
         PlayerSession.HeartbeatRecorded.TOPIC: [Handler(PLAYER_SESSIONS, session_heartbeat)],
+    },
+    # Chat is sealed in the event store; the copy here is overwritten when its
+    # player is erased (rebuilt, sealed chat reads as erased anyway).
+    statements={
+        Player.Erased.TOPIC: [
+            erase_columns(ACTION_EVENTS, {"payload_json": {"text": ERASED}}, "user_id", "action_type = 'chat'")
+        ]
     },
 )

@@ -10,9 +10,11 @@ from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
+from domain.accounts import Player
+from domain.kernel.aggregate import ERASED
 from domain.narrative.rules import with_choice, with_flag, with_node
 from domain.narrative.save_slots import SaveSlot
-from projections.model import Apply, Event, Handler, Owner, Projection, Row, Table, copy_fields, updated
+from projections.model import Apply, Event, Handler, Owner, Projection, Row, Table, copy_fields, erase_columns, updated
 
 SCHEMA = "narrative"
 
@@ -77,7 +79,7 @@ def touched(event: Event, row: Row | None) -> Row | None:
 
 PROJECTION = Projection(
     name="save_slots",
-    schema_version=3,  # 3: moved from public into the narrative schema
+    schema_version=4,  # 3: moved from public into the narrative schema; 4: names scrubbed at erasure
     tables=(SAVE_SLOTS,),
     replaces=("public.save_slots",),
     handlers={
@@ -96,4 +98,7 @@ PROJECTION = Projection(
         SaveSlot.ItemAdded.TOPIC: [Handler(SAVE_SLOTS, touched)],
         SaveSlot.ItemRemoved.TOPIC: [Handler(SAVE_SLOTS, touched)],
     },
+    # Slot names are sealed in the event store; the copy here is overwritten
+    # when the player is erased.
+    statements={Player.Erased.TOPIC: [erase_columns(SAVE_SLOTS, {"name": ERASED}, "account_id")]},
 )

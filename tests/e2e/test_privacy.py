@@ -8,10 +8,12 @@ import httpx
 
 from tests.e2e.helpers import assert_problem, new_slot, read, sign_up
 from tests.e2e.test_accounts import PASSWORD, login, upgrade
+from tests.e2e.ws_client import Client, ws_url
 from tests.integration.kafka_helpers import wait_until
 
 NAME, USERNAME, EMAIL, STEAM_ID, HERO = "Ada Lovelace", "ada_l", "ada@example.org", "7656119800001", "Countess"
-PERSONAL = [NAME, USERNAME, EMAIL, STEAM_ID, HERO]
+SLOT, CHAT = "Ada's secret journal", "meet me at the analytical engine"
+PERSONAL = [NAME, USERNAME, EMAIL, STEAM_ID, HERO, SLOT, CHAT]
 
 
 def rich_player(http: httpx.Client):
@@ -21,9 +23,14 @@ def rich_player(http: httpx.Client):
         f"/v1/players/{player.id}/links", headers=player.auth, json={"platform": "steam", "platform_user_id": STEAM_ID}
     )
     assert r.status_code == 201, r.text
-    slot = new_slot(http, player, "main", {"chapter": 1})
+    slot = new_slot(http, player, SLOT, {"chapter": 1})
     character = http.post("/v1/characters", headers=player.auth, json={"display_name": HERO})
     assert character.status_code == 201, character.text
+    client = Client(ws_url(http), player)
+    assert client.hello(character_id=character.json()["character_id"])["type"] == "welcome"
+    assert client.act(1, "chat", {"text": CHAT})["type"] == "ack"
+    assert client.act(2, "move", {"x": 1, "y": 0})["type"] == "ack"
+    client.close()
     r = http.post(
         "/v1/telemetry",
         headers=player.auth,
@@ -47,11 +54,13 @@ def telemetry_count(http: httpx.Client, player) -> int:
 def every_stored_byte(container) -> bytes:
     """Every table's rows as text, event store included (events and snapshots)."""
     with container.pool.connection() as conn:
-        tables = [r["tablename"] for r in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")]
+        tables = conn.execute(
+            "SELECT schemaname, tablename FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')"
+        ).fetchall()
         return b"\n".join(
             str(row).encode() + b"".join(bytes(v) for v in row.values() if isinstance(v, bytes | memoryview))
-            for table in tables
-            for row in conn.execute(f'SELECT * FROM "{table}"').fetchall()
+            for t in tables
+            for row in conn.execute(f'SELECT * FROM "{t["schemaname"]}"."{t["tablename"]}"').fetchall()
         )
 
 
@@ -100,6 +109,17 @@ def test_erasure_leaves_no_personal_field_readable_anywhere(http, live_server):
     assert (row["display_name"], row["username"], row["platform_links"]) == (None, None, {})
     hero = http.get(f"/v1/characters/{character['character_id']}", headers=admin).json()
     assert hero["display_name"] == "[erased]"
+    with container.pool.connection() as conn:
+        actions = conn.execute(
+            "SELECT action_type, payload_json FROM live.action_events WHERE user_id = %s ORDER BY sequence_number",
+            (player.id,),
+        ).fetchall()
+        names = conn.execute("SELECT name FROM narrative.save_slots WHERE account_id = %s", (player.id,)).fetchall()
+    assert [(a["action_type"], a["payload_json"]) for a in actions] == [
+        ("chat", {"text": "[erased]"}),
+        ("move", {"x": 1, "y": 0}),
+    ], "chat is erased, game actions stay (pseudonymous)"
+    assert [n["name"] for n in names] == ["[erased]"]
 
     after = every_stored_byte(container)
     leaked = [p for p in PERSONAL if p.encode() in after]

@@ -22,8 +22,10 @@ from tests.support import app_of
 
 
 def poison_slot(container, owner) -> SaveSlot:
-    """A save slot named with U+0000: stored before the edge refused it (PostgreSQL cannot store it as text)."""
-    slot = SaveSlot(owner_id=owner, name="a\x00b", narrative_state={})
+    """A save slot with U+0000 in its name (sealed in the store) and its state
+    (in the clear): stored before the edge refused it (PostgreSQL cannot store
+    it as text)."""
+    slot = SaveSlot(owner_id=owner, name="a\x00b", narrative_state={"note": "a\x00b"})
     container.store.write(slot)
     return slot
 
