@@ -13,8 +13,9 @@ from contextlib import asynccontextmanager
 
 import anyio.to_thread
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 
-from api import operations, problems
+from api import openapi, operations, problems
 from api.context import ContextHttp
 from api.deps import Services
 from api.limits import BodyLimitMiddleware
@@ -47,7 +48,7 @@ def create_app(
         finally:
             stop()
 
-    app = FastAPI(
+    app = FastAPIOffline(  # /docs and /redoc from the package's own assets, not a CDN
         title="Lorekeeper",
         version="0.1.0",
         summary="Event-sourced game backend: players, save slots, live sessions and their read models.",
@@ -61,4 +62,5 @@ def create_app(
             app.include_router(router)
     app.include_router(operations.router)
     app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes)
+    openapi.describe(app)
     return app

@@ -26,7 +26,7 @@ from api.idempotency import answer_of
 from api.problems import Problem
 from api.ratelimit import RateLimits
 from api.responses import to_response
-from infra.idempotency import IdempotencyStore, Stored
+from infra.idempotency import KEY_MAX, IdempotencyStore, Stored
 from infra.settings import Settings
 from projections.db import Pool
 from projections.read_side import BeyondHead, ReadSide, TooManyWaiters
@@ -88,11 +88,11 @@ _ETAG = re.compile(r'(W/)?"([^"]*)"')
 
 
 def parse_if_match(value: str | None) -> int | None:
-    """The version an ``If-Match`` header requires (RFC 9110 13.1.1): absent or
-    ``*`` -> None (any); ``"3"`` -> 3. A weak tag (``W/"3"``) never matches for
+    """The version an ``If-Match`` header requires (RFC 9110 13.1.1): absent,
+    empty or ``*`` -> None (any); ``"3"`` -> 3. A weak tag (``W/"3"``) never matches for
     a write: 412. Anything else (``"3``, ``3``, a tag that is not a version, a
     list of several tags) is malformed: 400."""
-    if value is None or value.strip() == "*":
+    if value is None or value.strip() in ("*", ""):  # an empty field is no condition at all
         return None
     match = _ETAG.fullmatch(value.strip())
     if match is None:
@@ -109,12 +109,32 @@ def parse_if_match(value: str | None) -> int | None:
     return int(tag)
 
 
-async def get_if_match(if_match: Annotated[str | None, Header()] = None) -> int | None:
+IF_MATCH_PATTERN = r'^(\*|"[0-9]{1,18}")?$'  # empty: as if absent
+
+
+async def get_if_match(
+    if_match: Annotated[
+        str | None,
+        Header(
+            description='The ETag of the version this write expects (`"3"`), or `*`. A weak tag gets 412; '
+            "anything else, 400 `invalid_if_match`.",
+            json_schema_extra={"pattern": IF_MATCH_PATTERN},  # checked by parse_if_match, answered 400 not 422
+        ),
+    ] = None,
+) -> int | None:
     return parse_if_match(if_match)
 
 
 IfMatch = Annotated[int | None, Depends(get_if_match)]
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        description="Makes a retry safe: the same key with the same request gets the first answer (24 h). "
+        f"1 to {KEY_MAX} characters; otherwise 400 `invalid_idempotency_key`.",
+        json_schema_extra={"minLength": 1, "maxLength": KEY_MAX},
+    ),
+]
 
 
 Position = Annotated[

@@ -22,7 +22,7 @@ def decode_cursor(cursor: str, length: int) -> list[Any]:
         padded = cursor + "=" * (-len(cursor) % 4)
         key = orjson.loads(base64.urlsafe_b64decode(padded.encode()))
     except (binascii.Error, orjson.JSONDecodeError, ValueError):
-        raise Problem(400, "invalid_cursor", "the cursor is not one this API issued") from None
+        raise Problem(422, "invalid_cursor", "the cursor is not one this API issued") from None
     if not isinstance(key, list) or len(key) != length:
-        raise Problem(400, "invalid_cursor", "the cursor is not one this API issued")
+        raise Problem(422, "invalid_cursor", "the cursor is not one this API issued")
     return key

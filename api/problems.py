@@ -9,8 +9,10 @@ from typing import Any
 import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.routing import compile_path
 
 from domain.kernel import errors
 from infra import idempotency
@@ -110,6 +112,15 @@ async def _adapter_problem(_: Request, exc: Exception) -> Response:
     return Problem(status, code, detail, headers=dict(headers)).response()
 
 
+def allowed_methods(app: FastAPI, path: str) -> set[str]:
+    """The methods some route serves at ``path``."""
+    methods: set[str] = set()
+    for context in iter_route_contexts(app.routes):
+        if context.path_format and context.methods and compile_path(context.path_format)[0].match(path):
+            methods |= context.methods
+    return methods
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def _problem(_: Request, exc: Problem) -> Response:
@@ -127,9 +138,12 @@ def install(app: FastAPI) -> None:
         return _validation_problem(exc).response()
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> Response:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-        return Problem(exc.status_code, code, str(exc.detail), headers=dict(exc.headers or {})).response()
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:  # every method of the path, not only those of the route that matched first
+            headers["Allow"] = ", ".join(sorted(allowed_methods(request.app, request.url.path)))
+        return Problem(exc.status_code, code, str(exc.detail), headers=headers).response()
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> Response:

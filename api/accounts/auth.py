@@ -14,6 +14,7 @@ from api.accounts.deps import Accounts, PasswordHasher, Sessions, Tokens
 from api.accounts.schemas import AnonymousAuth, LoginIn, RefreshIn, TokenOut
 from api.deps import AddressRateLimit, CurrentPrincipal, IdempotencyKey, wired
 from api.idempotency import answer_of
+from api.openapi import problems
 from api.problems import Problem
 from api.responses import to_response
 from domain.accounts.errors import InvalidCredentials
@@ -77,7 +78,7 @@ def anonymous(
     return Response(out.model_dump_json(), status_code=201, headers=headers, media_type="application/json")
 
 
-@router.post("/login", response_model=TokenOut, dependencies=[AddressRateLimit])
+@router.post("/login", response_model=TokenOut, dependencies=[AddressRateLimit], responses=problems(401))
 def login(
     request: Request,
     body: LoginIn,
@@ -110,7 +111,7 @@ def login(
     return token_pair(sessions, tokens, written.aggregate.id, written.position)
 
 
-@router.post("/refresh", response_model=TokenOut, dependencies=[AddressRateLimit])
+@router.post("/refresh", response_model=TokenOut, dependencies=[AddressRateLimit], responses=problems(401))
 def refresh(body: RefreshIn, sessions: Sessions, tokens: Tokens) -> TokenOut:
     """A new access token and a new refresh token; the old refresh token is spent."""
     player_id, sid, refresh_token = sessions.rotate(body.refresh_token)

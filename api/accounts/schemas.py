@@ -8,11 +8,11 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field, model_validator
 
-from api.schemas import Request
+from api.schemas import NAME_RULES, Request
 
 
 class AnonymousAuth(Request):
-    display_name: str | None = Field(None, max_length=64)
+    display_name: str | None = Field(None, max_length=64, json_schema_extra=NAME_RULES)
 
 
 class TokenOut(BaseModel):
@@ -43,7 +43,7 @@ class RefreshIn(Request):
 
 
 class PlayerPatch(Request):
-    display_name: str | None = Field(None, max_length=64)
+    display_name: str | None = Field(None, max_length=64, json_schema_extra=NAME_RULES)
     telemetry_opt_out: bool | None = None
 
     @model_validator(mode="after")
@@ -54,8 +54,8 @@ class PlayerPatch(Request):
 
 
 class PlatformLinkIn(Request):
-    platform: str = Field(max_length=32)
-    platform_user_id: str = Field(max_length=128)
+    platform: str = Field(min_length=1, max_length=32)
+    platform_user_id: str = Field(min_length=1, max_length=128)
 
 
 class PlayerOut(BaseModel):

@@ -8,11 +8,11 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from api.schemas import Request
+from api.schemas import NAME_RULES, Request
 
 
 class CharacterCreate(Request):
-    display_name: str = Field(max_length=64)
+    display_name: str = Field(max_length=64, json_schema_extra=NAME_RULES)
     x: int = Field(0, ge=0)
     y: int = Field(0, ge=0)
 

@@ -100,7 +100,15 @@ def applicable(
         ).fetchall()
 
 
-@router.get("/{package_id}/download")
+class OctetStream(Response):
+    media_type = "application/octet-stream"
+
+
+@router.get(
+    "/{package_id}/download",
+    response_class=OctetStream,
+    responses={200: {"description": "The package bytes", "content": {OctetStream.media_type: {}}}},
+)
 def download(package_id: UUID, _: CurrentPrincipal, db: ReadDb, blobs: Blobs) -> Response:
     """The package's bytes; the ETag is its checksum."""
     with db.connection() as conn:

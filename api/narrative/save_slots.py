@@ -22,10 +22,11 @@ from api.narrative.schemas import (
     SlotStateOut,
     SyncIn,
 )
+from api.openapi import problems
 from api.pagination import MAX_LIMIT, decode_cursor, encode_cursor
 from api.problems import Problem
 from api.responses import read_one, stored
-from api.schemas import Page
+from api.schemas import CURSOR_RULES, Page
 from domain.narrative.save_slots import SaveSlot
 from infra.idempotency import Stored
 from projections.db import Pool
@@ -67,7 +68,7 @@ def get_save_slot(slot_id: UUID, principal: CurrentPrincipal, db: ReadDb) -> Res
     return read_one(db, principal, SAVE_SLOTS, key="slot_id", value=slot_id, model=SaveSlotOut, noun="save slot")
 
 
-@router.put("/v1/save-slots/{slot_id}", response_model=SaveSlotOut)
+@router.put("/v1/save-slots/{slot_id}", response_model=SaveSlotOut, responses=problems(428))
 def put_save_slot(
     slot_id: UUID, body: SaveSlotPut, cmd: CommandDep, narrative: Narrative, if_match: IfMatch
 ) -> Response:
@@ -95,7 +96,7 @@ def list_save_slots(
     principal: CurrentPrincipal,
     db: ReadDb,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
-    cursor: Annotated[str | None, Query(max_length=512)] = None,
+    cursor: Annotated[str | None, Query(max_length=512, json_schema_extra=CURSOR_RULES)] = None,
 ) -> Page[SaveSlotOut]:
     """A player's save slots, oldest first, in pages of at most 200."""
     if not principal.can_read(player_id):
@@ -188,7 +189,7 @@ def slot_history(
     principal: CurrentPrincipal,
     db: ReadDb,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
-    cursor: Annotated[str | None, Query(max_length=512)] = None,
+    cursor: Annotated[str | None, Query(max_length=512, json_schema_extra=CURSOR_RULES)] = None,
 ) -> Page[HistoryEntry]:
     """Every progression version of the slot, newest first."""
     _owned_slot(db, principal, slot_id)

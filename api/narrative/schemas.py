@@ -9,12 +9,12 @@ from uuid import UUID
 import orjson
 from pydantic import BaseModel, Field, model_validator
 
-from api.schemas import Request
+from api.schemas import NAME_RULES, Request
 from domain.narrative.rules import MAX_CHANGES_PER_SYNC, Change
 
 
 class SaveSlotCreate(Request):
-    name: str = Field(max_length=64)
+    name: str = Field(max_length=64, json_schema_extra=NAME_RULES)
     narrative_state: dict[str, Any] = Field(default_factory=dict)
 
 

@@ -2,7 +2,8 @@
 can carry without loss. One rule, used at the edge (request bodies, WebSocket
 frames) and again by the read side before it writes a row:
 
-- no text with U+0000 (PostgreSQL ``text`` and ``jsonb`` refuse it), keys included;
+- no text with U+0000 (PostgreSQL ``text`` and ``jsonb`` refuse it) or a lone
+  surrogate (not encodable as UTF-8), keys included;
 - integers within 64 bits (``bigint``; ``jsonb`` would keep them, but no reader could);
 - only finite floats (JSON has no NaN or Infinity);
 - nesting at most ``MAX_DEPTH`` deep (deeper values exhaust recursion in parsers and in PostgreSQL).
@@ -29,7 +30,7 @@ def problem(value: Any, max_depth: int = MAX_DEPTH) -> str | None:
     """Why ``value`` cannot be accepted, or ``None`` when it can."""
     kind = type(value)
     if kind is str:  # the common cases, without the walk
-        return "text contains U+0000" if "\x00" in value else None
+        return _text_problem(value)
     if kind is int:
         return None if INT64_MIN <= value <= INT64_MAX else "an integer is beyond 64 bits"
     if kind not in _WALKED:
@@ -47,8 +48,9 @@ def _walk(value: Any, max_depth: int) -> str | None:
         item, depth = pop()
         kind = type(item)
         if kind is str:
-            if "\x00" in item:
-                return "text contains U+0000"
+            reason = _text_problem(item)
+            if reason is not None:
+                return reason
         elif kind is int:
             if not INT64_MIN <= item <= INT64_MAX:
                 return "an integer is beyond 64 bits"
@@ -69,6 +71,17 @@ def _walk(value: Any, max_depth: int) -> str | None:
             continue
         elif isinstance(item, str | int | float | dict | list | tuple):  # subclasses: the slow path
             push((_plain(item), depth))
+    return None
+
+
+def _text_problem(text: str) -> str | None:
+    if "\x00" in text:
+        return "text contains U+0000"
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate (JSON's "\ud800" escapes make them)
+            return "text contains a lone surrogate"
     return None
 
 

@@ -139,7 +139,7 @@ def test_listing_slots_pages_with_an_opaque_cursor(http):
         if cursor is None:
             break
     assert seen == [s["slot_id"] for s in created]
-    assert_problem(http.get(url, headers=player.auth, params={"cursor": "forged!"}), 400, "invalid_cursor")
+    assert_problem(http.get(url, headers=player.auth, params={"cursor": "forged!"}), 422, "invalid_cursor")
     assert_problem(http.get(url, headers=player.auth, params={"limit": 500}), 422, "validation_failed")
 
 

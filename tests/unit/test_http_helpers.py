@@ -12,12 +12,14 @@ from domain.kernel import errors
 from domain.kernel.text import InvalidDisplayName
 
 
-@pytest.mark.parametrize(("header", "version"), [(None, None), ("*", None), (" * ", None), ('"3"', 3), (' "12" ', 12)])
+@pytest.mark.parametrize(
+    ("header", "version"), [(None, None), ("", None), ("*", None), (" * ", None), ('"3"', 3), (' "12" ', 12)]
+)
 def test_if_match_takes_a_strong_version_tag_or_any(header, version):
     assert parse_if_match(header) == version
 
 
-@pytest.mark.parametrize("header", ['"abc"', '"-1"', "", '"1.5"', '"1', "1", '1"', '"1", "2"', '"' + "9" * 19 + '"'])
+@pytest.mark.parametrize("header", ['"abc"', '"-1"', '"1.5"', '"1', "1", '1"', '"1", "2"', '"' + "9" * 19 + '"'])
 def test_if_match_refuses_what_is_not_one_entity_tag_naming_a_version(header):
     with pytest.raises(Problem) as caught:
         parse_if_match(header)
