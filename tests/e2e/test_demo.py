@@ -34,3 +34,6 @@ def test_the_narrative_demo_fills_every_seed_000_table(live_server):
         ).fetchone()
     assert {"completed", "failed"} <= statuses
     assert rebased["n"] >= 1  # offline devices were rebased
+    # Run again, as a newcomer would: new players, the same stories, no conflict.
+    again = run(live_server.url, admin, players=3)
+    assert len(again) == 3 and {r["player"] for r in again}.isdisjoint(r["player"] for r in results)

@@ -8,7 +8,8 @@ from pathlib import Path
 from infra.entrypoints.catalogue import render
 from infra.entrypoints.contexts import read_models
 
-DOCS = Path(__file__).resolve().parents[2] / "docs"
+ROOT = Path(__file__).resolve().parents[2]
+DOCS = ROOT / "docs"
 
 
 def test_the_event_catalogue_matches_the_registered_events():
@@ -61,3 +62,19 @@ def test_the_architecture_describes_the_writer_lock_the_recorder_takes():
     text = " ".join((DOCS / "architecture.md").read_text().split())
     assert "Writers serialise on a transaction-level advisory lock" in text
     assert "recorder locks the events table" not in text, "the doc says writers take a table lock"
+
+
+def test_every_error_code_the_server_can_answer_is_documented():
+    """docs/api.md (HTTP) and docs/sessions.md (WebSocket) name every code."""
+    codes: set[str] = set()
+    for path in ROOT.glob("api/**/*.py"):
+        text = path.read_text()
+        codes |= set(re.findall(r'Problem\(\s*\d{3},\s*"([a-z_]+)"', text))
+        codes |= set(re.findall(r'"code":\s*"([a-z_]+)"', text))
+        codes |= set(re.findall(r'code="([a-z_]+)"', text))
+        codes |= set(re.findall(r'\(\d{3}, "([a-z_]+)"', text))
+    for path in ROOT.glob("domain/**/*.py"):
+        codes |= set(re.findall(r'^\s+code = "([a-z_]+)"', path.read_text(), re.MULTILINE))
+    documented = (ROOT / "docs/api.md").read_text() + (ROOT / "docs/sessions.md").read_text()
+    assert len(codes) > 30
+    assert not sorted(c for c in codes if f"`{c}`" not in documented)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import random
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -93,7 +94,9 @@ def sync(client: Client, slot_id: str, base: int, changes: list[dict[str, Any]],
     )
 
 
-def play(http: httpx.Client, index: int, rng: random.Random) -> dict[str, Any]:
+def play(http: httpx.Client, index: int, rng: random.Random, run_tag: str) -> dict[str, Any]:
+    """One player's story. ``run_tag`` keeps this run's usernames, emails and
+    platform ids apart from an earlier run's (they are unique per deployment)."""
     name = NAMES[index % len(NAMES)]
     tokens = _check(http.post("/v1/auth/anonymous", json={"display_name": f"{name} {index}"}), 201)
     client = Client(http, tokens["player_id"], tokens["access_token"])
@@ -102,8 +105,8 @@ def play(http: httpx.Client, index: int, rng: random.Random) -> dict[str, Any]:
             client.post(
                 f"/v1/players/{client.player_id}/credentials",
                 {
-                    "username": f"{name.lower()}_{index}",
-                    "email": f"{name.lower()}{index}@example.org",
+                    "username": f"{name.lower()}_{index}_{run_tag}",
+                    "email": f"{name.lower()}{index}.{run_tag}@example.org",
                     "password": "demo-password-please-change",
                 },
             ),
@@ -112,7 +115,7 @@ def play(http: httpx.Client, index: int, rng: random.Random) -> dict[str, Any]:
     _check(
         client.post(
             f"/v1/players/{client.player_id}/links",
-            {"platform": rng.choice(["steam", "psn", "xbox"]), "platform_user_id": f"demo-{index}"},
+            {"platform": rng.choice(["steam", "psn", "xbox"]), "platform_user_id": f"demo-{run_tag}-{index}"},
         ),
         201,
     )
@@ -201,12 +204,13 @@ def run(
 ) -> list[dict[str, Any]]:
     console = console or Console()
     rng = random.Random(seed)
+    run_tag = secrets.token_hex(3)  # run it again: new players, the same stories
     with httpx.Client(base_url=base_url, timeout=30) as http:
         publish_world(http, admin_token)
         console.print(f"[green]published[/] {len(ITEMS)} items, {len(QUESTS)} quests, {len(PACKAGES)} content packages")
         results = []
         for index in range(players):
-            result = play(http, index, rng)
+            result = play(http, index, rng, run_tag)
             results.append(result)
             note = " (offline conflict resolved)" if result["conflict_resolved"] else ""
             console.print(f"player {result['player']}: slot {result['slot']}{note}")
