@@ -57,28 +57,33 @@ def apply(steps: Sequence[Step], rows: Mapping[Table, Mapping[Key, Row | _Delete
     current: dict[Table, Rows] = {table: dict(found) for table, found in rows.items()}
     changed: dict[Table, Rows] = {}
     failures: list[tuple[Event, BaseException]] = []
+    count = len(steps)
     index = 0
-    while index < len(steps):
+    while index < count:
         event = steps[index][0]
-        end = index
-        while end < len(steps) and steps[end][0] is event:
+        end = index + 1
+        while end < count and steps[end][0] is event:
             end += 1
-        staged: dict[tuple[Table, Key], Row | _Delete] = {}
+        # An event's results are staged, and kept only if all its handlers succeed.
+        staged: list[tuple[Table, Key, Row | _Delete]] = []
         try:
             for _, handler, key in steps[index:end]:
                 if key is None:
                     raise KeyError(f"{handler.table.qualified}: no key for {event.topic}")
-                before = staged.get((handler.table, key), current.setdefault(handler.table, {}).get(key))
+                table = handler.table
+                before = next((r for t, k, r in reversed(staged) if t is table and k == key), None) if staged else None
+                if before is None:
+                    before = current.setdefault(table, {}).get(key)
                 prior = before if isinstance(before, dict) else None
                 result = handler.apply(event, prior)
                 if isinstance(result, dict):
-                    check_row(handler.table, result, prior)
+                    check_row(table, result, prior)
                 if result is not None:
-                    staged[(handler.table, key)] = result
+                    staged.append((table, key, result))
         except Exception as error:  # a poison event: none of its effects are kept
             failures.append((event, error))
         else:
-            for (table, key), result in staged.items():
+            for table, key, result in staged:
                 current[table][key] = result
                 changed.setdefault(table, {})[key] = result
         index = end
@@ -96,7 +101,7 @@ def check_row(table: Table, row: Row, before: Row | None = None) -> None:
     """Refuse, before any SQL, a row PostgreSQL could not store. A value that is
     the very object of the row before is not walked again: it was checked (or
     read from PostgreSQL) already, and a rewrite of one column stays cheap."""
-    for name in table.column_names:
+    for name in table.checked_columns:
         value = row.get(name)
         if before is not None and before.get(name) is value:
             continue

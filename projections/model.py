@@ -81,6 +81,13 @@ class Table:
     def json_columns(self) -> frozenset[str]:
         return frozenset(name for name, kind in self.columns if kind.lower().startswith("jsonb"))
 
+    @cached_property
+    def checked_columns(self) -> tuple[str, ...]:
+        """Columns that can receive a value PostgreSQL refuses (text, JSON,
+        numbers, arrays); a uuid, timestamp or boolean column cannot."""
+        safe = ("uuid", "timestamptz", "timestamp", "date", "boolean", "bool")
+        return tuple(name for name, kind in self.columns if kind.split()[0].lower() not in safe)
+
     def column_type(self, name: str) -> str:
         kind = dict(self.columns)[name]
         return kind.split()[0]

@@ -42,35 +42,60 @@ _WALKED = (str, int, float, dict, list, tuple)
 
 
 def _walk(value: Any, max_depth: int) -> str | None:
+    """Containers go on a stack (no recursion limit); the scalars in them are
+    checked where they are found (the hot path of projection catch-up)."""
     stack: list[tuple[Any, int]] = [(value, 0)]
     pop, push = stack.pop, stack.append
     while stack:
         item, depth = pop()
         kind = type(item)
-        if kind is str:
-            reason = _text_problem(item)
-            if reason is not None:
-                return reason
-        elif kind is int:
-            if not INT64_MIN <= item <= INT64_MAX:
-                return "an integer is beyond 64 bits"
-        elif kind is dict or kind is list or kind is tuple:
+        if kind is dict:
             if depth >= max_depth:
                 return f"nested deeper than {max_depth} levels"
-            if kind is dict:
-                for key, inner in item.items():
+            for key in item:
+                if type(key) is not str or "\x00" in key or not key.isascii():
                     push((key, depth + 1))
-                    push((inner, depth + 1))
-            else:
-                for inner in item:
-                    push((inner, depth + 1))
-        elif kind is float:
-            if not math.isfinite(item):
-                return "a number is not finite"
-        elif item is None or kind is bool:
+            members = item.values()
+        elif kind is list or kind is tuple:
+            if depth >= max_depth:
+                return f"nested deeper than {max_depth} levels"
+            members = item
+        else:
+            reason = _scalar_problem(item, kind)
+            if reason is _SUBCLASS:
+                push((_plain(item), depth))
+            elif reason is not None:
+                return reason
             continue
-        elif isinstance(item, str | int | float | dict | list | tuple):  # subclasses: the slow path
-            push((_plain(item), depth))
+        for inner in members:
+            inner_kind = type(inner)
+            if inner_kind is str:
+                if "\x00" in inner or not inner.isascii():
+                    reason = _text_problem(inner)
+                    if reason is not None:
+                        return reason
+            elif inner_kind is int:
+                if not INT64_MIN <= inner <= INT64_MAX:
+                    return "an integer is beyond 64 bits"
+            elif inner is not None and inner_kind is not bool:
+                push((inner, depth + 1))
+    return None
+
+
+_SUBCLASS = "a subclass of a JSON type"
+
+
+def _scalar_problem(item: Any, kind: type[Any]) -> str | None:
+    if kind is str:
+        return _text_problem(item)
+    if kind is int:
+        return None if INT64_MIN <= item <= INT64_MAX else "an integer is beyond 64 bits"
+    if kind is float:
+        return None if math.isfinite(item) else "a number is not finite"
+    if item is None or kind is bool:
+        return None
+    if isinstance(item, str | int | float | dict | list | tuple):  # subclasses: checked as their base
+        return _SUBCLASS
     return None
 
 
