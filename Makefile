@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install bench lint clean kafka-jars
+.PHONY: run test install bench lint clean kafka-jars mutation
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,11 +20,15 @@ run: $(STAMP)
 test: $(STAMP) kafka-jars lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Mutation testing of domain/ (minutes; not part of `make test`): docs/testing.md.
+mutation: $(STAMP)
+	$(BIN)/python -m tests.mutation
+
 bench: $(STAMP)
 	$(BIN)/python -m bench.run_all
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .hypothesis
+	rm -rf $(VENV) var .pytest_cache .hypothesis mutants
 
 # Style, the dependency rule between layers and contexts, and types (strict on domain/).
 lint: $(STAMP)
