@@ -32,13 +32,20 @@ def restore_snapshot(aggregate: Any) -> Any:
 
 
 def attempt(aggregate: Any, command: Callable[[], None]) -> bool:
-    """Run a command; a domain error must leave the aggregate exactly as it was."""
+    """Run a command. A refusal (a domain error) must leave the aggregate
+    exactly as it was, events included; a command that changes no state (a
+    repeat, a no-op) must record no event."""
     before = copy.deepcopy(vars(aggregate))
+    state_before = copy.deepcopy(aggregate.state())
+    pending_before = len(aggregate.pending_events)
     try:
         command()
     except DomainError:
         assert vars(aggregate) == before, "a refused command changed the aggregate"
         return False
+    if aggregate.state() == state_before:
+        recorded = aggregate.pending_events[pending_before:]
+        assert not recorded, f"a command that changed nothing recorded {[type(e).__name__ for e in recorded]}"
     return True
 
 
