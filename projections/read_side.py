@@ -4,10 +4,11 @@ store's head, and how to wait until the read models include a write."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Sequence
 
 from projections.db import Pool
-from projections.tracking import EventLog, reached, wait_for_position
+from projections.tracking import TRACKING_TABLE, EventLog
 
 
 class BeyondHead(ValueError):
@@ -55,3 +56,26 @@ class ReadSide:
             return wait_for_position(self.pool, self.names, position, bound)
         finally:
             self._waiters.release()
+
+
+def reached(pool: Pool, names: Sequence[str], position: int) -> bool:
+    """Whether every named reader has processed ``position``."""
+    with pool.connection() as conn:
+        row = conn.execute(
+            f"SELECT min(position) AS p, count(*) AS n FROM {TRACKING_TABLE} WHERE name = ANY(%s)",
+            (list(names),),
+        ).fetchone()
+    return bool(row and row["n"] == len(names) and row["p"] >= position)
+
+
+def wait_for_position(pool: Pool, names: Sequence[str], position: int, timeout: float) -> bool:
+    """Block until every named reader reached ``position``; False on timeout."""
+    deadline = time.monotonic() + timeout
+    delay = 0.005
+    while True:
+        if reached(pool, names, position):
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(min(delay, max(deadline - time.monotonic(), 0)))
+        delay = min(delay * 2, 0.05)

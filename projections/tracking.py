@@ -14,7 +14,6 @@ Projections, the Kafka relay and the in-process consumer feed are all
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -279,26 +278,3 @@ def statuses(conn: Conn, log: EventLog, names: Sequence[str], versions: dict[str
             )
         )
     return found
-
-
-def reached(pool: Pool, names: Sequence[str], position: int) -> bool:
-    """Whether every named reader has processed ``position``."""
-    with pool.connection() as conn:
-        row = conn.execute(
-            f"SELECT min(position) AS p, count(*) AS n FROM {TRACKING_TABLE} WHERE name = ANY(%s)",
-            (list(names),),
-        ).fetchone()
-    return bool(row and row["n"] == len(names) and row["p"] >= position)
-
-
-def wait_for_position(pool: Pool, names: Sequence[str], position: int, timeout: float) -> bool:
-    """Block until every named reader reached ``position``; False on timeout."""
-    deadline = time.monotonic() + timeout
-    delay = 0.005
-    while True:
-        if reached(pool, names, position):
-            return True
-        if time.monotonic() >= deadline:
-            return False
-        time.sleep(min(delay, max(deadline - time.monotonic(), 0)))
-        delay = min(delay * 2, 0.05)

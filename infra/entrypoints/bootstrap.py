@@ -10,43 +10,24 @@ tool that needs only the read side opens no HTTP machinery.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, cast
 
 import orjson
 from fastapi import FastAPI
-from psycopg import Connection
-from psycopg.rows import DictRow, dict_row
 from psycopg.types.json import set_json_dumps, set_json_loads
-from psycopg_pool import ConnectionPool
 
-from domain.accounts import Erasure
-from domain.kernel.context import DomainContext
-from domain.kernel.store import Lorekeeper
-from infra.auth_sessions import AuthSessions
-from infra.content_store import ContentBlobs
-from infra.crypto import SubjectKeys
-from infra.database import eventsourcing_env, resolve_conninfo
-from infra.entrypoints.contexts import domain_contexts, read_models, snapshot_intervals
+from infra.entrypoints.contexts import read_models
+from infra.entrypoints.foundation import Foundation
 from infra.fanout.consumers import AiConsumer, Consumer
 from infra.fanout.feed import EventStoreFeed, LocalTelemetrySink, TelemetrySink
 from infra.fanout.kafka_consumer import KafkaTelemetrySink
 from infra.fanout.relay import Relay
 from infra.fanout.relay import producer as kafka_producer
 from infra.fanout.telemetry import TelemetryConsumer
-from infra.group_commit import GroupCommitRecorder
-from infra.idempotency import IdempotencyStore
-from infra.login_throttle import LoginThrottle, Rule
-from infra.persistence import PERSISTENCE_ENV, PydanticMapper
-from infra.privacy import ErasureLog
-from infra.secret_files import secret
-from infra.settings import Settings
 from infra.timers import TimerScheduler, TimerWorker, combined_policies, timer_handlers
-from projections.db import Pool
 from projections.follower import Follower, Reader
 from projections.model import ReadModel, Table
 from projections.read_side import ReadSide
@@ -59,111 +40,8 @@ set_json_dumps(orjson.dumps)
 
 
 @dataclass
-class Container:
-    settings: Settings = field(default_factory=Settings)
-
-    # -- the domain -----------------------------------------------------------------
-
-    @cached_property
-    def contexts(self) -> list[DomainContext]:
-        return domain_contexts()
-
-    @cached_property
-    def conninfo(self) -> str:
-        return resolve_conninfo(self.settings)
-
-    @cached_property
-    def store(self) -> Lorekeeper:
-        env = {**PERSISTENCE_ENV, **eventsourcing_env(self.conninfo, self.settings)}
-        store = Lorekeeper(
-            env,
-            aggregates=[cls for context in self.contexts for cls in context.aggregates],
-            snapshot_intervals=snapshot_intervals(self.contexts, self.settings.snapshot_intervals),
-        )
-        assert isinstance(store.mapper, PydanticMapper)
-        store.mapper.keys = self.keys
-        return store
-
-    @property
-    def mapper(self) -> PydanticMapper:
-        """The store's mapper (it opens and seals personal fields)."""
-        return cast(PydanticMapper, self.store.mapper)
-
-    @property
-    def recorder(self) -> GroupCommitRecorder:
-        return cast(GroupCommitRecorder, self.store.recorder)
-
-    @cached_property
-    def use_cases(self) -> dict[type, object]:
-        """Each context's use cases, by class."""
-        built = (context.use_cases(self.store, self.settings) for context in self.contexts)
-        return {type(use_cases): use_cases for use_cases in built}
-
-    def use(self, cls: type[Any]) -> Any:
-        """One context's use cases (``container.use(NarrativeUseCases)``)."""
-        return self.use_cases[cls]
-
-    @cached_property
-    def erasure(self) -> Erasure:
-        return Erasure(self.store, self.erasure_log)
-
-    # -- adapters -------------------------------------------------------------------
-
-    @cached_property
-    def keys(self) -> SubjectKeys:
-        """Per-player data keys (crypto-shredding), wrapped under the master key."""
-        master = hashlib.sha256(secret(self.settings, self.settings.master_key, "master-key").encode()).digest()
-        keys = SubjectKeys(self.pool, master, ttl_seconds=self.settings.key_cache_seconds)
-        keys.setup()
-        return keys
-
-    @cached_property
-    def pool(self) -> Pool:
-        """Read side and projections; separate from the event store's pool."""
-        return ConnectionPool(
-            self.conninfo,
-            connection_class=Connection[DictRow],
-            min_size=1,
-            max_size=self.settings.db_pool_size,
-            kwargs={"row_factory": dict_row},
-            timeout=10,
-            open=True,
-            name="lorekeeper-read",
-        )
-
-    @cached_property
-    def idempotency(self) -> IdempotencyStore:
-        return IdempotencyStore(
-            self.pool,
-            self.recorder.unit_of_work,
-            wait_seconds=self.settings.read_wait_max_seconds,
-            crash_before_commit=self.settings.fault_crash_before_answer,
-        )
-
-    @cached_property
-    def auth_sessions(self) -> AuthSessions:
-        return AuthSessions(self.pool, self.settings.access_token_ttl_seconds, self.settings.refresh_token_ttl_seconds)
-
-    @cached_property
-    def login_throttle(self) -> LoginThrottle:
-        s = self.settings
-        return LoginThrottle(
-            self.pool,
-            per_address=Rule(s.login_free_failures, s.login_max_delay_seconds),
-            per_account=Rule(s.login_account_free_failures, s.login_account_max_delay_seconds),
-        )
-
-    @cached_property
-    def content_blobs(self) -> ContentBlobs:
-        return ContentBlobs(self.pool)
-
-    @cached_property
-    def erasure_log(self) -> ErasureLog:
-        return ErasureLog(self.pool, self.keys, self.auth_sessions.revoke_player, self.idempotency.forget)
-
-    @cached_property
-    def jwt_secret(self) -> str:
-        return secret(self.settings, self.settings.jwt_secret, "jwt-secret")
+class Container(Foundation):
+    """Everything, built on first use (see the module's docstring)."""
 
     # -- the read side --------------------------------------------------------------
 
