@@ -15,7 +15,7 @@ import anyio.to_thread
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 
-from api import openapi, operations, problems
+from api import history, openapi, operations, problems
 from api.context import ContextHttp
 from api.deps import Services
 from api.limits import BodyLimitMiddleware
@@ -61,6 +61,7 @@ def create_app(
         for router in context.routers:
             app.include_router(router)
     app.include_router(operations.router)
+    app.include_router(history.router)
     app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes)
     openapi.describe(app)
     return app

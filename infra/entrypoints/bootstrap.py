@@ -27,6 +27,7 @@ from infra.fanout.kafka_consumer import KafkaTelemetrySink
 from infra.fanout.relay import Relay
 from infra.fanout.relay import producer as kafka_producer
 from infra.fanout.telemetry import TelemetryConsumer
+from infra.history import History
 from infra.timers import TimerScheduler, TimerWorker, combined_policies, timer_handlers
 from projections.follower import Follower, Reader
 from projections.model import ReadModel, Table
@@ -72,6 +73,11 @@ class Container(Foundation):
             for model in self.read_models
             for projection in model.projections
         }
+
+    @cached_property
+    def history(self) -> History:
+        """The log as analysts read it: selections, NDJSON, exports."""
+        return History(self.pool, self.event_log, self.mapper.decode_state, self.keys)
 
     @cached_property
     def read_side(self) -> ReadSide:

@@ -23,10 +23,12 @@ from infra.crypto import KeyStore
 from infra.entrypoints.contexts import http_parts
 from infra.fanout.feed import TelemetrySink
 from infra.health import Health, ReadSideCollector, ReadSideState
+from infra.history import History
 from infra.idempotency import IdempotencyStore
 from infra.login_throttle import LoginThrottle
 from infra.privacy import PlayerData
 from infra.settings import Settings
+from infra.time_travel import TimeTravel
 from projections.read_side import ReadSide
 
 if TYPE_CHECKING:
@@ -62,6 +64,8 @@ def services(c: Container) -> dict[type, object]:
         CollectorRegistry: metrics.registry,
         ThreadPoolExecutor: c.executor,
         Health: Health(c.store, read_side, set(c.runners), settings),
+        History: c.history,
+        TimeTravel: TimeTravel(c.store, c.mapper.decode_state),
     }
 
 

@@ -1,0 +1,246 @@
+"""The event history as analysts read it: a selection of the log, read in
+bounded windows, one JSON line per event.
+
+``GET /v1/events``, ``lorekeeper export`` and the benchmarks all read through
+``History``: a ``Selection`` (after, until, topic globs, aggregate, limit)
+becomes a sequence of ``HistoryEvent`` read window by window (``WINDOW``
+positions at a time, each window one short query on its own connection), so
+memory and connection time stay flat however long the range.
+
+Every line says where the event sits and what it is::
+
+    {"position", "topic", "aggregate_id", "aggregate_type",
+     "aggregate_version", "recorded_at", "data"}
+
+``data`` is the stored JSON. Personal fields stay sealed (the ``$personal``
+envelope of infra/crypto.py) unless the reader may open them; opened, an
+erased player's fields read as their erased values, because the key is gone,
+and credentials (``SECRETS``) are left out.
+
+Times become positions through the events' own timestamps (``position_at``):
+the log is in commit order and each event is stamped just before its commit,
+so timestamps follow positions to within one commit (milliseconds); the cut
+for a time is the last position whose event was stamped at or before it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+import orjson
+from psycopg import sql
+from psycopg.rows import namedtuple_row
+
+from infra.crypto import KeyStore, open_fields
+from infra.fanout.messages import aggregate_of
+from projections.db import Conn, Pool
+from projections.tracking import EventLog
+
+WINDOW = 5_000  # positions per query
+GLOBS_MAX = 32
+SECRETS = frozenset({"password_hash"})  # credentials: never read back, even opened
+_GLOB = re.compile(r"^[A-Za-z0-9_.*?-]{1,200}$")
+
+
+class BadSelection(ValueError):
+    """A selection the log cannot answer (a malformed glob, a time without a date)."""
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which events: positions in ``(after, until]``, topics matching any glob,
+    one aggregate, at most ``limit`` of them."""
+
+    after: int = 0
+    until: int | datetime | None = None  # a position, or a time (see position_at)
+    topics: tuple[str, ...] = ()
+    aggregate_id: UUID | None = None
+    limit: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEvent:
+    position: int
+    topic: str
+    aggregate_id: UUID
+    aggregate_version: int
+    state: bytes  # the stored JSON, personal fields sealed
+
+    @property
+    def aggregate_type(self) -> str:
+        return aggregate_of(self.topic)
+
+
+def parse_globs(text: str | None) -> tuple[str, ...]:
+    """``"lorekeeper.save_slot.*,lorekeeper.player.Created"`` -> the globs."""
+    if text is None or not text.strip():
+        return ()
+    globs = tuple(g.strip() for g in text.split(",") if g.strip())
+    if len(globs) > GLOBS_MAX:
+        raise BadSelection(f"at most {GLOBS_MAX} topic globs, not {len(globs)}")
+    for glob in globs:
+        if not _GLOB.match(glob):
+            raise BadSelection(f"a topic glob is letters, digits, '_', '.', '-', '*' and '?', not {glob!r}")
+    return globs
+
+
+def like_pattern(glob: str) -> str:
+    """A topic glob as a SQL LIKE pattern (``*`` any run, ``?`` one character)."""
+    escaped = glob.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return escaped.replace("*", "%").replace("?", "_")
+
+
+def parse_time(text: str) -> datetime:
+    """An ISO 8601 time; without a zone it is UTC."""
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise BadSelection(f"not an ISO 8601 time: {text!r}") from None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def parse_cut(text: str) -> int | datetime:
+    """``until``: a position (digits) or an ISO time."""
+    text = text.strip()
+    if text.isascii() and text.isdigit():
+        if len(text) > 18:
+            raise BadSelection(f"a position has at most 18 digits, not {len(text)}")
+        return int(text)
+    return parse_time(text)
+
+
+def timestamp_of(data: dict[str, Any]) -> datetime:
+    return datetime.fromisoformat(data["timestamp"])
+
+
+class History:
+    """Reads selections of the log (see the module's docstring)."""
+
+    def __init__(
+        self,
+        pool: Pool,
+        log: EventLog,
+        decode: Callable[[bytes], dict[str, Any]],
+        keys: KeyStore | None,
+        *,
+        window: int = WINDOW,
+    ) -> None:
+        self.pool = pool
+        self.log = log
+        self.decode = decode  # stored bytes -> JSON, personal fields still sealed
+        self.keys = keys
+        self.window = window
+
+    def head(self) -> int:
+        with self.pool.connection() as conn:
+            return self.log.head(conn)
+
+    def cut(self, until: int | datetime | None) -> int:
+        """The last position a selection ``until`` this includes: never beyond the head."""
+        with self.pool.connection() as conn:
+            head = self.log.head(conn)
+            if until is None:
+                return head
+            if isinstance(until, datetime):
+                return position_at(conn, self.log, self.decode, until, head)
+            return min(until, head)
+
+    def events(self, selection: Selection) -> Iterator[HistoryEvent]:
+        """The selected events in position order, read window by window. The
+        range ends where ``until`` (or the head when the reading began) was."""
+        end = self.cut(selection.until)
+        position = selection.after
+        remaining = selection.limit
+        while position < end and (remaining is None or remaining > 0):
+            upto = min(end, position + self.window)
+            with self.pool.connection() as conn:
+                rows = read_window(conn, self.log, position, upto, selection, remaining)
+            for row in rows:
+                yield HistoryEvent(row.id, row.topic, row.originator_id, row.originator_version, row.state)
+            if remaining is not None:
+                remaining -= len(rows)
+                if rows and remaining <= 0:
+                    return
+            position = upto
+
+    def data(self, event: HistoryEvent, open_personal: bool) -> dict[str, Any]:
+        data = self.decode(event.state)
+        if not open_personal:
+            return data
+        data = open_fields(self.keys, data)
+        for secret in SECRETS.intersection(data):
+            del data[secret]
+        return data
+
+    def line(self, event: HistoryEvent, open_personal: bool) -> bytes:
+        data = self.data(event, open_personal)
+        return orjson.dumps(
+            {
+                "position": event.position,
+                "topic": event.topic,
+                "aggregate_id": event.aggregate_id,
+                "aggregate_type": event.aggregate_type,
+                "aggregate_version": event.aggregate_version,
+                "recorded_at": data.get("timestamp"),
+                "data": data,
+            },
+            option=orjson.OPT_APPEND_NEWLINE,
+        )
+
+    def ndjson(self, selection: Selection, open_personal: bool, chunk_events: int = 500) -> Iterator[bytes]:
+        """The selection as NDJSON, in chunks of ``chunk_events`` lines."""
+        lines: list[bytes] = []
+        for event in self.events(selection):
+            lines.append(self.line(event, open_personal))
+            if len(lines) >= chunk_events:
+                yield b"".join(lines)
+                lines.clear()
+        if lines:
+            yield b"".join(lines)
+
+
+def read_window(
+    conn: Conn, log: EventLog, after: int, upto: int, selection: Selection, limit: int | None = None
+) -> Sequence[Any]:
+    """The selected events with positions in ``(after, upto]``."""
+    conditions = [sql.SQL("notification_id > %s AND notification_id <= %s")]
+    params: list[Any] = [after, upto]
+    if selection.topics:
+        conditions.append(sql.SQL("topic LIKE ANY(%s)"))
+        params.append([like_pattern(g) for g in selection.topics])
+    if selection.aggregate_id is not None:
+        conditions.append(sql.SQL("originator_id = %s"))
+        params.append(selection.aggregate_id)
+    query = sql.SQL(
+        "SELECT notification_id AS id, originator_id, originator_version, topic, state FROM {} "
+        "WHERE {} ORDER BY notification_id{}"
+    ).format(log.table, sql.SQL(" AND ").join(conditions), sql.SQL(" LIMIT %s") if limit is not None else sql.SQL(""))
+    if limit is not None:
+        params.append(limit)
+    with conn.cursor(row_factory=namedtuple_row) as cursor:
+        return cursor.execute(query, params).fetchall()
+
+
+def position_at(conn: Conn, log: EventLog, decode: Callable[[bytes], dict[str, Any]], when: datetime, head: int) -> int:
+    """The last position whose event was stamped at or before ``when`` (0: none),
+    by bisection over positions: some twenty one-row reads whatever the log's length."""
+    low, high = 0, head  # every event at or below low is at or before when; every one above high, after
+    query = sql.SQL(
+        "SELECT notification_id AS id, state FROM {} WHERE notification_id >= %s AND notification_id <= %s "
+        "ORDER BY notification_id LIMIT 1"
+    ).format(log.table)
+    while low < high:
+        middle = (low + high + 1) // 2
+        row = conn.execute(query, (middle, high)).fetchone()
+        if row is None:  # no event in [middle, high]: a gap left by rolled-back writes
+            high = middle - 1
+        elif timestamp_of(decode(row["state"])) <= when:
+            low = row["id"]
+        else:
+            high = middle - 1
+    return low
