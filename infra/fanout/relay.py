@@ -139,6 +139,29 @@ class Relay(TrackedReader):
             self.close_producer()
             raise
 
+    def republish(self, first: int, last: int | None, progress: Callable[[int, int], None] | None = None) -> int:
+        """Send positions ``first..last`` (inclusive; the head if None) again, in
+        windows, without the tracking row or the leadership lock: the live relay
+        goes on undisturbed, and consumers drop what they processed already (by
+        position). Returns how many events were sent."""
+        with self.pool.connection() as conn:
+            head = self.log.head(conn)
+        last = head if last is None else min(last, head)
+        position, sent = first - 1, 0
+        try:
+            while position < last:
+                upto = min(last, position + self.batch_size)
+                with self.pool.connection() as conn:
+                    notifications = self.log.read(conn, position, upto)
+                self.publish([from_notification(n, self.decode) for n in notifications])
+                sent += len(notifications)
+                position = upto
+                if progress is not None:
+                    progress(position, last)
+        finally:
+            self.close_producer()
+        return sent
+
     def close_producer(self) -> None:
         if self._producer is not None:
             try:
