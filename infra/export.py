@@ -23,17 +23,18 @@ finished export writes only what the log gained since.
 from __future__ import annotations
 
 import os
+import shutil
 import time
-from collections import defaultdict
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import orjson
 
-from infra.history import History, HistoryEvent, Selection
+from infra.history import History, Selection
 
 MANIFEST = "_manifest.json"
 FORMATS = ("parquet", "ndjson")
@@ -95,18 +96,38 @@ class Exporter:
         manifest = self._manifest(after)
         self._remove_unlisted(manifest)
         end = self.history.cut(until)
-        while manifest.position < end:
-            upto = min(end, manifest.position + self.chunk)
-            written = self._write_chunk(manifest.position, upto)
-            if self.pause_before_commit:
-                time.sleep(self.pause_before_commit)
-            manifest.files += written
-            manifest.position = upto
-            manifest.save(self.out)
-            if progress is not None:
-                progress(upto, end)
+        # Two stages in step: the next chunk is read from PostgreSQL while the
+        # previous one is written (Arrow compresses without the GIL). Chunks are
+        # committed to the manifest strictly in order.
+        with ThreadPoolExecutor(1, thread_name_prefix="export-writer") as writer:
+            placing: Future[list[dict[str, Any]]] | None = None
+            for after_chunk in range(manifest.position, end, self.chunk):
+                upto = min(end, after_chunk + self.chunk)
+                read = self._read_chunk(after_chunk, upto)
+                if placing is not None:
+                    self._commit(manifest, placing.result(), after_chunk, end, progress)
+                placing = writer.submit(self._place_chunk, read, after_chunk, upto)
+            if placing is not None:
+                self._commit(manifest, placing.result(), end, end, progress)
         manifest.save(self.out)
         return manifest
+
+    def _commit(
+        self,
+        manifest: Manifest,
+        written: list[dict[str, Any]],
+        position: int,
+        end: int,
+        progress: Callable[[int, int], None] | None,
+    ) -> None:
+        """List a placed chunk's files and move the position on: the chunk is exported."""
+        if self.pause_before_commit:
+            time.sleep(self.pause_before_commit)
+        manifest.files += written
+        manifest.position = position
+        manifest.save(self.out)
+        if progress is not None:
+            progress(position, end)
 
     def _manifest(self, after: int | None) -> Manifest:
         found = Manifest.load(self.out)
@@ -127,46 +148,66 @@ class Exporter:
             if path.is_file() and path.name != MANIFEST and str(path.relative_to(self.out)) not in listed:
                 path.unlink()
 
-    def _write_chunk(self, after: int, upto: int) -> list[dict[str, Any]]:
-        groups: dict[tuple[str, str], list[tuple[HistoryEvent, dict[str, Any]]]] = defaultdict(list)
-        for event in self.history.events(Selection(after=after, until=upto, topics=self.topics)):
-            data = self.history.data(event, open_personal=False)
-            groups[(event.topic, str(data["timestamp"])[:10])].append((event, data))
+    def _read_chunk(self, after: int, upto: int) -> Any:
+        """What a chunk's files are made of: an Arrow table (Parquet), or None
+        (NDJSON is read and written in one go)."""
+        if self.format == "ndjson":
+            return None
+        from infra import parquet  # Arrow loads only where it is used, not in every process
+
+        return parquet.read_chunk(self.history, Selection(after=after, until=upto, topics=self.topics))
+
+    def _place_chunk(self, chunk: Any, after: int, upto: int) -> list[dict[str, Any]]:
+        """Write the chunk's files into place (not yet listed); their manifest entries."""
+        name = f"part-{after + 1:020d}-{upto:020d}"
+        staging = self.out / STAGING / name
+        shutil.rmtree(staging, ignore_errors=True)
+        if chunk is None:
+            self._write_ndjson(Selection(after=after, until=upto, topics=self.topics), staging, name)
+        else:
+            from infra import parquet
+
+            parquet.write_chunk(chunk, staging, name)
         written = []
-        for (topic, day), events in sorted(groups.items()):
-            relative = Path(f"topic={topic}") / f"day={day}" / f"part-{after + 1:020d}-{upto:020d}.{self.format}"
+        for path in sorted(p for p in staging.rglob("*") if p.is_file()):
+            relative = path.relative_to(staging)
             target = self.out / relative
             target.parent.mkdir(parents=True, exist_ok=True)
-            temporary = target.with_name(target.name + ".tmp")
-            (_write_parquet if self.format == "parquet" else self._write_ndjson)(temporary, events)
-            os.replace(temporary, target)
-            written.append({"path": str(relative), "first": after + 1, "last": upto, "rows": len(events)})
+            _fsync_file(path)
+            os.replace(path, target)
+            written.append({"path": str(relative), "first": after + 1, "last": upto, "rows": _rows_in(target)})
+        shutil.rmtree(staging, ignore_errors=True)
         return written
 
-    def _write_ndjson(self, path: Path, events: list[tuple[HistoryEvent, dict[str, Any]]]) -> None:
-        with open(path, "wb") as f:
-            f.writelines(self.history.line(event, open_personal=False) for event, _ in events)
-            f.flush()
-            os.fsync(f.fileno())
+    def _write_ndjson(self, selection: Selection, staging: Path, name: str) -> None:
+        files: dict[Path, BinaryIO] = {}
+        try:
+            for event in self.history.events(selection):
+                folder = staging / f"topic={event.topic}" / f"day={self.history.recorded_at(event)[:10]}"
+                f = files.get(folder)
+                if f is None:
+                    folder.mkdir(parents=True, exist_ok=True)
+                    f = files[folder] = open(folder / f"{name}.ndjson", "wb")  # noqa: SIM115 (closed below)
+                f.write(self.history.line(event, open_personal=False))
+        finally:
+            for f in files.values():
+                f.close()
 
 
-def _write_parquet(path: Path, events: list[tuple[HistoryEvent, dict[str, Any]]]) -> None:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+STAGING = "_staging"  # a chunk's files before they move into place (never listed: cleared on start)
 
-    table = pa.table(
-        {
-            "position": pa.array([e.position for e, _ in events], pa.int64()),
-            "aggregate_id": pa.array([str(e.aggregate_id) for e, _ in events], pa.string()),
-            "aggregate_type": pa.array([e.aggregate_type for e, _ in events], pa.string()),
-            "aggregate_version": pa.array([e.aggregate_version for e, _ in events], pa.int64()),
-            "recorded_at": pa.array([d["timestamp"] for _, d in events], pa.string()).cast(pa.timestamp("us", "UTC")),
-            "data": pa.array([orjson.dumps(d).decode() for _, d in events], pa.string()),
-        }
-    )
-    with open(path, "wb") as f:
-        pq.write_table(table, f, compression="zstd")
-        f.flush()
+
+def _rows_in(path: Path) -> int:
+    if path.suffix == ".parquet":
+        from infra import parquet
+
+        return parquet.rows_in(path)
+    with open(path, "rb") as f:
+        return sum(1 for _ in f)
+
+
+def _fsync_file(path: Path) -> None:
+    with open(path, "rb") as f:
         os.fsync(f.fileno())
 
 

@@ -77,7 +77,8 @@ class Container(Foundation):
     @cached_property
     def history(self) -> History:
         """The log as analysts read it: selections, NDJSON, exports."""
-        return History(self.pool, self.event_log, self.mapper.decode_state, self.keys)
+        plain = self.mapper.cipher is None and self.mapper.compressor is None
+        return History(self.pool, self.event_log, self.mapper.decode_state, self.keys, stored_as_json=plain)
 
     @cached_property
     def read_side(self) -> ReadSide:
