@@ -11,8 +11,8 @@ its columns are ``position``, ``aggregate_id``, ``aggregate_type``,
 event's JSON as text, personal fields sealed: an export leaves the server, so
 it carries no personal data anyone could read without the player's key).
 
-**The manifest is the commit point.** A chunk's files are written under
-temporary names, renamed into place, and only then does the manifest (written
+**The manifest is the commit point.** A chunk's files are written in
+``_staging/`` and moved into place, and only then does the manifest (written
 to a temporary file and renamed over the old one, atomically) list them and
 move its ``position`` on. A run starts by deleting every file the manifest
 does not list: whatever a killed run left behind. So a run, killed anywhere
