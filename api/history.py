@@ -21,7 +21,8 @@ from api.auth import Principal
 from api.deps import CurrentPrincipal, wired
 from api.openapi import problems
 from api.problems import Problem
-from infra.history import BadSelection, History, Selection, parse_cut, parse_globs, parse_time
+from infra.history import History
+from infra.selection import BadSelection, Selection, parse_cut, parse_globs, parse_time
 from infra.time_travel import TimeTravel
 
 router = routing.router(tags=["analysts"])

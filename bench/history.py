@@ -31,7 +31,7 @@ from bench.http_commands import start_server
 from bench.projection_catchup import write_events
 from domain.narrative.save_slots import SaveSlot
 from infra.export import Exporter
-from infra.history import Selection, read_window
+from infra.selection import Selection, read_window
 from infra.time_travel import TimeTravel
 
 

@@ -34,7 +34,8 @@ from typing import Any, BinaryIO
 
 import orjson
 
-from infra.history import History, Selection
+from infra.history import History
+from infra.selection import Selection
 
 MANIFEST = "_manifest.json"
 FORMATS = ("parquet", "ndjson")

@@ -16,7 +16,8 @@ from psycopg import sql
 from pyarrow import csv
 
 from infra.fanout.messages import aggregate_of
-from infra.history import History, Selection, where
+from infra.history import History
+from infra.selection import Selection, where
 
 
 def read_chunk(history: History, selection: Selection) -> pa.Table:

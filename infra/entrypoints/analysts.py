@@ -15,7 +15,7 @@ import typer
 from infra.entrypoints.cli_support import console, progress_bar
 from infra.entrypoints.cli_support import container as _container
 from infra.export import FORMATS, Exporter, ExportRefused
-from infra.history import BadSelection, parse_cut, parse_globs
+from infra.selection import BadSelection, parse_cut, parse_globs
 from projections.as_of import SchemaRefused, build, target_schema
 from projections.model import Projection
 from projections.tracking import SchemaVersionMismatch

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import orjson
 import pytest
 
-from infra.history import BadSelection, like_pattern, parse_cut, parse_globs, parse_time, stamp_of
+from infra.selection import BadSelection, like_pattern, parse_cut, parse_globs, parse_time, stamp_of
 
 
 def like_matches(pattern: str, text: str) -> bool:
