@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench import http_commands, kafka_relay, projection_catchup, ws_actions
+from bench import history, http_commands, kafka_relay, projection_catchup, ws_actions
 
 
 def main() -> None:
@@ -13,6 +13,8 @@ def main() -> None:
     kafka_relay.main()
     print()
     ws_actions.main()
+    print()
+    history.main()
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench import http_commands, projection_catchup, ws_actions
+from bench import history, http_commands, projection_catchup, ws_actions
 
 
 @pytest.fixture
@@ -25,3 +25,7 @@ def test_ws_actions_bench_runs(bench_server):
 
 def test_projection_catchup_bench_runs(bench_server):
     assert "ratio" in projection_catchup.main(rounds=1, slots=100)
+
+
+def test_history_bench_runs(bench_server):
+    assert "stream ratio" in history.main(events=2_000, rounds=1, long_versions=200)
