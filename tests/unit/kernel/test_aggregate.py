@@ -1,0 +1,93 @@
+"""The kernel's aggregate base, its events and snapshots: what each one keeps,
+copies and seals. Mutation testing showed these stated only end to end."""
+
+from __future__ import annotations
+
+import copy
+from datetime import datetime
+from uuid import UUID, uuid4
+
+from domain.accounts.players import Player
+from domain.kernel.aggregate import ERASED, DomainEvent, Personal, Snapshot, event_classes
+from domain.narrative.catalogue import Catalogue
+from domain.narrative.save_slots import SaveSlot
+
+
+def test_event_classes_are_the_concrete_events_in_declaration_order():
+    found = event_classes(SaveSlot)
+    names = [cls.__name__ for cls in found]
+    assert names[0] == "Created" and "Event" not in names
+    assert names == [
+        n for n, v in vars(SaveSlot).items() if isinstance(v, type) and issubclass(v, DomainEvent) and n != "Event"
+    ]
+    assert {"ProgressSaved", "ItemAdded", "ItemRemoved", "Restored", "Synced"} <= set(names)
+    assert all(issubclass(cls, DomainEvent) for cls in found)
+    assert event_classes(Catalogue)[0].__name__ == "Created"
+
+
+def test_the_state_is_the_domains_attributes_without_bookkeeping():
+    slot = SaveSlot.open(uuid4(), "main", {"chapter": 1})
+    state = slot.state()
+    assert state["name"] == "main" and state["narrative_state"] == {"chapter": 1}
+    assert not [k for k in state if k.startswith("_")]
+    assert set(state) == {k for k in vars(slot) if not k.startswith("_")}
+
+
+def test_an_event_names_its_personal_fields_and_their_subject():
+    player = Player(display_name="Ada")
+    created = player.collect_events()[0]
+    assert created.personal() == Personal(player.id, {"display_name": ERASED})
+    owner = uuid4()
+    slot_created = SaveSlot.open(owner, "main").collect_events()[0]
+    assert slot_created.personal() == Personal(owner, {"name": ERASED})  # PERSONAL_SUBJECT: the owner
+    slot = SaveSlot.open(owner, "main")
+    slot.save_progress({"chapter": 2})
+    assert slot.collect_events()[-1].personal() is None  # no personal fields
+
+
+def test_a_snapshot_keeps_the_state_and_names_whose_it_is():
+    owner = uuid4()
+    slot = SaveSlot.open(owner, "main", {"chapter": 1})
+    slot.save_progress({"chapter": 2})
+    snapshot = Snapshot.take(slot)
+    assert (snapshot.originator_id, snapshot.originator_version) == (slot.id, slot.version)
+    assert not {"_id", "_version", "_pending_events"} & set(snapshot.state)
+    assert {"_created_on", "_modified_on", "name", "inventory"} <= set(snapshot.state)
+    assert snapshot.subject == owner
+    assert snapshot.personal() == Personal(owner, {"name": ERASED}, within="state")
+    catalogue = Catalogue()
+    assert Snapshot.take(catalogue).subject is None and Snapshot.take(catalogue).personal() is None
+
+
+def test_a_snapshot_of_erased_personal_data_has_nothing_to_seal():
+    slot = SaveSlot.open(uuid4(), "main")
+    slot.name = ERASED
+    assert Snapshot.take(slot).personal() is None
+
+
+def test_a_snapshot_rebuilds_the_aggregate_with_its_types():
+    slot = SaveSlot.open(uuid4(), "main", {"chapter": 1})
+    slot.save_progress({"chapter": 2})
+    stored = Snapshot.model_validate_json(Snapshot.take(slot).model_dump_json())  # as the store keeps it
+    rebuilt = stored.mutate(None)
+    assert isinstance(rebuilt, SaveSlot)
+    assert (rebuilt.id, rebuilt.version, rebuilt.pending_events) == (slot.id, slot.version, [])
+    assert isinstance(rebuilt.owner_id, UUID) and rebuilt.owner_id == slot.owner_id
+    assert isinstance(rebuilt.created_on, datetime) and rebuilt.created_on == slot.created_on
+    assert rebuilt.state() == slot.state()
+
+
+def test_a_copy_shares_what_cannot_change_and_copies_the_rest():
+    slot = SaveSlot.open(uuid4(), "main", {"chapter": 1, "party": ["ada"]})
+    slot.collect_events()
+    shared = ["a", "list", "held", "twice"]
+    slot.first = shared
+    slot.second = shared
+    clone = copy.deepcopy(slot)
+    assert clone.name is slot.name and clone.id is slot.id  # immutable: the same object
+    assert clone.narrative_state == slot.narrative_state and clone.narrative_state is not slot.narrative_state
+    assert clone.narrative_state["party"] is not slot.narrative_state["party"]
+    assert clone.inventory == {} and clone.inventory is not slot.inventory  # empty: a fresh one
+    assert clone.first is clone.second and clone.first is not shared  # one object stays one object
+    clone.inventory["gold"] = {"quantity": 1, "metadata": {}}
+    assert slot.inventory == {}
