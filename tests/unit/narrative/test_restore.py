@@ -87,7 +87,7 @@ def test_restoring_the_current_version_records_only_the_restore():
 
 
 def test_a_slot_restores_only_its_own_earlier_versions():
-    slot, past = played()
+    slot, _ = played()
     other = SaveSlot.open(uuid4(), "other")
     future = copy.deepcopy(slot)
     future.save_progress({"chapter": 4})
