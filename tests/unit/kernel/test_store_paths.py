@@ -1,0 +1,152 @@
+"""The kernel store's other paths on the in-memory recorder: the async write
+(with a recorder that inserts without blocking, as the group committer does),
+the aggregate cache, snapshots when due, and past versions."""
+
+from __future__ import annotations
+
+import asyncio
+from uuid import uuid4
+
+import pytest
+from eventsourcing.persistence import StoredEvent
+
+from domain.accounts import Player
+from domain.kernel.aggregate import Aggregate
+from domain.kernel.errors import ConcurrentWrite, NotFound
+from domain.kernel.holdings import Holdings
+from domain.kernel.saving import recordings_of
+from domain.kernel.store import Lorekeeper
+from domain.live import Character
+from domain.narrative import SaveSlot
+from infra.crypto import MemoryKeys
+from infra.persistence import PERSISTENCE_ENV
+
+MEMORY = {**PERSISTENCE_ENV, "PERSISTENCE_MODULE": "eventsourcing.popo", "APPLICATION_RECORDER_TOPIC": ""}
+
+
+def store(cache: bool = False, asynchronous: bool = True, intervals: dict | None = None) -> Lorekeeper:
+    env = {**MEMORY, **({"AGGREGATE_CACHE_MAXSIZE": "100", "AGGREGATE_CACHE_FASTFORWARD": "n"} if cache else {})}
+    built = Lorekeeper(env, aggregates=[Player, Character, SaveSlot], snapshot_intervals=intervals or {Character: 10})
+    built.mapper.keys = MemoryKeys()  # type: ignore[attr-defined]
+    if asynchronous:
+        inserts: list[int] = []
+
+        async def insert_events_async(stored: list[StoredEvent]) -> list[int]:
+            inserts.append(len(stored))
+            return list(built.recorder.insert_events(stored))
+
+        built.recorder.insert_events_async = insert_events_async  # type: ignore[attr-defined]
+        built.async_inserts = inserts  # type: ignore[attr-defined]
+    return built
+
+
+def moved(character: Character, times: int) -> Character:
+    for i in range(times):
+        character.trigger_event(Character.Moved, position_x=i % 3, position_y=0)
+    return character
+
+
+def test_the_store_knows_every_type_and_snapshots_holdings_by_default():
+    built = store()
+    assert set(built.aggregate_types) == {"Holdings", "Player", "Character", "SaveSlot"}
+    assert built.aggregate_types["Holdings"] is Holdings
+    assert built.snapshotting_intervals == {Holdings: 100, Character: 10}
+    assert built.snapshots is not None
+
+
+def test_an_async_save_inserts_without_blocking_and_answers_with_positions():
+    built = store()
+    character = Character.create(uuid4(), "Ada", 0, 0)
+    recordings = asyncio.run(built.save_async(moved(character, 3)))
+    assert built.async_inserts == [4]  # type: ignore[attr-defined]
+    assert [r.notification.id for r in recordings] == [1, 2, 3, 4]
+    assert [r.domain_event.originator_version for r in recordings] == [1, 2, 3, 4]
+    assert recordings[0].notification.topic == "lorekeeper.character.Created"
+    assert character.pending_events == []
+    assert built.load(Character, character.id).version == 4
+
+
+def test_an_async_save_of_personal_data_seals_it_and_reads_back():
+    built = store()
+    player = Player(display_name="Ada")
+    asyncio.run(built.save_async(player))
+    stored = built.recorder.select_events(player.id)[0]
+    assert b"Ada" not in stored.state
+    assert built.load(Player, player.id).display_name == "Ada"
+
+
+def test_an_async_save_takes_a_snapshot_only_when_one_is_due():
+    built = store()
+    character = Character.create(uuid4(), "Ada", 0, 0)
+    asyncio.run(built.save_async(moved(character, 8)))  # version 9
+    assert list(built.snapshots.get(character.id)) == []
+    asyncio.run(built.save_async(moved(character, 1)))  # version 10
+    (snapshot,) = built.snapshots.get(character.id)
+    assert snapshot.originator_version == 10
+    other = Player(display_name="Bob")
+    asyncio.run(built.save_async(other))
+    assert list(built.snapshots.get(other.id)) == []  # a type without an interval
+
+
+def test_an_async_save_that_loses_a_race_is_a_concurrent_write_and_leaves_the_cache():
+    built = store(cache=True)
+    character = Character.create(uuid4(), "Ada", 0, 0)
+    asyncio.run(built.save_async(character))
+    assert built.cached(character.id)
+    first, second = built.load(Character, character.id), built.load(Character, character.id)
+    asyncio.run(built.save_async(moved(first, 1)))
+    with pytest.raises(ConcurrentWrite):
+        asyncio.run(built.save_async(moved(second, 1)))
+    assert not built.cached(character.id)
+    assert built.load(Character, character.id).version == 2
+
+
+def test_without_an_async_recorder_save_async_is_save():
+    built = store(asynchronous=False)
+    character = Character.create(uuid4(), "Ada", 0, 0)
+    recordings = asyncio.run(built.save_async(moved(character, 1)))
+    assert [r.notification.id for r in recordings] == [1, 2]
+
+
+def test_the_cache_is_counted_and_a_copy_changed_without_saving_is_never_served():
+    built = store(cache=True)
+    assert not store().cached(uuid4())  # no cache at all
+    character = Character.create(uuid4(), "Ada", 0, 0)
+    built.write(character)
+    lookups, hits = built.cache_lookups, built.cache_hits
+    loaded = built.load(Character, character.id)
+    assert (built.cache_lookups, built.cache_hits) == (lookups + 1, hits + 1)
+    moved(loaded, 2)  # changed, never saved
+    assert built.load(Character, character.id).version == 1
+    built.evict(character.id)
+    assert not built.cached(character.id)
+    built.evict(character.id)  # evicting what is not there is fine
+    assert built.load(Character, character.id).version == 1 and built.cached(character.id)
+
+
+def test_a_past_version_is_rebuilt_and_checked_for_type():
+    built = store()
+    character = moved(Character.create(uuid4(), "Ada", 0, 0), 12)
+    built.write(character)
+    past = built.load_at(Character, character.id, 5)
+    assert past.version == 5 and past.position_x == (3 % 3)
+    assert built.load_at(Character, character.id, 11).version == 11  # from the snapshot at 10
+    with pytest.raises(NotFound):
+        built.load_at(Player, character.id, 2)
+    with pytest.raises(NotFound):
+        built.load_at(Character, uuid4(), 1)
+
+
+def test_recordings_pair_events_with_their_positions():
+    events = [object(), object()]
+    stored = [StoredEvent(uuid4(), v, "t", b"{}") for v in (1, 2)]
+    assert recordings_of(events, stored, None) == []
+    recordings = recordings_of(events, stored, [7, 8])
+    assert [r.domain_event for r in recordings] == events
+    assert [(r.notification.id, r.notification.originator_version) for r in recordings] == [(7, 1), (8, 2)]
+    assert recordings[0].notification.originator_id == stored[0].originator_id
+    assert recordings[0].notification.topic == "t" and recordings[0].notification.state == b"{}"
+
+
+def test_the_aggregate_base_is_abstract_enough():
+    assert Aggregate.create_id() != Aggregate.create_id()
