@@ -20,33 +20,38 @@ from typing import Any
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 MAX_DEPTH = 64
+# Containers walked in one value: a bound on the work (far beyond what any body
+# the edge accepts can hold), so no value, and no mistake in the walk, runs forever.
+MAX_CONTAINERS = 1_000_000
 
 
 class UnstorableValue(ValueError):
     """A value Lorekeeper does not accept (the message says which rule and where)."""
 
 
-def problem(value: Any, max_depth: int = MAX_DEPTH) -> str | None:
+def problem(value: Any, max_depth: int = MAX_DEPTH, max_containers: int = MAX_CONTAINERS) -> str | None:
     """Why ``value`` cannot be accepted, or ``None`` when it can."""
     kind = type(value)
     if kind is str:  # the common cases, without the walk
         return _text_problem(value)
     if kind is int:
         return None if INT64_MIN <= value <= INT64_MAX else "an integer is beyond 64 bits"
-    if kind not in _WALKED:
-        return None if value is None or not isinstance(value, _WALKED) else _walk(value, max_depth)
-    return _walk(value, max_depth)
+    if kind not in _WALKED and (value is None or not isinstance(value, _WALKED)):
+        return None
+    return _walk(value, max_depth, max_containers)
 
 
 _WALKED = (str, int, float, dict, list, tuple)
 
 
-def _walk(value: Any, max_depth: int) -> str | None:
+def _walk(value: Any, max_depth: int, max_containers: int) -> str | None:
     """Containers go on a stack (no recursion limit); the scalars in them are
     checked where they are found (the hot path of projection catch-up)."""
     stack: list[tuple[Any, int]] = [(value, 0)]
     pop, push = stack.pop, stack.append
-    while stack:
+    for _ in range(max_containers):
+        if not stack:
+            return None
         item, depth = pop()
         kind = type(item)
         if kind is dict:
@@ -79,7 +84,7 @@ def _walk(value: Any, max_depth: int) -> str | None:
                     return "an integer is beyond 64 bits"
             elif inner is not None and inner_kind is not bool:
                 push((inner, depth + 1))
-    return None
+    return None if not stack else f"more than {max_containers} nested values"
 
 
 _SUBCLASS = "a subclass of a JSON type"

@@ -82,7 +82,7 @@ class NarrativeUseCases:
             return Written(package, self.store.write(package))
         except ConcurrentWrite:
             raise PackageExists(
-                f"{package.kind} {package.version} is already published", package_id=str(package.id)
+                f"{package.kind} {package.package_version} is already published", package_id=str(package.id)
             ) from None
 
     # -- catalogue (quests, items) ------------------------------------------------

@@ -75,3 +75,13 @@ def test_subclasses_of_json_types_are_checked_as_their_base():
     assert "64 bits" in values.problem({"x": Big.HUGE})
     assert "U+0000" in values.problem(Text("a\x00"))
     assert values.problem(True) is None
+
+
+def test_the_walk_is_bounded_by_the_containers_it_visits():
+    from domain.kernel.values import MAX_CONTAINERS, problem
+
+    value = [[1], [2], [3]]  # four containers
+    assert problem(value, max_containers=4) is None
+    assert problem(value, max_containers=3) == "more than 3 nested values"
+    assert problem({"a": {"b": [1, 2]}}, max_containers=3) is None
+    assert MAX_CONTAINERS >= 1_000_000
