@@ -44,7 +44,10 @@ def check_bound(aggregates: Sequence[Aggregate]) -> None:
 def recordings_of(
     events: Sequence[Any], stored: Sequence[StoredEvent], ids: Sequence[int] | None
 ) -> list[Recording[UUID]]:
-    """The recordings of a save that inserted ``stored`` and was given notification ``ids``."""
+    """The recordings of a save that inserted ``stored`` and was given notification
+    ``ids`` (one per event; none from a recorder that gives none)."""
+    if ids is None:
+        return []
     return [
         Recording(
             d,
@@ -56,5 +59,5 @@ def recordings_of(
                 id=n,
             ),
         )
-        for d, s, n in zip(events, stored, ids or (), strict=False)
+        for d, s, n in zip(events, stored, ids, strict=True)
     ]

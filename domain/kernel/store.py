@@ -20,7 +20,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
@@ -34,8 +34,10 @@ from domain.kernel.saving import check_bound, collect, recordings_of
 A = TypeVar("A", bound=Aggregate)
 
 # A lost race without If-Match is decided again on fresh state, this many times
-# at most, with a short random pause between attempts (see ``change``).
+# at most, with a short random pause between attempts (see ``change``): up to
+# BACKOFF_SECONDS times the attempt's number.
 MAX_ATTEMPTS = 25
+BACKOFF_SECONDS = 0.002
 _LOCK_STRIPES = 256
 
 
@@ -76,6 +78,7 @@ class Lorekeeper(Application[UUID]):
         self.cache_lookups = 0
         self.cache_hits = 0
         self._stripes = [threading.RLock() for _ in range(_LOCK_STRIPES)]
+        self.pause: Callable[[float], None] = time.sleep  # between attempts of ``change`` (a test seam)
 
     # -- writing ----------------------------------------------------------------
 
@@ -97,7 +100,7 @@ class Lorekeeper(Application[UUID]):
     def write(self, *aggregates: Aggregate) -> int | None:
         """Save the aggregates' pending events in one atomic write; the last position."""
         recordings = self.save(*aggregates)
-        return cast(int, recordings[-1].notification.id) if recordings else None
+        return int(recordings[-1].notification.id) if recordings else None
 
     def written(self, aggregate: A, *others: Aggregate) -> Written:
         """Save ``aggregate`` (and ``others``) if anything is pending; a Written of ``aggregate``."""
@@ -117,7 +120,7 @@ class Lorekeeper(Application[UUID]):
         """
         insert = getattr(self.recorder, "insert_events_async", None)
         if insert is None:
-            return cast(list[Recording[UUID]], self.save(*aggregates))
+            return list(self.save(*aggregates))
         with self._writing(aggregates):
             processing = collect(aggregates)
             events = processing.events
@@ -197,9 +200,9 @@ class Lorekeeper(Application[UUID]):
                 self.evict(aggregate_id)
                 aggregate = self.repository.get(aggregate_id)
         except AggregateNotFoundError:
-            raise NotFound(f"{cls.__name__} {aggregate_id} not found", id=str(aggregate_id)) from None
+            raise _not_found(cls, aggregate_id) from None
         if not isinstance(aggregate, cls):
-            raise NotFound(f"{cls.__name__} {aggregate_id} not found", id=str(aggregate_id))
+            raise _not_found(cls, aggregate_id)
         if actor_id is not None and aggregate.owner_id != actor_id:
             raise PermissionDenied(f"{cls.__name__} {aggregate_id} belongs to another player")
         if expected_version is not None and aggregate.version != expected_version:
@@ -214,9 +217,9 @@ class Lorekeeper(Application[UUID]):
         try:
             aggregate: Any = self.repository.get(aggregate_id, version=version)
         except AggregateNotFoundError:
-            raise NotFound(f"{cls.__name__} {aggregate_id} not found", id=str(aggregate_id)) from None
+            raise _not_found(cls, aggregate_id) from None
         if not isinstance(aggregate, cls):
-            raise NotFound(f"{cls.__name__} {aggregate_id} not found", id=str(aggregate_id))
+            raise _not_found(cls, aggregate_id)
         return aggregate
 
     def holdings(self, player_id: UUID) -> Holdings:
@@ -237,18 +240,19 @@ class Lorekeeper(Application[UUID]):
         Commands on one aggregate (``aggregate_id``) take turns in this process,
         so they do not race each other at all; between processes, the retries
         (with a short random pause) settle the race."""
-        lock = self._stripes[hash(aggregate_id) % _LOCK_STRIPES] if aggregate_id is not None else None
-        for attempt in range(MAX_ATTEMPTS):
+        turn: contextlib.AbstractContextManager[Any] = (
+            self._stripes[hash(aggregate_id) % _LOCK_STRIPES] if aggregate_id is not None else contextlib.nullcontext()
+        )
+        attempt = 1
+        while True:
             try:
-                if lock is None:
-                    return step()
-                with lock:
+                with turn:
                     return step()
             except ConcurrentWrite:
-                if attempt == MAX_ATTEMPTS - 1:
+                if attempt == MAX_ATTEMPTS:
                     raise
-                time.sleep(random.uniform(0, 0.002 * (attempt + 1)))
-        raise AssertionError("unreachable")  # pragma: no cover
+                self.pause(random.uniform(0, BACKOFF_SECONDS * attempt))
+                attempt += 1
 
     def command(
         self,
@@ -279,3 +283,7 @@ class Lorekeeper(Application[UUID]):
                 ) from None
 
         return self.change(aggregate_id, step)
+
+
+def _not_found(cls: type[Any], aggregate_id: UUID) -> NotFound:
+    return NotFound(f"{cls.__name__} {aggregate_id} not found", id=str(aggregate_id))

@@ -3,7 +3,7 @@ can carry without loss. One rule, used at the edge (request bodies, WebSocket
 frames) and again by the read side before it writes a row:
 
 - no text with U+0000 (PostgreSQL ``text`` and ``jsonb`` refuse it) or a lone
-  surrogate (not encodable as UTF-8), keys included;
+  surrogate (not encodable as UTF-8), keys included, and object keys are text;
 - integers within 64 bits (``bigint``; ``jsonb`` would keep them, but no reader could);
 - only finite floats (JSON has no NaN or Infinity);
 - nesting at most ``MAX_DEPTH`` deep (deeper values exhaust recursion in parsers and in PostgreSQL).
@@ -35,13 +35,8 @@ def problem(value: Any, max_depth: int = MAX_DEPTH, max_containers: int = MAX_CO
     if kind is str:  # the common cases, without the walk
         return _text_problem(value)
     if kind is int:
-        return None if INT64_MIN <= value <= INT64_MAX else "an integer is beyond 64 bits"
-    if kind not in _WALKED and (value is None or not isinstance(value, _WALKED)):
-        return None
+        return _int_problem(value)
     return _walk(value, max_depth, max_containers)
-
-
-_WALKED = (str, int, float, dict, list, tuple)
 
 
 def _walk(value: Any, max_depth: int, max_containers: int) -> str | None:
@@ -58,8 +53,12 @@ def _walk(value: Any, max_depth: int, max_containers: int) -> str | None:
             if depth >= max_depth:
                 return f"nested deeper than {max_depth} levels"
             for key in item:
-                if type(key) is not str or "\x00" in key or not key.isascii():
-                    push((key, depth + 1))
+                if type(key) is not str:
+                    return "an object key is not text"
+                if "\x00" in key or not key.isascii():
+                    reason = _text_problem(key)
+                    if reason is not None:
+                        return reason
             members = item.values()
         elif kind is list or kind is tuple:
             if depth >= max_depth:
@@ -80,8 +79,9 @@ def _walk(value: Any, max_depth: int, max_containers: int) -> str | None:
                     if reason is not None:
                         return reason
             elif inner_kind is int:
-                if not INT64_MIN <= inner <= INT64_MAX:
-                    return "an integer is beyond 64 bits"
+                reason = _int_problem(inner)
+                if reason is not None:
+                    return reason
             elif inner is not None and inner_kind is not bool:
                 push((inner, depth + 1))
     return None if not stack else f"more than {max_containers} nested values"
@@ -94,7 +94,7 @@ def _scalar_problem(item: Any, kind: type[Any]) -> str | None:
     if kind is str:
         return _text_problem(item)
     if kind is int:
-        return None if INT64_MIN <= item <= INT64_MAX else "an integer is beyond 64 bits"
+        return _int_problem(item)
     if kind is float:
         return None if math.isfinite(item) else "a number is not finite"
     if item is None or kind is bool:
@@ -104,12 +104,16 @@ def _scalar_problem(item: Any, kind: type[Any]) -> str | None:
     return None
 
 
+def _int_problem(number: int) -> str | None:
+    return None if INT64_MIN <= number <= INT64_MAX else "an integer is beyond 64 bits"
+
+
 def _text_problem(text: str) -> str | None:
     if "\x00" in text:
         return "text contains U+0000"
     if not text.isascii():
         try:
-            text.encode("utf-8")
+            text.encode()  # UTF-8
         except UnicodeEncodeError:  # a lone surrogate (JSON's "\ud800" escapes make them)
             return "text contains a lone surrogate"
     return None
@@ -123,9 +127,10 @@ def check(value: Any, where: str = "value", max_depth: int = MAX_DEPTH) -> None:
 
 
 def _plain(item: Any) -> Any:
-    """A subclass of a JSON type as the plain type (a str subclass may override ``__contains__``)."""
-    kinds: tuple[type[Any], ...] = (bool, str, int, float, dict, list, tuple)
+    """A subclass of a JSON type as the plain type (a str subclass may override
+    ``__contains__``). ``bool`` cannot be subclassed, so it never comes here."""
+    kinds: tuple[type[Any], ...] = (str, int, float, dict, list, tuple)
     for kind in kinds:
         if isinstance(item, kind):
-            return item if kind is bool else kind(item)
+            return kind(item)
     return item

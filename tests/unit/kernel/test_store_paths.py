@@ -150,3 +150,130 @@ def test_recordings_pair_events_with_their_positions():
 
 def test_the_aggregate_base_is_abstract_enough():
     assert Aggregate.create_id() != Aggregate.create_id()
+
+
+def test_a_recorder_must_give_one_position_per_event():
+    stored = [StoredEvent(uuid4(), v, "t", b"{}") for v in (1, 2)]
+    with pytest.raises(ValueError):
+        recordings_of([object(), object()], stored, [7])
+
+
+def test_a_save_collects_aggregates_and_loose_events_and_skips_nothing_else():
+    from domain.kernel.saving import MAX_EVENTS_PER_SAVE, check_bound, collect
+
+    character = moved(Character.create(uuid4(), "Ada", 0, 0), 1)
+    loose = moved(Character.create(uuid4(), "Bob", 0, 0), 0).collect_events()[0]
+    processing = collect([character, None, loose])
+    assert len(processing.events) == 3 and processing.events[-1] is loose
+    assert list(processing.aggregates) == [character.id]
+    exactly = moved(Character.create(uuid4(), "Cy", 0, 0), MAX_EVENTS_PER_SAVE - 1)
+    check_bound([exactly])  # exactly the bound: fine
+    moved(exactly, 1)
+    with pytest.raises(
+        Exception, match=f"^one save may write at most {MAX_EVENTS_PER_SAVE} events, not {MAX_EVENTS_PER_SAVE + 1}$"
+    ):
+        check_bound([exactly])
+
+
+def test_not_found_names_the_type_and_the_id():
+    built = store()
+    missing = uuid4()
+    for load in (lambda: built.load(Character, missing), lambda: built.load_at(Character, missing, 1)):
+        with pytest.raises(NotFound) as refused:
+            load()
+        assert refused.value.message == f"Character {missing} not found"
+        assert refused.value.details == {"id": str(missing)}
+    character = Character.create(uuid4(), "Ada", 0, 0)
+    built.write(character)
+    with pytest.raises(NotFound) as refused:
+        built.load(Player, character.id)
+    assert refused.value.message == f"Player {character.id} not found" and refused.value.details == {
+        "id": str(character.id)
+    }
+
+
+def test_refusals_of_a_load_say_why():
+    from domain.kernel.errors import PermissionDenied, VersionConflict
+
+    built = store()
+    owner = uuid4()
+    character = Character.create(owner, "Ada", 0, 0)
+    built.write(character)
+    with pytest.raises(PermissionDenied) as denied:
+        built.load(Character, character.id, actor_id=uuid4())
+    assert denied.value.message == f"Character {character.id} belongs to another player"
+    with pytest.raises(VersionConflict) as conflict:
+        built.load(Character, character.id, expected_version=3)
+    assert conflict.value.message == "expected version 3, current version is 1"
+
+
+def test_counters_start_at_zero_and_count_every_load():
+    built = store(cache=True)
+    assert (built.cache_lookups, built.cache_hits) == (0, 0)
+    character = Character.create(uuid4(), "Ada", 0, 0)
+    built.write(character)
+    for _ in range(3):
+        built.load(Character, character.id)
+    assert (built.cache_lookups, built.cache_hits) == (3, 3)
+    built.evict(character.id)
+    built.load(Character, character.id)
+    assert (built.cache_lookups, built.cache_hits) == (4, 3)
+
+
+def test_a_cached_copy_that_trails_a_write_made_elsewhere_is_read_again():
+    built = store(cache=True)
+    character = Character.create(uuid4(), "Ada", 0, 0)
+    built.write(character)
+    cached = built.load(Character, character.id)  # version 1, in the cache
+    elsewhere = moved(cached, 1)  # another process writes version 2, past this cache
+    built.recorder.insert_events([built.mapper.to_stored_event(e) for e in elsewhere.collect_events()])
+    assert built.load(Character, character.id, expected_version=2).version == 2
+
+
+def test_a_lost_race_pauses_a_little_longer_each_attempt_then_gives_up():
+    from domain.kernel.store import BACKOFF_SECONDS, MAX_ATTEMPTS
+
+    built = store()
+    pauses: list[float] = []
+    built.pause = pauses.append
+    attempts = []
+
+    def lose() -> None:
+        attempts.append(1)
+        raise ConcurrentWrite("another writer changed this aggregate first")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("random.uniform", lambda low, high: (low, high))
+        with pytest.raises(ConcurrentWrite):
+            built.change(uuid4(), lose)
+    assert len(attempts) == MAX_ATTEMPTS
+    assert pauses == [(0, BACKOFF_SECONDS * n) for n in range(1, MAX_ATTEMPTS)]
+    won = []
+    assert built.change(None, lambda: won.append(1) or "done") == "done" and won == [1]
+
+
+def test_a_save_inside_a_unit_of_work_snapshots_after_the_commit_and_forgets_on_rollback():
+    built = store(cache=True)
+    deferred = []
+    built.recorder.defer = lambda on_commit, on_rollback: deferred.append((on_commit, on_rollback)) or True
+    character = moved(Character.create(uuid4(), "Ada", 0, 0), 9)  # version 10: a snapshot is due
+    built.save(character)
+    assert list(built.snapshots.get(character.id)) == []  # not before the commit
+    on_commit, on_rollback = deferred[0]
+    on_commit()
+    assert [s.originator_version for s in built.snapshots.get(character.id)] == [10]
+    built.load(Character, character.id)
+    assert built.cached(character.id)
+    on_rollback()
+    assert not built.cached(character.id)
+    built.recorder.defer = lambda on_commit, on_rollback: False  # not in a unit of work: at once
+    other = moved(Character.create(uuid4(), "Bob", 0, 0), 9)
+    built.save(other)
+    assert [s.originator_version for s in built.snapshots.get(other.id)] == [10]
+
+
+def test_write_answers_the_last_position_or_none():
+    built = store()
+    character = moved(Character.create(uuid4(), "Ada", 0, 0), 2)
+    assert built.write(character) == 3
+    assert built.write(character) is None

@@ -85,3 +85,52 @@ def test_the_walk_is_bounded_by_the_containers_it_visits():
     assert problem(value, max_containers=3) == "more than 3 nested values"
     assert problem({"a": {"b": [1, 2]}}, max_containers=3) is None
     assert MAX_CONTAINERS >= 1_000_000
+
+
+@pytest.mark.parametrize("where", ["top", "in a list", "as a subclass"])
+def test_integers_are_kept_exactly_within_64_bits(where):
+    from domain.kernel.values import INT64_MAX, INT64_MIN, problem
+
+    class Number(int):
+        pass
+
+    def placed(n: int):
+        return {"top": n, "in a list": [n], "as a subclass": Number(n)}[where]
+
+    assert problem(placed(INT64_MAX)) is None and problem(placed(INT64_MIN)) is None
+    assert problem(placed(INT64_MAX + 1)) == "an integer is beyond 64 bits"
+    assert problem(placed(INT64_MIN - 1)) == "an integer is beyond 64 bits"
+
+
+def test_every_refusal_says_which_rule():
+    from domain.kernel.values import problem
+
+    assert problem("a\x00b") == "text contains U+0000"
+    assert problem(["a\x00b"]) == "text contains U+0000"
+    assert problem("\ud800") == "text contains a lone surrogate"
+    assert problem(["\ud800"]) == "text contains a lone surrogate"  # nested, not ASCII
+    assert problem({"\ud800": 1}) == "text contains a lone surrogate"
+    assert problem({"a\x00": 1}) == "text contains U+0000"
+    assert problem({1: "x"}) == "an object key is not text"
+    assert problem([float("nan")]) == "a number is not finite"
+    assert problem(float("inf")) == "a number is not finite"
+    assert problem(["é", {"ключ": "значение"}, True, None, 1.5]) is None
+
+
+def test_depth_is_bounded_exactly():
+    from domain.kernel.values import check, problem
+
+    def nested(levels: int):
+        value: object = 1
+        for _ in range(levels):
+            value = [value]
+        return value
+
+    assert problem(nested(3), max_depth=3) is None
+    assert problem(nested(4), max_depth=3) == "nested deeper than 3 levels"
+    assert problem({"a": {"b": {"c": 1}}}, max_depth=3) is None
+    assert problem({"a": {"b": {"c": {}}}}, max_depth=3) == "nested deeper than 3 levels"
+    with pytest.raises(values.UnstorableValue, match=r"^value: nested deeper than 2 levels$"):
+        check(nested(3), max_depth=2)
+    with pytest.raises(values.UnstorableValue, match=r"^row\.payload: text contains U"):
+        check({"x": "\x00"}, "row.payload")
