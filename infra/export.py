@@ -23,6 +23,7 @@ finished export writes only what the log gained since.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import time
 from collections.abc import Callable
@@ -133,6 +134,12 @@ class Exporter:
     def _manifest(self, after: int | None) -> Manifest:
         found = Manifest.load(self.out)
         if found is None:
+            foreign = [p for p in self.out.rglob("*") if p.is_file() and not _ours(p.relative_to(self.out))]
+            if foreign:  # never write into (or clean up) a directory that is not an export
+                raise ExportRefused(
+                    f"{self.out} holds files that are not an export ({foreign[0].name}, ...): "
+                    "export into a new or empty directory"
+                )
             return Manifest(self.format, list(self.topics), after or 0, after or 0)
         if found.format != self.format or found.topics != list(self.topics):
             raise ExportRefused(
@@ -144,9 +151,12 @@ class Exporter:
         return found
 
     def _remove_unlisted(self, manifest: Manifest) -> None:
+        """Delete what an interrupted run wrote and never listed: only files
+        this exporter makes (anything else an analyst put here stays)."""
         listed = {f["path"] for f in manifest.files}
         for path in self.out.rglob("*"):
-            if path.is_file() and path.name != MANIFEST and str(path.relative_to(self.out)) not in listed:
+            relative = path.relative_to(self.out)
+            if path.is_file() and _ours(relative) and str(relative) not in listed:
                 path.unlink()
 
     def _read_chunk(self, after: int, upto: int) -> Any:
@@ -196,6 +206,16 @@ class Exporter:
 
 
 STAGING = "_staging"  # a chunk's files before they move into place (never listed: cleared on start)
+
+
+_OURS = re.compile(
+    r"^(_manifest\.json\.tmp|_staging/.+|topic=[^/]+/day=[^/]+/part-[^/]+\.(parquet|ndjson)(\.tmp)?)$"
+)
+
+
+def _ours(relative: Path) -> bool:
+    """A file the exporter makes (data, staging, the manifest's temporary)."""
+    return bool(_OURS.match(relative.as_posix()))
 
 
 def _rows_in(path: Path) -> int:

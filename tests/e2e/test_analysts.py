@@ -236,3 +236,25 @@ def test_the_documented_ad_hoc_projection_replays_the_whole_history(http, live_s
 
     wrong = lorekeeper(live_server, "replay", "saves_per_day:nothing_here", "--schema", "analysis", cwd=tmp_path)
     assert wrong.returncode == 2
+
+
+def test_an_export_never_writes_into_or_cleans_a_directory_that_is_not_its_own(http, live_server, tmp_path):
+    sign_up(http, "someone")
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "thesis.docx").write_bytes(b"years of work")
+    refused = lorekeeper(live_server, "export", "--out", str(home))
+    assert refused.returncode == 2 and "not an export" in refused.stdout
+    assert (home / "thesis.docx").read_bytes() == b"years of work"
+
+    out = tmp_path / "export"
+    assert lorekeeper(live_server, "export", "--out", str(out)).returncode == 0
+    (out / "notes.md").write_text("what I found")
+    stray = out / "topic=lorekeeper.player.Created" / "day=2000-01-01" / "part-1-2-0.parquet"
+    stray.parent.mkdir(parents=True)
+    stray.write_bytes(b"left by a killed run")
+    sign_up(http, "another")
+    assert lorekeeper(live_server, "export", "--out", str(out)).returncode == 0
+    assert (out / "notes.md").read_text() == "what I found", "an analyst's own file stays"
+    assert not stray.exists(), "what a killed run left unlisted goes"
+    assert exported_positions(out) == store_positions(live_server)
