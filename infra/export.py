@@ -208,9 +208,7 @@ class Exporter:
 STAGING = "_staging"  # a chunk's files before they move into place (never listed: cleared on start)
 
 
-_OURS = re.compile(
-    r"^(_manifest\.json\.tmp|_staging/.+|topic=[^/]+/day=[^/]+/part-[^/]+\.(parquet|ndjson)(\.tmp)?)$"
-)
+_OURS = re.compile(r"^(_manifest\.json\.tmp|_staging/.+|topic=[^/]+/day=[^/]+/part-[^/]+\.(parquet|ndjson)(\.tmp)?)$")
 
 
 def _ours(relative: Path) -> bool:

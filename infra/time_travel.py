@@ -86,10 +86,15 @@ class TimeTravel:
         """The aggregate at ``version``, at ``when``, or now."""
         if when is not None:
             version = self.version_at(aggregate_id, when)
-        elif version is None:
-            version = self.last_version(aggregate_id)
         else:
-            version = min(version, self.last_version(aggregate_id))
+            last = self.last_version(aggregate_id)
+            if version is not None and version > last:
+                raise NotFound(
+                    f"aggregate {aggregate_id} has no version {version}: its last is {last}",
+                    id=str(aggregate_id),
+                    last_version=last,
+                )
+            version = version or last
         try:
             aggregate: Any = self.store.repository.get(aggregate_id, version=version)
         except AggregateNotFoundError:

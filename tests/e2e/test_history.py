@@ -162,3 +162,7 @@ def test_time_travel_equals_replaying_the_events_by_hand(http, live_server):
     assert_problem(
         http.get("/v1/aggregates/00000000-0000-4000-8000-000000000000", headers=player.auth), 404, "not_found"
     )
+    beyond = assert_problem(
+        http.get(f"/v1/aggregates/{slot_id}", headers=player.auth, params={"at_version": 5}), 404, "not_found"
+    )
+    assert beyond["last_version"] == 4
