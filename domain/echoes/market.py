@@ -41,7 +41,7 @@ SELL: Side = "sell"
 
 PRICE_MAX = 10**12  # minor units: a billion ISK a unit
 QUANTITY_MAX = 10**6  # so price x quantity stays far inside 64 bits
-OPEN_ORDERS_MAX = 5_000  # per book: the state (and its snapshot) stays bounded
+OPEN_ORDERS_MAX = 100_000  # per book: the state (and its snapshot) stays bounded
 BPS = 10_000
 
 
@@ -273,13 +273,13 @@ class OrderBook(Aggregate):
             quantity = min(order["remaining"], resting["remaining"])
             buy, sell = (order, resting) if side == BUY else (resting, order)
             buy_id, sell_id = (order_id, resting_id) if side == BUY else (resting_id, order_id)
-            self.trigger_event(
+            self.trigger_event(  # ids as the state keeps them (text): the event parses them
                 self.TradeExecuted,
                 trade_id=uuid4(),
-                buy_order_id=UUID(buy_id),
-                sell_order_id=UUID(sell_id),
-                buyer_id=UUID(buy["character_id"]),
-                seller_id=UUID(sell["character_id"]),
+                buy_order_id=buy_id,
+                sell_order_id=sell_id,
+                buyer_id=buy["character_id"],
+                seller_id=sell["character_id"],
                 price=resting["price"],
                 quantity=quantity,
                 buy_limit=buy["price"],
