@@ -182,7 +182,7 @@ class Ship(Aggregate):
     # -- cargo ------------------------------------------------------------------------
 
     def cargo_used(self) -> float:
-        return sum(c["quantity"] * c["volume"] for c in self.cargo.values())
+        return float(sum(c["quantity"] * c["volume"] for c in self.cargo.values()))
 
     def move_cargo(self, module: ModuleType, quantity: int, ship_type: ShipType) -> None:
         """Load (positive) or unload (negative) modules, docked; the hold's volume holds."""
