@@ -1,4 +1,21 @@
-"""Echoes MMO economy (seed 004), in progress on this branch: the market's
-order book with escrow (``market``), wallets as ledgers (``wallets``) and
-items at a station (``hangars``), pure and tested. Not yet a registered
-context: no ``CONTEXT`` here, no projections, no API (issue 16)."""
+"""Echoes MMO economy (seed 004), in progress on the ``wip/echoes`` branch.
+
+Built and tested (pure domain, in-memory store):
+
+- ``universe``: the static data (a versioned file in
+  ``infra/entrypoints/data/``), loaded whole, checked; jumps within range.
+- ``pilots``: the context's characters, a name claimed case-insensitively.
+- ``wallets``: ledgers; faucets and sinks; never negative.
+- ``hangars``: items per pilot and station.
+- ``ships``: fitting within slots, power grid and CPU; cargo by volume.
+- ``market``: order books with escrow, price-time priority, partial fills,
+  fees and taxes, cancel, expiry, repricing; ``settlement``.
+- ``use_cases``: the market's commands, one atomic write each.
+
+Still to do for issue 16: register the context (``CONTEXT`` here, the
+aggregates, the use cases for pilots, ships and the universe), the read model
+in the ``echoes`` schema (the seed's tables, ``users`` as a view, price
+history), the HTTP API, combat reports from a ``server`` token, the demo, the
+64-trader HTTP test with its audit, the benches (the engine alone is ~45k
+orders/s: build events without re-validating them), docs/echoes.md.
+"""
