@@ -94,6 +94,8 @@ class OrderBook(Aggregate):
         quantity: int
         expires_at: datetime
         broker_fee: int
+        station_id: int  # the book's, for the read side
+        module_type_id: int
 
         def apply(self, book: OrderBook) -> None:
             book.sequence += 1
@@ -121,6 +123,8 @@ class OrderBook(Aggregate):
         buy_limit: int  # the buy order's own price: escrow beyond the trade's price goes back
         sales_tax: int
         aggressor: Side
+        station_id: int
+        module_type_id: int
 
         def apply(self, book: OrderBook) -> None:
             for order_id in (str(self.buy_order_id), str(self.sell_order_id)):
@@ -256,6 +260,8 @@ class OrderBook(Aggregate):
             quantity=quantity,
             expires_at=expires_at,
             broker_fee=fee(price * quantity, fees.broker_bps),
+            station_id=self.station_id,
+            module_type_id=self.module_type_id,
         )
         self._match(str(order_id), fees)
         return order_id
@@ -285,6 +291,8 @@ class OrderBook(Aggregate):
                 buy_limit=buy["price"],
                 sales_tax=fee(resting["price"] * quantity, fees.sales_tax_bps),
                 aggressor=side,
+                station_id=self.station_id,
+                module_type_id=self.module_type_id,
             )
 
     def _own(self, order_id: UUID, character_id: UUID | None) -> dict[str, Any]:

@@ -52,6 +52,7 @@ class Wallet(Aggregate):
         reason: str
         reference: UUID
         balance: int
+        character_id: UUID  # whose wallet, for the read side
 
         def apply(self, wallet: Wallet) -> None:
             wallet.balance = self.balance
@@ -90,5 +91,10 @@ class Wallet(Aggregate):
                 f"the wallet holds {self.balance}, {-amount} is needed", balance=self.balance, needed=-amount
             )
         self.trigger_event(
-            self.Entered, amount=amount, reason=reason, reference=reference, balance=self.balance + amount
+            self.Entered,
+            amount=amount,
+            reason=reason,
+            reference=reference,
+            balance=self.balance + amount,
+            character_id=self.character_id,
         )
