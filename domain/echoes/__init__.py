@@ -19,3 +19,22 @@ history), the HTTP API, combat reports from a ``server`` token, the demo, the
 64-trader HTTP test with its audit, the benches (the engine alone is ~45k
 orders/s: build events without re-validating them), docs/echoes.md.
 """
+
+from domain.echoes.hangars import Hangar
+from domain.echoes.market import OrderBook
+from domain.echoes.pilots import Pilot, PilotName
+from domain.echoes.ships import Ship
+from domain.echoes.universe import Universe
+from domain.echoes.use_cases import EchoesUseCases
+from domain.echoes.wallets import Wallet
+from domain.kernel.context import DomainContext
+
+CONTEXT = DomainContext(
+    name="echoes",
+    aggregates=(Universe, Pilot, PilotName, Wallet, Hangar, Ship, OrderBook),
+    use_cases=EchoesUseCases,
+    # A hot book is long: its snapshots keep a load to the last few hundred events.
+    snapshot_intervals={OrderBook: 200, Wallet: 100, Hangar: 100},
+)
+
+__all__ = ["CONTEXT", "EchoesUseCases", "Hangar", "OrderBook", "Pilot", "PilotName", "Ship", "Universe", "Wallet"]

@@ -30,6 +30,7 @@ class Hangar(Aggregate):
         TOPIC: ClassVar[str] = "lorekeeper.hangar.Created"
         character_id: UUID
         station_id: int
+        system_id: int  # the station's, for the read side
         owner: UUID
 
     class Moved(Aggregate.Event):
@@ -40,6 +41,9 @@ class Hangar(Aggregate):
         quantity: int
         reason: str
         reference: UUID
+        character_id: UUID  # the hangar's, for the read side
+        station_id: int
+        system_id: int
 
         def apply(self, hangar: Hangar) -> None:
             key = str(self.module_type_id)
@@ -49,9 +53,10 @@ class Hangar(Aggregate):
             else:
                 hangar.items.pop(key, None)
 
-    def __init__(self, character_id: UUID, station_id: int, owner: UUID) -> None:
+    def __init__(self, character_id: UUID, station_id: int, system_id: int, owner: UUID) -> None:
         self.character_id = character_id
         self.station_id = station_id
+        self.system_id = system_id
         self.owner = owner
         self.items: dict[str, int] = {}  # module type id -> quantity (never 0, never negative)
 
@@ -82,5 +87,12 @@ class Hangar(Aggregate):
         if held + quantity > QUANTITY_MAX:
             raise InvalidCommand(f"a hangar holds at most {QUANTITY_MAX} of one module type")
         self.trigger_event(
-            self.Moved, module_type_id=module_type_id, quantity=quantity, reason=reason, reference=reference
+            self.Moved,
+            module_type_id=module_type_id,
+            quantity=quantity,
+            reason=reason,
+            reference=reference,
+            character_id=self.character_id,
+            station_id=self.station_id,
+            system_id=self.system_id,
         )

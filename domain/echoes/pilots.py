@@ -47,14 +47,19 @@ class PilotName(Aggregate):
 
     class Created(Aggregate.Created):
         TOPIC: ClassVar[str] = "lorekeeper.pilot_name.Created"
+        claim_id: UUID  # pilot_name_id(name): the name itself is never stored here
         pilot_id: UUID
 
-    def __init__(self, name: str, pilot_id: UUID) -> None:
+    def __init__(self, claim_id: UUID, pilot_id: UUID) -> None:
         self.pilot_id = pilot_id
 
     @staticmethod
-    def create_id(name: str, **_: object) -> UUID:
-        return pilot_name_id(name)
+    def create_id(claim_id: UUID, **_: object) -> UUID:
+        return claim_id
+
+    @classmethod
+    def claim(cls, name: str, pilot_id: UUID) -> PilotName:
+        return cls(claim_id=pilot_name_id(name), pilot_id=pilot_id)
 
 
 class Pilot(Aggregate):
@@ -69,6 +74,14 @@ class Pilot(Aggregate):
         race: str
         bloodline: str
         current_system_id: int
+
+    class Erased(Aggregate.Event):
+        """The player was erased: the pilot's name is forgotten."""
+
+        TOPIC: ClassVar[str] = "lorekeeper.pilot.Erased"
+
+        def apply(self, pilot: Pilot) -> None:
+            pilot.name = ERASED
 
     class Jumped(Aggregate.Event):
         TOPIC: ClassVar[str] = "lorekeeper.pilot.Jumped"
@@ -99,6 +112,10 @@ class Pilot(Aggregate):
         if system_id not in {s.id for s in data.systems}:
             raise InvalidPilot(f"there is no system {system_id}")
         return cls(owner=owner, name=name, race=race, bloodline=bloodline, current_system_id=system_id)
+
+    def erase_personal(self) -> None:
+        if self.name != ERASED:
+            self.trigger_event(self.Erased)
 
     def jump(self, destination: int, data: UniverseData) -> None:
         if not reachable(data, self.current_system_id, destination):

@@ -18,6 +18,9 @@ from uuid import UUID, uuid4
 
 from domain.echoes.hangars import Hangar, hangar_id
 from domain.echoes.market import Fees, OrderBook, Side, book_id, settlement
+from domain.echoes.pilots import Pilot as PilotAggregate
+from domain.echoes.pilots import PilotName, PilotNameTaken, pilot_name_id
+from domain.echoes.universe import UNIVERSE_ID, Universe, UniverseData
 from domain.echoes.wallets import FAUCETS, Wallet, wallet_id
 from domain.kernel.aggregate import Aggregate
 from domain.kernel.errors import InvalidCommand, NotFound
@@ -37,10 +40,59 @@ class Pilot:
 class EchoesUseCases:
     def __init__(self, store: Lorekeeper, settings: Any = None) -> None:
         self.store = store
+        self.starting_grant = int(getattr(settings, "echoes_starting_grant", 5_000_000))
         self.fees = Fees(
             broker_bps=getattr(settings, "echoes_broker_fee_bps", Fees.broker_bps),
             sales_tax_bps=getattr(settings, "echoes_sales_tax_bps", Fees.sales_tax_bps),
             reprice_bps=getattr(settings, "echoes_reprice_fee_bps", Fees.reprice_bps),
+        )
+
+    # -- the universe and its pilots --------------------------------------------------
+
+    def load_universe(self, data: UniverseData) -> Written:
+        """An admin loads (a new version of) the static data."""
+
+        def step() -> Written:
+            try:
+                universe = self.store.load(Universe, UNIVERSE_ID)
+            except NotFound:
+                universe = Universe()
+            universe.load(data)
+            return self.store.written(universe)
+
+        return self.store.change(UNIVERSE_ID, step)
+
+    def universe(self) -> UniverseData:
+        try:
+            return self.store.load(Universe, UNIVERSE_ID).static()
+        except NotFound:
+            raise NotFound("no universe is loaded yet (lorekeeper echoes load-universe)") from None
+
+    def create_pilot(self, owner: UUID, name: str, race: str, bloodline: str, system_id: int) -> Written:
+        """A pilot with its name claimed, its wallet opened with the starting
+        grant (a faucet), and recorded among its player's holdings: one write."""
+        data = self.universe()
+
+        def step() -> Written:
+            pilot = PilotAggregate.create(owner, name, race, bloodline, system_id, data)
+            try:
+                self.store.load(PilotName, pilot_name_id(pilot.name))
+                raise PilotNameTaken(f"the name {pilot.name!r} is taken", name=pilot.name)
+            except NotFound:
+                claim = PilotName.claim(pilot.name, pilot.id)
+            wallet = Wallet(character_id=pilot.id, owner=owner)
+            wallet.enter(self.starting_grant, "starting_grant", pilot.id)
+            holdings = self.store.holdings(owner)
+            holdings.acquire(pilot)
+            holdings.acquire(wallet)
+            return Written(pilot, self.store.write(pilot, claim, wallet, holdings))
+
+        return self.store.change(owner, step)
+
+    def jump(self, pilot: Pilot, destination: int) -> Written:
+        data = self.universe()
+        return self.store.command(
+            PilotAggregate, pilot.character_id, lambda p: p.jump(destination, data), None, pilot.owner
         )
 
     # -- faucets ------------------------------------------------------------------
@@ -155,7 +207,12 @@ class EchoesUseCases:
         try:
             return self.store.load(Hangar, hangar_id(pilot.character_id, station_id), actor_id=pilot.owner)
         except NotFound:
-            return Hangar(character_id=pilot.character_id, station_id=station_id, owner=pilot.owner)
+            return Hangar(
+                character_id=pilot.character_id,
+                station_id=station_id,
+                system_id=self._system_of(station_id),
+                owner=pilot.owner,
+            )
 
     def _existing_wallet(self, character_id: UUID, pilot: Pilot | None) -> Wallet:
         """A counterparty's wallet exists (its order was paid for); the actor's
@@ -171,4 +228,12 @@ class EchoesUseCases:
             return self.store.load(Hangar, hangar_id(character_id, station_id))
         except NotFound:  # a buyer's first purchase at this station opens a hangar there
             owner = self.store.load(Wallet, wallet_id(character_id)).owner
-            return Hangar(character_id=character_id, station_id=station_id, owner=owner)
+            return Hangar(
+                character_id=character_id, station_id=station_id, system_id=self._system_of(station_id), owner=owner
+            )
+
+    def _system_of(self, station_id: int) -> int:
+        found = [s.system_id for s in self.universe().stations if s.id == station_id]
+        if not found:
+            raise NotFound(f"there is no station {station_id}", station_id=station_id)
+        return found[0]

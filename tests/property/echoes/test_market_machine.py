@@ -38,7 +38,9 @@ class MarketMachine(RecordingMachineMixin, RuleBasedStateMachine):
         self.book = OrderBook.open(STATION, MODULE)
         self.traders = [uuid4() for _ in range(TRADERS)]
         self.wallets = {t: Wallet(character_id=t, owner=t) for t in self.traders}
-        self.hangars = {t: Hangar(character_id=t, station_id=STATION, owner=t) for t in self.traders}
+        self.hangars = {
+            t: Hangar(character_id=t, station_id=STATION, system_id=30000142, owner=t) for t in self.traders
+        }
         for trader, grant, items in zip(self.traders, grants, stock, strict=True):
             self.wallets[trader].enter(grant, "starting_grant", uuid4())
             self.hangars[trader].move(MODULE, items, "starting_stock", uuid4())

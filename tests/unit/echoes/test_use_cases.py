@@ -3,20 +3,26 @@ write of the book and every wallet and hangar its settlement touches."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from uuid import UUID, uuid4
 
 import pytest
 
 from domain.echoes.hangars import Hangar, hangar_id
 from domain.echoes.market import BUY, SELL, OrderBook, book_id
-from domain.echoes.use_cases import EchoesUseCases, Pilot
+from domain.echoes.pilots import Pilot, PilotName
+from domain.echoes.universe import Universe, UniverseData
+from domain.echoes.use_cases import EchoesUseCases
+from domain.echoes.use_cases import Pilot as Actor
 from domain.echoes.wallets import SINKS, InsufficientFunds, Wallet, wallet_id
 from domain.kernel.errors import InvalidCommand
 from domain.kernel.store import Lorekeeper
 from infra.persistence import PERSISTENCE_ENV
 
 STATION, MODULE = 60003760, 2048
+SHIPPED = Path(__file__).resolve().parents[3] / "infra" / "entrypoints" / "data" / "echoes-universe-v1.json"
 NOW = datetime(2026, 11, 22, tzinfo=UTC)
 DAY = timedelta(days=1)
 
@@ -24,10 +30,11 @@ DAY = timedelta(days=1)
 def market():
     store = Lorekeeper(
         {**PERSISTENCE_ENV, "PERSISTENCE_MODULE": "eventsourcing.popo", "APPLICATION_RECORDER_TOPIC": ""},
-        aggregates=[OrderBook, Wallet, Hangar],
+        aggregates=[OrderBook, Wallet, Hangar, Universe, Pilot, PilotName],
     )
     echoes = EchoesUseCases(store)
-    ada, bob = Pilot(uuid4(), uuid4()), Pilot(uuid4(), uuid4())
+    echoes.load_universe(UniverseData.model_validate(json.loads(SHIPPED.read_text())))
+    ada, bob = Actor(uuid4(), uuid4()), Actor(uuid4(), uuid4())
     for pilot in (ada, bob):
         echoes.grant(pilot, 100_000, "starting_grant")
     echoes.stock(bob, STATION, MODULE, 50, "starter_kit")
@@ -111,3 +118,16 @@ def test_after_any_trading_money_is_conserved():
     book = store.load(OrderBook, book_id(STATION, MODULE))
     assert sum(w.balance for w in wallets) + book.escrowed_money() + sunk == 200_000
     assert held(store, ada) + held(store, bob) + book.escrowed_items() == 50
+
+
+def test_a_pilot_is_created_with_its_name_claimed_and_its_starting_grant():
+    store, echoes, _, _ = market()
+    owner = uuid4()
+    created = echoes.create_pilot(owner, "Ada Lovelace", "Caldari", "Deteis", 30000140)
+    pilot = created.aggregate
+    assert store.load(Wallet, wallet_id(pilot.id)).balance == echoes.starting_grant
+    assert store.holdings(owner).ids() == [pilot.id, wallet_id(pilot.id)]
+    with pytest.raises(Exception, match="taken"):
+        echoes.create_pilot(uuid4(), "ada lovelace", "Amarr", "Khanid", 30000140)
+    jumped = echoes.jump(Actor(pilot.id, owner), 30000141).aggregate
+    assert jumped.current_system_id == 30000141
