@@ -191,6 +191,10 @@ class EchoesUseCases:
 
     # -- loading ---------------------------------------------------------------------
 
+    def book(self, station_id: int, module_type_id: int) -> OrderBook:
+        """A book as it stands (empty if no order was ever placed on it)."""
+        return self._book(station_id, module_type_id)
+
     def _book(self, station_id: int, module_type_id: int) -> OrderBook:
         try:
             return self.store.load(OrderBook, book_id(station_id, module_type_id))

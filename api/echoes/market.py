@@ -1,0 +1,185 @@
+"""The universe (admins load it), pilots, and the market: orders, books, the
+wallet journal. Money is integer minor units (ISK cents) everywhere."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Literal
+from uuid import UUID
+
+import orjson
+from fastapi import Query
+from pydantic import BaseModel, Field
+from starlette.responses import Response
+
+from api import routing
+from api.deps import CommandDep, CurrentPrincipal, ReadDb, ReadYourWrites, wired
+from api.problems import Problem
+from api.responses import stored
+from api.schemas import Request
+from domain.echoes import EchoesUseCases, OrderBook, Pilot
+from domain.echoes.market import PRICE_MAX, QUANTITY_MAX
+from domain.echoes.universe import UniverseData
+from domain.echoes.use_cases import Pilot as Actor
+from infra.idempotency import Stored
+
+router = routing.router(prefix="/v1/echoes", tags=["echoes"])
+Echoes = Annotated[EchoesUseCases, wired(EchoesUseCases)]
+
+
+class PilotIn(Request):
+    name: str = Field(min_length=1, max_length=37)
+    race: str = Field(max_length=20)
+    bloodline: str = Field(max_length=20)
+    system_id: int = Field(ge=1, le=2**31 - 1)
+
+
+class PilotOut(BaseModel):
+    id: UUID
+    user_id: UUID
+    name: str
+    race: str
+    bloodline: str
+    current_system_id: int
+    version: int
+    position: int | None = None
+
+
+class JumpIn(Request):
+    system_id: int = Field(ge=1, le=2**31 - 1)
+
+
+class OrderIn(Request):
+    pilot_id: UUID = Field(strict=False)
+    station_id: int = Field(ge=1, le=2**31 - 1)
+    module_type_id: int = Field(ge=1, le=2**31 - 1)
+    side: Literal["buy", "sell"]
+    price: int = Field(ge=1, le=PRICE_MAX, description="Per unit, in minor units.")
+    quantity: int = Field(ge=1, le=QUANTITY_MAX)
+    duration_days: int = Field(ge=1, le=90)
+
+
+class BookOut(BaseModel):
+    station_id: int
+    module_type_id: int
+    buy: list[tuple[int, int, int]] = Field(description="Price levels, best first: (price, quantity, orders).")
+    sell: list[tuple[int, int, int]]
+    version: int
+    position: int | None = None
+
+
+class UniverseLoaded(BaseModel):
+    version: int
+    position: int | None
+
+
+def pilot_out(pilot: Pilot, position: int | None) -> PilotOut:
+    return PilotOut(
+        id=pilot.id,
+        user_id=pilot.owner_id,
+        name=pilot.name,
+        race=pilot.race,
+        bloodline=pilot.bloodline,
+        current_system_id=pilot.current_system_id,
+        version=pilot.version,
+        position=position,
+    )
+
+
+def book_out(book: OrderBook, position: int | None) -> BookOut:
+    return BookOut(
+        station_id=book.station_id,
+        module_type_id=book.module_type_id,
+        buy=book.depth("buy"),
+        sell=book.depth("sell"),
+        version=book.version,
+        position=position,
+    )
+
+
+@router.put("/universe", status_code=200)
+def load_universe(body: UniverseData, cmd: CommandDep, echoes: Echoes) -> Response:
+    """Load (a new version of) the static universe (admin)."""
+    if not cmd.principal.is_admin:
+        raise Problem(403, "forbidden", "only admins load the universe")
+
+    def command() -> Stored:
+        written = echoes.load_universe(body)
+        body_out = UniverseLoaded(version=body.version, position=written.position)
+        return stored(200, body_out, version=written.aggregate.version)
+
+    return cmd.run(body.model_dump(mode="json"), command)
+
+
+@router.post("/pilots", status_code=201, response_model=PilotOut)
+def create_pilot(body: PilotIn, cmd: CommandDep, echoes: Echoes) -> Response:
+    """A pilot for the calling player, its name unique across the universe."""
+
+    def command() -> Stored:
+        written = echoes.create_pilot(cmd.principal.subject, body.name, body.race, body.bloodline, body.system_id)
+        pilot = written.aggregate
+        out = pilot_out(pilot, written.position)
+        return stored(201, out, version=pilot.version, location=f"/v1/echoes/pilots/{pilot.id}")
+
+    return cmd.run(body.model_dump(), command)
+
+
+@router.post("/pilots/{pilot_id}/jump", response_model=PilotOut)
+def jump(pilot_id: UUID, body: JumpIn, cmd: CommandDep, echoes: Echoes) -> Response:
+    """One jump to a system within range."""
+
+    def command() -> Stored:
+        written = echoes.jump(Actor(pilot_id, cmd.principal.subject), body.system_id)
+        return stored(200, pilot_out(written.aggregate, written.position), version=written.aggregate.version)
+
+    return cmd.run({"pilot": str(pilot_id), **body.model_dump()}, command)
+
+
+@router.post("/orders", status_code=201, response_model=BookOut)
+def place_order(body: OrderIn, cmd: CommandDep, echoes: Echoes) -> Response:
+    """Place an order on a station's book: escrow taken, matched at once, the
+    rest resting; one atomic write with every wallet and hangar it touches."""
+
+    def command() -> Stored:
+        written = echoes.place_order(
+            Actor(body.pilot_id, cmd.principal.subject),
+            body.station_id,
+            body.module_type_id,
+            body.side,
+            body.price,
+            body.quantity,
+            timedelta(days=body.duration_days),
+            datetime.now(UTC),
+        )
+        return stored(201, book_out(written.aggregate, written.position), version=written.aggregate.version)
+
+    return cmd.run(body.model_dump(mode="json"), command)
+
+
+@router.get("/books/{station_id}/{module_type_id}", response_model=BookOut)
+def get_book(station_id: int, module_type_id: int, echoes: Echoes, _: CurrentPrincipal) -> Response:
+    """A book's depth: aggregated price levels, best first (from the book itself)."""
+    book = echoes.book(station_id, module_type_id)
+    return Response(book_out(book, None).model_dump_json(), media_type="application/json")
+
+
+@router.get("/pilots/{pilot_id}/journal", dependencies=[ReadYourWrites])
+def journal(
+    pilot_id: UUID,
+    principal: CurrentPrincipal,
+    db: ReadDb,
+    limit: Annotated[int, Query(ge=1, le=200, strict=False)] = 50,
+) -> Response:
+    """The pilot's wallet journal, newest first."""
+    with db.connection() as conn:
+        owner = conn.execute("SELECT user_id FROM echoes.characters WHERE id = %s", (pilot_id,)).fetchone()
+        if owner is None:
+            raise Problem(404, "not_found", f"pilot {pilot_id} not found")
+        if not principal.can_read(owner["user_id"]):
+            raise Problem(403, "forbidden", "this pilot belongs to another player")
+        rows = conn.execute(
+            "SELECT entry, amount, reason, reference, balance_after, created_at FROM echoes.wallet_journal "
+            "WHERE character_id = %s ORDER BY entry DESC LIMIT %s",
+            (pilot_id, limit),
+        ).fetchall()
+    return Response(orjson.dumps({"items": rows}), media_type="application/json")
