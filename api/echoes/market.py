@@ -1,5 +1,6 @@
-"""The universe (admins load it), pilots, and the market: orders, books, the
-wallet journal. Money is integer minor units (ISK cents) everywhere."""
+"""Pilots and the market: orders, books, the wallet journal. Money is integer
+minor units (ISK cents) everywhere. (The static universe is loaded by an
+admin command, ``lorekeeper echoes load-universe``, not over HTTP.)"""
 
 from __future__ import annotations
 
@@ -19,7 +20,6 @@ from api.responses import stored
 from api.schemas import Request
 from domain.echoes import EchoesUseCases, OrderBook, Pilot
 from domain.echoes.market import PRICE_MAX, QUANTITY_MAX
-from domain.echoes.universe import UniverseData
 from domain.echoes.use_cases import Pilot as Actor
 from infra.idempotency import Stored
 
@@ -59,18 +59,19 @@ class OrderIn(Request):
     duration_days: int = Field(ge=1, le=90)
 
 
+class PriceLevel(BaseModel):
+    price: int
+    quantity: int
+    orders: int
+
+
 class BookOut(BaseModel):
     station_id: int
     module_type_id: int
-    buy: list[tuple[int, int, int]] = Field(description="Price levels, best first: (price, quantity, orders).")
-    sell: list[tuple[int, int, int]]
+    buy: list[PriceLevel] = Field(description="Price levels, best first.")
+    sell: list[PriceLevel]
     version: int
     position: int | None = None
-
-
-class UniverseLoaded(BaseModel):
-    version: int
-    position: int | None
 
 
 def pilot_out(pilot: Pilot, position: int | None) -> PilotOut:
@@ -90,25 +91,11 @@ def book_out(book: OrderBook, position: int | None) -> BookOut:
     return BookOut(
         station_id=book.station_id,
         module_type_id=book.module_type_id,
-        buy=book.depth("buy"),
-        sell=book.depth("sell"),
+        buy=[PriceLevel(price=p, quantity=q, orders=n) for p, q, n in book.depth("buy")],
+        sell=[PriceLevel(price=p, quantity=q, orders=n) for p, q, n in book.depth("sell")],
         version=book.version,
         position=position,
     )
-
-
-@router.put("/universe", status_code=200)
-def load_universe(body: UniverseData, cmd: CommandDep, echoes: Echoes) -> Response:
-    """Load (a new version of) the static universe (admin)."""
-    if not cmd.principal.is_admin:
-        raise Problem(403, "forbidden", "only admins load the universe")
-
-    def command() -> Stored:
-        written = echoes.load_universe(body)
-        body_out = UniverseLoaded(version=body.version, position=written.position)
-        return stored(200, body_out, version=written.aggregate.version)
-
-    return cmd.run(body.model_dump(mode="json"), command)
 
 
 @router.post("/pilots", status_code=201, response_model=PilotOut)

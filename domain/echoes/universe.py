@@ -28,7 +28,7 @@ SlotType = Literal["high", "mid", "low", "rig"]
 
 
 class Static(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)  # game data: exact types
 
 
 class Region(Static):

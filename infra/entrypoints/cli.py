@@ -12,7 +12,7 @@ from uuid import UUID, uuid4
 import typer
 from rich.table import Table
 
-from infra.entrypoints import analysts
+from infra.entrypoints import analysts, echoes_cli
 from infra.entrypoints.cli_support import console, progress_bar
 from infra.entrypoints.cli_support import container as _container
 from infra.entrypoints.cli_support import settings as _settings
@@ -273,6 +273,7 @@ def demo_narrative(
     run(url or f"http://{settings.host}:{settings.port}", admin, players=players, seed=seed, console=console)
 
 
+app.add_typer(echoes_cli.app, name="echoes")
 app.command("export")(analysts.export)
 app.command("replay")(analysts.replay)
 
