@@ -36,7 +36,7 @@ narrative_states = st.dictionaries(
 )
 
 UNIVERSE = UniverseData.model_validate(
-    json.loads((Path(__file__).resolve().parents[1] / "infra/entrypoints/data/echoes-universe-v1.json").read_text())
+    json.loads((Path(__file__).resolve().parents[1] / "infra/data/echoes-universe-v1.json").read_text())
 )
 names = st.from_regex(r"[a-z0-9_.:-]{1,24}", fullmatch=True)
 

@@ -3,7 +3,7 @@
 Built and tested (pure domain, in-memory store):
 
 - ``universe``: the static data (a versioned file in
-  ``infra/entrypoints/data/``), loaded whole, checked; jumps within range.
+  ``infra/data/``), loaded whole, checked; jumps within range.
 - ``pilots``: the context's characters, a name claimed case-insensitively.
 - ``wallets``: ledgers; faucets and sinks; never negative.
 - ``hangars``: items per pilot and station.

@@ -22,6 +22,7 @@ from domain.echoes.pilots import Pilot as PilotAggregate
 from domain.echoes.pilots import PilotName, PilotNameTaken, pilot_name_id
 from domain.echoes.universe import UNIVERSE_ID, Universe, UniverseData
 from domain.echoes.wallets import FAUCETS, Wallet, wallet_id
+from domain.kernel import clock
 from domain.kernel.aggregate import Aggregate
 from domain.kernel.errors import InvalidCommand, NotFound
 from domain.kernel.store import Lorekeeper, Written
@@ -89,6 +90,18 @@ class EchoesUseCases:
 
         return self.store.change(owner, step)
 
+    def get_pilot(self, pilot_id: UUID) -> PilotAggregate:
+        return self.store.load(PilotAggregate, pilot_id)
+
+    def reward(self, pilot_id: UUID, amount: int, reason: str, items: list[tuple[int, int, int]]) -> list[Written]:
+        """What a trusted game server reports a pilot earned: money (a faucet)
+        and items ``(station_id, module_type_id, quantity)`` at stations."""
+        owner = self.get_pilot(pilot_id).owner_id
+        actor = Pilot(pilot_id, owner)
+        written = [self.grant(actor, amount, reason)] if amount else []
+        written += [self.stock(actor, station, module, quantity, reason) for station, module, quantity in items]
+        return written
+
     def jump(self, pilot: Pilot, destination: int) -> Written:
         data = self.universe()
         return self.store.command(
@@ -131,14 +144,19 @@ class EchoesUseCases:
         quantity: int,
         duration: timedelta,
         now: datetime,
+        order_id: UUID | None = None,
     ) -> Written:
         if not timedelta(0) < duration <= DURATION_MAX:
             raise InvalidCommand(f"an order lasts more than nothing and at most {DURATION_MAX.days} days")
+        data = self.universe()
+        if station_id not in {s.id for s in data.stations} or module_type_id not in {m.id for m in data.module_types}:
+            raise NotFound(f"there is no market for module type {module_type_id} at station {station_id}")
         return self._on_book(
             station_id,
             module_type_id,
-            lambda book: book.place(side, pilot.character_id, price, quantity, now + duration, self.fees),
+            lambda book: book.place(side, pilot.character_id, price, quantity, now + duration, self.fees, order_id),
             pilot,
+            now,
         )
 
     def cancel_order(self, pilot: Pilot, station_id: int, module_type_id: int, order_id: UUID) -> Written:
@@ -154,12 +172,15 @@ class EchoesUseCases:
 
     def expire_orders(self, station_id: int, module_type_id: int, now: datetime) -> Written:
         """Close what is due on one book (a durable timer fires this)."""
-        return self._on_book(station_id, module_type_id, lambda book: book.expire(now), None)
+        return self._on_book(station_id, module_type_id, lambda book: book.expire(now), None, now)
 
-    def _on_book(self, station_id: int, module_type_id: int, decide: Any, pilot: Pilot | None) -> Written:
+    def _on_book(
+        self, station_id: int, module_type_id: int, decide: Any, pilot: Pilot | None, now: datetime | None = None
+    ) -> Written:
         def step() -> Written:
             book = self._book(station_id, module_type_id)
             already = len(book.pending_events)
+            book.expire(now or clock.now())  # what is due closes first: a book expires whenever it is touched
             decide(book)
             touched = self._settle(book, book.pending_events[already:], station_id, module_type_id, pilot)
             return self.store.written(book, *touched)

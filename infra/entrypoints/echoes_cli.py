@@ -12,10 +12,11 @@ from pydantic import ValidationError
 from domain.echoes import EchoesUseCases
 from domain.echoes.universe import UniverseData
 from domain.kernel.errors import DomainError
+from infra.echoes_universe import shipped_path
 from infra.entrypoints.cli_support import console
 from infra.entrypoints.cli_support import container as _container
 
-SHIPPED = Path(__file__).parent / "data" / "echoes-universe-v1.json"
+SHIPPED = shipped_path(1)
 
 app = typer.Typer(help="The Echoes economy (seed 004): admin commands.", no_args_is_help=True)
 

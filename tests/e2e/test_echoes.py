@@ -9,7 +9,7 @@ import json
 from domain.echoes import EchoesUseCases
 from domain.echoes.universe import UniverseData
 from domain.echoes.use_cases import Pilot as Actor
-from infra.entrypoints.echoes_cli import SHIPPED
+from infra.echoes_universe import shipped_path
 from tests.e2e.helpers import assert_problem, read, sign_up
 
 STATION, SYSTEM, MODULE = 60003760, 30000140, 2000
@@ -40,7 +40,7 @@ def order(http, player, pilot_id, side, price, quantity):
 
 def test_pilots_trade_on_a_book_and_read_their_journal(http, live_server):
     echoes = live_server.container.use(EchoesUseCases)
-    echoes.load_universe(UniverseData.model_validate(json.loads(SHIPPED.read_text())))
+    echoes.load_universe(UniverseData.model_validate(json.loads(shipped_path(1).read_text())))
     ada, bob = sign_up(http, "Ada"), sign_up(http, "Bob")
     seller = pilot(http, bob, "Bob Seller")
     buyer = pilot(http, ada, "Ada Buyer")

@@ -14,7 +14,7 @@ from domain.echoes.ships import CargoFull, FittingRefused, Ship, SlotTaken
 from domain.echoes.universe import UniverseData
 
 DATA = UniverseData.model_validate(
-    json.loads((Path(__file__).resolve().parents[3] / "infra/entrypoints/data/echoes-universe-v1.json").read_text())
+    json.loads((Path(__file__).resolve().parents[3] / "infra/data/echoes-universe-v1.json").read_text())
 )
 MODULES = {m.id: m for m in DATA.module_types}
 RIFTER = next(t for t in DATA.ship_types if t.name == "Rifter")

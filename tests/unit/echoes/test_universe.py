@@ -10,7 +10,7 @@ import pytest
 
 from domain.echoes.universe import OlderUniverse, Universe, UniverseData, UniverseRefused, reachable
 
-SHIPPED = Path(__file__).resolve().parents[3] / "infra" / "entrypoints" / "data" / "echoes-universe-v1.json"
+SHIPPED = Path(__file__).resolve().parents[3] / "infra" / "data" / "echoes-universe-v1.json"
 
 
 def shipped() -> dict:
