@@ -41,7 +41,7 @@ class Pilot:
 class EchoesUseCases:
     def __init__(self, store: Lorekeeper, settings: Any = None) -> None:
         self.store = store
-        self.starting_grant = int(getattr(settings, "echoes_starting_grant", 5_000_000))
+        self.starting_grant = int(getattr(settings, "echoes_starting_grant", 500_000_000))
         self.fees = Fees(
             broker_bps=getattr(settings, "echoes_broker_fee_bps", Fees.broker_bps),
             sales_tax_bps=getattr(settings, "echoes_sales_tax_bps", Fees.sales_tax_bps),

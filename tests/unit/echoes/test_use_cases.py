@@ -21,7 +21,7 @@ from domain.kernel.errors import InvalidCommand
 from domain.kernel.store import Lorekeeper
 from infra.persistence import PERSISTENCE_ENV
 
-STATION, MODULE = 60003760, 2048
+STATION, MODULE = 60003760, 2000
 SHIPPED = Path(__file__).resolve().parents[3] / "infra" / "data" / "echoes-universe-v1.json"
 NOW = datetime(2026, 11, 22, tzinfo=UTC)
 DAY = timedelta(days=1)
