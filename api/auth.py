@@ -13,7 +13,7 @@ import jwt
 from api.problems import Problem
 
 ISSUER = "lorekeeper"
-ROLES = frozenset({"player", "admin", "analyst"})
+ROLES = frozenset({"player", "admin", "analyst", "server"})  # server: a trusted game server
 
 
 @dataclass(frozen=True)

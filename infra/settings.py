@@ -65,6 +65,10 @@ class Settings(BaseSettings):
     gc_freeze: bool = Field(True, description="Exclude start-up objects from garbage collection (shorter GC pauses).")
     max_body_bytes: int = 256 * 1024
     max_save_slots_per_player: int = 5
+    echoes_starting_grant: int = Field(500_000_000, ge=0, description="A new pilot's wallet, in minor units.")
+    echoes_broker_fee_bps: int = Field(300, ge=0, le=10_000, description="Broker fee on placement, basis points.")
+    echoes_sales_tax_bps: int = Field(800, ge=0, le=10_000, description="Sales tax on each sale, basis points.")
+    echoes_reprice_fee_bps: int = Field(100, ge=0, le=10_000, description="Fee on a price change, basis points.")
     snapshot_intervals: dict[str, int] = Field(
         default_factory=dict,
         description='Overrides of the intervals the contexts declare, by aggregate type, e.g. {"SaveSlot": 20}; '

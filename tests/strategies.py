@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC
-from typing import get_args
+from pathlib import Path
+from typing import Literal, get_args, get_origin
 
 from hypothesis import strategies as st
 
 from domain.accounts.claims import PLATFORMS
+from domain.echoes.universe import UniverseData
 from domain.kernel.text import DISPLAY_NAME_MAX
 from domain.narrative.catalogue import ItemDefinition, QuestDefinition
 
@@ -32,6 +35,9 @@ narrative_states = st.dictionaries(
     st.text(min_size=1, max_size=12).filter(lambda k: k not in ("flags", "nodes", "choices")), json_values, max_size=6
 )
 
+UNIVERSE = UniverseData.model_validate(
+    json.loads((Path(__file__).resolve().parents[1] / "infra/data/echoes-universe-v1.json").read_text())
+)
 names = st.from_regex(r"[a-z0-9_.:-]{1,24}", fullmatch=True)
 
 EVENT_FIELDS: dict[str, st.SearchStrategy] = {
@@ -88,6 +94,45 @@ EVENT_FIELDS: dict[str, st.SearchStrategy] = {
     "item": st.builds(ItemDefinition, item_id=names, name=st.just("I"), max_stack=st.integers(1, 99)),
     "aggregate_id": st.uuids(),
     "aggregate_type": st.sampled_from(["Character", "SaveSlot"]),
+    # Echoes (seed 004)
+    "station_id": st.sampled_from([60003760, 60003761]),
+    "module_type_id": st.sampled_from([2000, 2001]),
+    "system_id": st.sampled_from([30000140, 30000141]),
+    "current_system_id": st.sampled_from([30000140, 30000141]),
+    "from_system_id": st.sampled_from([30000140, 30000141]),
+    "to_system_id": st.sampled_from([30000140, 30000141]),
+    "location_system_id": st.sampled_from([30000140, 30000141]),
+    "location_station_id": st.sampled_from([60003760, 60003761]),
+    "ship_type_id": st.sampled_from([587, 603]),
+    "owner": st.uuids(),
+    "claim_id": st.uuids(),
+    "pilot_id": st.uuids(),
+    "race": st.sampled_from(["Amarr", "Caldari"]),
+    "bloodline": st.sampled_from(["Khanid", "Deteis"]),
+    "amount": st.integers(-(10**6), 10**6),
+    "reference": st.uuids(),
+    "balance": st.integers(0, 10**9),
+    "order_id": st.uuids(),
+    "trade_id": st.uuids(),
+    "buy_order_id": st.uuids(),
+    "sell_order_id": st.uuids(),
+    "buyer_id": st.uuids(),
+    "seller_id": st.uuids(),
+    "fitting_id": st.uuids(),
+    "side": st.sampled_from(["buy", "sell"]),
+    "aggressor": st.sampled_from(["buy", "sell"]),
+    "price": st.integers(1, 10**6),
+    "old_price": st.integers(1, 10**6),
+    "buy_limit": st.integers(1, 10**6),
+    "remaining": st.integers(1, 1000),
+    "broker_fee": st.integers(0, 10**5),
+    "sales_tax": st.integers(0, 10**5),
+    "fee": st.integers(0, 10**5),
+    "expires_at": st.datetimes(timezones=st.just(UTC)),
+    "slot_type": st.sampled_from(["high", "mid", "low", "rig"]),
+    "slot_number": st.integers(0, 7),
+    "volume": st.floats(0, 100, allow_nan=False),
+    "data": st.just(UNIVERSE),
 }
 
 
@@ -99,7 +144,8 @@ def event_strategy(cls, fields=None, ids=None):
     for name, info in cls.model_fields.items():
         if name in ("originator_id", "originator_version", "timestamp", "originator_topic"):
             continue
-        strategy = fields_by_name[name]
+        literal = get_args(info.annotation) if get_origin(info.annotation) is Literal else ()
+        strategy = fields_by_name[name] if name in (fields or {}) or not literal else st.sampled_from(literal)
         drawn[name] = st.none() | strategy if type(None) in get_args(info.annotation) else strategy
     base = {
         "originator_id": ids if ids is not None else st.uuids(),

@@ -12,13 +12,12 @@ from uuid import UUID, uuid4
 import typer
 from rich.table import Table
 
-from infra.entrypoints import analysts
+from infra.entrypoints import analysts, demo_cli, echoes_cli
 from infra.entrypoints.cli_support import console, progress_bar
 from infra.entrypoints.cli_support import container as _container
 from infra.entrypoints.cli_support import settings as _settings
 from infra.entrypoints.cli_support import setup_logging as _logging
 from infra.entrypoints.cli_support import stop_on_signals as _stop_on_signals
-from infra.settings import Settings
 
 app = typer.Typer(help="Lorekeeper: an event-sourced game backend.", no_args_is_help=True)
 projections_app = typer.Typer(
@@ -235,7 +234,7 @@ def kafka_up(
 
 @app.command()
 def token(
-    role: Annotated[str, typer.Option(help="player, admin or analyst (no default: say which power you mint).")],
+    role: Annotated[str, typer.Option(help="player, admin, analyst or server (no default: say which power you mint).")],
     subject: Annotated[str | None, typer.Option(help="Subject id (a player id for role player).")] = None,
     data_dir: Annotated[Path | None, typer.Option()] = None,
     ttl_seconds: Annotated[int, typer.Option(min=60, max=7 * 24 * 3600, help="Lifetime of the token.")] = 3600,
@@ -252,27 +251,8 @@ def token(
     typer.echo(tokens.issue(UUID(subject) if subject else uuid4(), frozenset({role})))
 
 
-demo_app = typer.Typer(help="Seed data played through the API of a running server.", no_args_is_help=True)
-app.add_typer(demo_app, name="demo")
-
-
-@demo_app.command("narrative")
-def demo_narrative(
-    url: Annotated[str | None, typer.Option(help="The API; default: this machine's configured host and port.")] = None,
-    players: Annotated[int, typer.Option(min=1, max=100)] = 4,
-    seed: Annotated[int, typer.Option(help="Random seed: the same seed plays the same stories.")] = 7,
-) -> None:
-    """Players who sign up, link accounts and play branching stories on two
-    devices with offline stretches (seed 000): every narrative table filled."""
-    from api.auth import TokenService
-    from infra.entrypoints.demo.narrative import run
-    from infra.secret_files import secret
-
-    settings = Settings()
-    admin = TokenService(secret(settings, settings.jwt_secret, "jwt-secret"), 3600).issue(uuid4(), frozenset({"admin"}))
-    run(url or f"http://{settings.host}:{settings.port}", admin, players=players, seed=seed, console=console)
-
-
+app.add_typer(echoes_cli.app, name="echoes")
+app.add_typer(demo_cli.app, name="demo")
 app.command("export")(analysts.export)
 app.command("replay")(analysts.replay)
 

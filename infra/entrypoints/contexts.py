@@ -18,6 +18,7 @@ CONTEXTS: tuple[str, ...] = (
     "accounts",
     "narrative",
     "live",
+    "echoes",
 )
 
 

@@ -37,3 +37,42 @@ def test_the_narrative_demo_fills_every_seed_000_table(live_server):
     # Run again, as a newcomer would: new players, the same stories, no conflict.
     again = run(live_server.url, admin, players=3)
     assert len(again) == 3 and {r["player"] for r in again}.isdisjoint(r["player"] for r in results)
+
+
+ECHOES_TABLES = (
+    "echoes.regions",
+    "echoes.systems",
+    "echoes.stations",
+    "echoes.ship_types",
+    "echoes.module_types",
+    "echoes.characters",
+    "echoes.inventory_items",
+    "echoes.market_orders",
+    "echoes.market_transactions",
+    "echoes.market_price_history",
+    "echoes.wallet_journal",
+)
+
+
+def test_the_echoes_demo_fills_every_echoes_table_built_so_far_and_runs_twice(live_server):
+    from rich.console import Console
+
+    from api.auth import TokenService
+    from infra.entrypoints.demo.echoes import run as run_echoes
+
+    tokens = live_server.app.state.services.get(TokenService)
+    for _ in range(2):
+        run_echoes(live_server.url, tokens, players=4, console=Console(quiet=True))
+    container = live_server.container
+
+    def counts() -> dict[str, int]:
+        with container.pool.connection() as conn:
+            return {t: conn.execute(f"SELECT count(*) AS n FROM {t}").fetchone()["n"] for t in ECHOES_TABLES}
+
+    wait_until(lambda: all(counts().values()), 20, message=f"every table filled: {counts()}")
+    with container.pool.connection() as conn:
+        balances = conn.execute("SELECT min(wallet_balance) AS low FROM echoes.characters").fetchone()
+        partial = conn.execute(
+            "SELECT count(*) AS n FROM echoes.market_orders WHERE quantity < volume_entered"
+        ).fetchone()
+    assert balances["low"] >= 0 and partial["n"] >= 1  # partial fills rest on the books

@@ -58,6 +58,8 @@ def test_a_database_of_the_previous_layout_upgrades_on_start_with_nothing_lost(d
         # The previous layout: every read table in public, tracked at its old version,
         # and a client telemetry row that exists nowhere but in its table.
         for runner in container.runners.values():
+            if runner.projection.name not in PREVIOUS:  # a context that came after the move has no old layout
+                continue
             old = ProjectionRunner(as_before(runner.projection), container.pool, container.event_log, runner.decode)
             old.setup()
             old.catch_up()
@@ -89,6 +91,7 @@ def test_a_database_of_the_previous_layout_upgrades_on_start_with_nothing_lost(d
             }
         assert moved == {"event_type": "scene_viewed"}
         for name, runner in container.runners.items():
-            assert versions[name] == runner.projection.schema_version > PREVIOUS[name]
+            if name in PREVIOUS:
+                assert versions[name] == runner.projection.schema_version > PREVIOUS[name]
     finally:
         container.close()

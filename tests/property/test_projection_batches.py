@@ -23,7 +23,9 @@ from projections.model import Event, Projection
 from tests.strategies import event_strategy
 
 EVENT_CLASSES = {cls.TOPIC: cls for c in domain_contexts() for a in c.aggregates for cls in event_classes(a)}
-PROJECTIONS = [p for model in read_models() for p in model.projections]
+# Projections made only of set-based statements (the static universe) are PostgreSQL's to apply;
+# the in-memory replay leaves statements out, so it has nothing of theirs to compare.
+PROJECTIONS = [p for model in read_models() for p in model.projections if p.handlers]
 IDS = st.sampled_from([UUID(int=i) for i in range(1, 4)])
 NARROW = {
     "item_id": st.sampled_from(["potion", "gem"]),

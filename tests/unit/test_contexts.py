@@ -22,7 +22,7 @@ TOPICS = {
     for aggregate in [Holdings, *(a for c in domain_contexts() for a in c.aggregates)]
     for cls in event_classes(aggregate)
 }
-HANDLED = {topic for model in read_models() for p in model.projections for topic in p.handlers}
+HANDLED = {topic for model in read_models() for p in model.projections for topic in p.topics}  # handlers, statements
 UNPROJECTED = {topic for model in read_models() for topic in model.unprojected}
 # The kernel's holdings are read by erasure and export from the event store, not from a table.
 KERNEL_UNPROJECTED = {Holdings.Created.TOPIC, Holdings.Acquired.TOPIC}

@@ -1,0 +1,404 @@
+"""The market (seed 004): one order book per station and module type, with
+EVE Online's rules for a regional market.
+
+- A **buy** order escrows its money when placed (price x quantity, taken from
+  the buyer's wallet by the use case, with the broker fee); a **sell** order
+  escrows its items (taken from the seller's hangar at the station).
+- Orders match by **price, then time**: a new buy takes the cheapest sells at
+  or below its price, oldest first; a new sell the dearest buys at or above
+  its price. A trade executes at the **resting** order's price, for as much as
+  both have left (**partial fills**); what remains of the new order rests.
+- The seller pays a **sales tax** on each trade; a buyer whose order traded
+  below its price gets the difference back from escrow.
+- **Cancelling** or **expiring** returns what is left in escrow (the broker
+  fee is not returned). **Repricing** an order costs a fee of its own.
+
+The book records orders and trades; it never moves money or items itself.
+``Settlement`` says what each event means for wallets and hangars, and the use
+case applies it in the same atomic write as the book's change. All money is
+integer minor units (ISK cents); fees and taxes round up, so the house never
+pays the fraction.
+
+State stays small and sorted: the open orders by id, and each side's queue as
+``[price key, sequence, order id]`` kept in matching order (bisect), so the
+best order is always first.
+"""
+
+from __future__ import annotations
+
+from bisect import insort
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, ClassVar, Literal
+from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
+
+from domain.kernel.aggregate import Aggregate
+from domain.kernel.errors import Conflict, InvalidCommand, NotFound, PermissionDenied
+
+Side = Literal["buy", "sell"]
+BUY: Side = "buy"
+SELL: Side = "sell"
+
+PRICE_MAX = 10**12  # minor units: a billion ISK a unit
+QUANTITY_MAX = 10**6  # so price x quantity stays far inside 64 bits
+OPEN_ORDERS_MAX = 100_000  # per book: the state (and its snapshot) stays bounded
+BPS = 10_000
+
+
+def book_id(station_id: int, module_type_id: int) -> UUID:
+    return uuid5(NAMESPACE_URL, f"lorekeeper:/echoes/books/{station_id}/{module_type_id}")
+
+
+def fee(amount: int, rate_bps: int) -> int:
+    """``rate_bps`` basis points of ``amount``, rounded up (never below 0)."""
+    return -(-amount * rate_bps // BPS) if amount > 0 else 0
+
+
+class InvalidOrder(InvalidCommand):
+    code = "invalid_order"
+
+
+class BookFull(Conflict):
+    code = "order_book_full"
+
+
+class OrderNotOpen(NotFound):
+    code = "order_not_open"
+
+
+@dataclass(frozen=True)
+class Fees:
+    """The market's configurable charges, in basis points."""
+
+    broker_bps: int = 300  # on placement, of the order's value
+    sales_tax_bps: int = 800  # on each sale, of its value, paid by the seller
+    reprice_bps: int = 300  # on a price change, of the order's new remaining value
+
+
+class OrderBook(Aggregate):
+    """Open orders of one module type at one station (see the module's doc)."""
+
+    TOPIC = "lorekeeper.order_book"
+
+    class Created(Aggregate.Created):
+        TOPIC: ClassVar[str] = "lorekeeper.order_book.Created"
+        station_id: int
+        module_type_id: int
+
+    class OrderPlaced(Aggregate.Event):
+        TOPIC: ClassVar[str] = "lorekeeper.order_book.OrderPlaced"
+        order_id: UUID
+        side: Side
+        character_id: UUID
+        price: int
+        quantity: int
+        expires_at: datetime
+        broker_fee: int
+        station_id: int  # the book's, for the read side
+        module_type_id: int
+
+        def apply(self, book: OrderBook) -> None:
+            book.sequence += 1
+            book.orders[str(self.order_id)] = {
+                "side": self.side,
+                "character_id": str(self.character_id),
+                "price": self.price,
+                "remaining": self.quantity,
+                "sequence": book.sequence,
+                "expires_at": self.expires_at.isoformat(),
+            }
+            book.enqueue(str(self.order_id))
+
+    class TradeExecuted(Aggregate.Event):
+        """A fill: ``quantity`` at ``price`` (the resting order's) between two orders."""
+
+        TOPIC: ClassVar[str] = "lorekeeper.order_book.TradeExecuted"
+        trade_id: UUID
+        buy_order_id: UUID
+        sell_order_id: UUID
+        buyer_id: UUID
+        seller_id: UUID
+        price: int
+        quantity: int
+        buy_limit: int  # the buy order's own price: escrow beyond the trade's price goes back
+        sales_tax: int
+        aggressor: Side
+        station_id: int
+        module_type_id: int
+
+        def apply(self, book: OrderBook) -> None:
+            for order_id in (str(self.buy_order_id), str(self.sell_order_id)):
+                order = book.orders[order_id]
+                order["remaining"] -= self.quantity
+                if order["remaining"] == 0:
+                    book.remove(order_id)
+
+    class OrderClosed(Aggregate.Event):
+        """Cancelled by its owner or expired: what was left goes back."""
+
+        TOPIC: ClassVar[str] = "lorekeeper.order_book.OrderClosed"
+        order_id: UUID
+        side: Side
+        character_id: UUID
+        price: int
+        remaining: int
+        reason: Literal["cancelled", "expired"]
+
+        def apply(self, book: OrderBook) -> None:
+            book.remove(str(self.order_id))
+
+    class OrderRepriced(Aggregate.Event):
+        TOPIC: ClassVar[str] = "lorekeeper.order_book.OrderRepriced"
+        order_id: UUID
+        side: Side
+        character_id: UUID
+        old_price: int
+        price: int
+        remaining: int
+        fee: int
+
+        def apply(self, book: OrderBook) -> None:
+            order_id = str(self.order_id)
+            book.dequeue(order_id)
+            book.sequence += 1
+            book.orders[order_id] = {**book.orders[order_id], "price": self.price, "sequence": book.sequence}
+            book.enqueue(order_id)
+
+    def __init__(self, station_id: int, module_type_id: int) -> None:
+        self.station_id = station_id
+        self.module_type_id = module_type_id
+        self.orders: dict[str, dict[str, Any]] = {}
+        self.bids: list[list[Any]] = []  # [-price, sequence, order id]: dearest, then oldest, first
+        self.asks: list[list[Any]] = []  # [price, sequence, order id]: cheapest, then oldest, first
+        self.sequence = 0
+
+    @staticmethod
+    def create_id(station_id: int, module_type_id: int, **_: object) -> UUID:
+        return book_id(station_id, module_type_id)
+
+    @classmethod
+    def open(cls, station_id: int, module_type_id: int) -> OrderBook:
+        return cls(station_id=station_id, module_type_id=module_type_id)
+
+    # -- the queues (kept by the events' apply) ------------------------------------
+
+    def _queue(self, side: str) -> list[list[Any]]:
+        return self.bids if side == BUY else self.asks
+
+    def _entry(self, order_id: str) -> list[Any]:
+        order = self.orders[order_id]
+        key = -order["price"] if order["side"] == BUY else order["price"]
+        return [key, order["sequence"], order_id]
+
+    def enqueue(self, order_id: str) -> None:
+        insort(self._queue(self.orders[order_id]["side"]), self._entry(order_id))
+
+    def dequeue(self, order_id: str) -> None:
+        self._queue(self.orders[order_id]["side"]).remove(self._entry(order_id))
+
+    def remove(self, order_id: str) -> None:
+        self.dequeue(order_id)
+        del self.orders[order_id]
+
+    # -- reading --------------------------------------------------------------------
+
+    def best(self, side: Side) -> dict[str, Any] | None:
+        queue = self._queue(side)
+        return {"order_id": queue[0][2], **self.orders[queue[0][2]]} if queue else None
+
+    def escrowed_money(self) -> int:
+        """What the open buy orders hold: their price times what they have left."""
+        return sum(o["price"] * o["remaining"] for o in self.orders.values() if o["side"] == BUY)
+
+    def escrowed_items(self) -> int:
+        return sum(o["remaining"] for o in self.orders.values() if o["side"] == SELL)
+
+    def depth(self, side: Side, levels: int = 10) -> list[tuple[int, int, int]]:
+        """The best ``levels`` price levels of one side: (price, quantity, orders)."""
+        found: list[tuple[int, int, int]] = []
+        for _, _, order_id in self._queue(side):
+            order = self.orders[order_id]
+            if found and found[-1][0] == order["price"]:
+                price, quantity, count = found[-1]
+                found[-1] = (price, quantity + order["remaining"], count + 1)
+            elif len(found) == levels:
+                break
+            else:
+                found.append((order["price"], order["remaining"], 1))
+        return found
+
+    # -- commands -----------------------------------------------------------------
+
+    def place(
+        self,
+        side: Side,
+        character_id: UUID,
+        price: int,
+        quantity: int,
+        expires_at: datetime,
+        fees: Fees,
+        order_id: UUID | None = None,
+    ) -> UUID:
+        """Place an order and match it at once; returns its id. Its escrow (the
+        buyer's money with the broker fee, or the seller's items) is the use
+        case's to take in the same write (``Settlement``)."""
+        if side not in (BUY, SELL):
+            raise InvalidOrder(f"an order buys or sells, not {side!r}")
+        if not 1 <= price <= PRICE_MAX:
+            raise InvalidOrder(f"price must be 1 to {PRICE_MAX} (minor units)", price=price)
+        if not 1 <= quantity <= QUANTITY_MAX:
+            raise InvalidOrder(f"quantity must be 1 to {QUANTITY_MAX}", quantity=quantity)
+        if len(self.orders) >= OPEN_ORDERS_MAX:
+            raise BookFull(f"this book holds {OPEN_ORDERS_MAX} open orders already", limit=OPEN_ORDERS_MAX)
+        order_id = order_id or uuid4()
+        self.trigger_event(
+            self.OrderPlaced,
+            order_id=order_id,
+            side=side,
+            character_id=character_id,
+            price=price,
+            quantity=quantity,
+            expires_at=expires_at,
+            broker_fee=fee(price * quantity, fees.broker_bps),
+            station_id=self.station_id,
+            module_type_id=self.module_type_id,
+        )
+        self._match(str(order_id), fees)
+        return order_id
+
+    def _match(self, order_id: str, fees: Fees) -> None:
+        order = self.orders[order_id]
+        side = order["side"]
+        opposite = self._queue(SELL if side == BUY else BUY)
+        while order_id in self.orders and opposite:
+            resting_id = opposite[0][2]
+            resting = self.orders[resting_id]
+            crosses = resting["price"] <= order["price"] if side == BUY else resting["price"] >= order["price"]
+            if not crosses:
+                return
+            quantity = min(order["remaining"], resting["remaining"])
+            buy, sell = (order, resting) if side == BUY else (resting, order)
+            buy_id, sell_id = (order_id, resting_id) if side == BUY else (resting_id, order_id)
+            self.trigger_event(  # ids as the state keeps them (text): the event parses them
+                self.TradeExecuted,
+                trade_id=uuid4(),
+                buy_order_id=buy_id,
+                sell_order_id=sell_id,
+                buyer_id=buy["character_id"],
+                seller_id=sell["character_id"],
+                price=resting["price"],
+                quantity=quantity,
+                buy_limit=buy["price"],
+                sales_tax=fee(resting["price"] * quantity, fees.sales_tax_bps),
+                aggressor=side,
+                station_id=self.station_id,
+                module_type_id=self.module_type_id,
+            )
+
+    def _own(self, order_id: UUID, character_id: UUID | None) -> dict[str, Any]:
+        order = self.orders.get(str(order_id))
+        if order is None:
+            raise OrderNotOpen(f"order {order_id} is not open in this book", order_id=str(order_id))
+        if character_id is not None and order["character_id"] != str(character_id):
+            raise PermissionDenied("this order belongs to another pilot")
+        return order
+
+    def cancel(self, order_id: UUID, character_id: UUID | None) -> None:
+        order = self._own(order_id, character_id)
+        self._close(order_id, order, "cancelled")
+
+    def expire(self, now: datetime) -> int:
+        """Close every order whose time is up; how many."""
+        due = [i for i, o in self.orders.items() if datetime.fromisoformat(o["expires_at"]) <= now]
+        for order_id in sorted(due, key=lambda i: self.orders[i]["sequence"]):
+            self._close(UUID(order_id), self.orders[order_id], "expired")
+        return len(due)
+
+    def _close(self, order_id: UUID, order: dict[str, Any], reason: Literal["cancelled", "expired"]) -> None:
+        self.trigger_event(
+            self.OrderClosed,
+            order_id=order_id,
+            side=order["side"],
+            character_id=UUID(order["character_id"]),
+            price=order["price"],
+            remaining=order["remaining"],
+            reason=reason,
+        )
+
+    def reprice(self, order_id: UUID, character_id: UUID | None, price: int, fees: Fees) -> None:
+        """A new price for what is left (it loses its place in time); it may match at once."""
+        order = self._own(order_id, character_id)
+        if not 1 <= price <= PRICE_MAX:
+            raise InvalidOrder(f"price must be 1 to {PRICE_MAX} (minor units)", price=price)
+        if price == order["price"]:
+            return
+        self.trigger_event(
+            self.OrderRepriced,
+            order_id=order_id,
+            side=order["side"],
+            character_id=UUID(order["character_id"]),
+            old_price=order["price"],
+            price=price,
+            remaining=order["remaining"],
+            fee=fee(price * order["remaining"], fees.reprice_bps),
+        )
+        self._match(str(order_id), fees)
+
+    def crossed(self) -> bool:
+        """True if the best bid reaches the best ask (matching must never leave it so)."""
+        bid, ask = self.best(BUY), self.best(SELL)
+        return bid is not None and ask is not None and bid["price"] >= ask["price"]
+
+
+@dataclass(frozen=True)
+class Movement:
+    """One change a book's event makes outside the book: money (``amount``) to
+    or from a pilot's wallet, or items (``quantity``) to or from a pilot's
+    hangar at the book's station. Negative takes, positive gives."""
+
+    character_id: UUID
+    kind: Literal["money", "items"]
+    amount: int
+    reason: str
+    reference: UUID
+
+
+def settlement(event: Any) -> list[Movement]:
+    """What a book's event means for wallets and hangars (escrow in, escrow
+    out, proceeds, refunds). Fees and taxes are what is taken and not given
+    to anyone: the market's sinks."""
+    if isinstance(event, OrderBook.OrderPlaced):
+        if event.side == BUY:
+            return [
+                Movement(event.character_id, "money", -event.price * event.quantity, "market_escrow", event.order_id),
+                Movement(event.character_id, "money", -event.broker_fee, "broker_fee", event.order_id),
+            ]
+        return [
+            Movement(event.character_id, "items", -event.quantity, "market_escrow", event.order_id),
+            Movement(event.character_id, "money", -event.broker_fee, "broker_fee", event.order_id),
+        ]
+    if isinstance(event, OrderBook.TradeExecuted):
+        value = event.price * event.quantity
+        moves = [
+            Movement(event.buyer_id, "items", event.quantity, "market_purchase", event.trade_id),
+            Movement(event.seller_id, "money", value, "market_sale", event.trade_id),
+            Movement(event.seller_id, "money", -event.sales_tax, "sales_tax", event.trade_id),
+        ]
+        refund = (event.buy_limit - event.price) * event.quantity
+        if refund:
+            moves.append(Movement(event.buyer_id, "money", refund, "escrow_refund", event.trade_id))
+        return moves
+    if isinstance(event, OrderBook.OrderClosed):
+        if event.side == BUY:
+            return [
+                Movement(event.character_id, "money", event.price * event.remaining, "escrow_refund", event.order_id)
+            ]
+        return [Movement(event.character_id, "items", event.remaining, "escrow_return", event.order_id)]
+    if isinstance(event, OrderBook.OrderRepriced):
+        moves = [Movement(event.character_id, "money", -event.fee, "reprice_fee", event.order_id)]
+        if event.side == BUY:  # the escrow follows the price, up or down
+            difference = (event.price - event.old_price) * event.remaining
+            reason = "market_escrow" if difference > 0 else "escrow_refund"
+            moves.append(Movement(event.character_id, "money", -difference, reason, event.order_id))
+        return moves
+    return []

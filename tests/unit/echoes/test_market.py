@@ -1,0 +1,179 @@
+"""The order book's rules, one at a time: price-time priority, partial fills at
+the resting price, escrow and its refunds, fees rounded up, cancels, expiry,
+repricing, ownership and bounds."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from uuid import uuid4
+
+import pytest
+
+from domain.echoes.market import (
+    BUY,
+    OPEN_ORDERS_MAX,
+    SELL,
+    BookFull,
+    Fees,
+    InvalidOrder,
+    Movement,
+    OrderBook,
+    OrderNotOpen,
+    fee,
+    settlement,
+)
+from domain.kernel.errors import PermissionDenied
+
+NOW = datetime(2026, 11, 22, tzinfo=UTC)
+LATER = NOW + timedelta(days=1)
+FEES = Fees(broker_bps=300, sales_tax_bps=800, reprice_bps=100)
+ADA, BOB, CY = uuid4(), uuid4(), uuid4()
+
+
+def book() -> OrderBook:
+    fresh = OrderBook.open(60003760, 2048)
+    fresh.collect_events()
+    return fresh
+
+
+def trades(b: OrderBook) -> list[tuple[int, int]]:
+    return [(e.price, e.quantity) for e in b.collect_events() if isinstance(e, OrderBook.TradeExecuted)]
+
+
+def test_fees_round_up_and_never_go_negative():
+    assert fee(1000, 300) == 30
+    assert fee(1001, 300) == 31  # 30.03 rounds up
+    assert fee(1, 1) == 1
+    assert fee(0, 300) == 0
+    assert fee(-5, 300) == 0
+
+
+def test_a_buy_takes_the_cheapest_sells_oldest_first_at_their_prices():
+    b = book()
+    first = b.place(SELL, ADA, 101, 5, LATER, FEES)
+    b.place(SELL, BOB, 100, 5, LATER, FEES)
+    b.place(SELL, CY, 101, 5, LATER, FEES)
+    b.collect_events()
+    b.place(BUY, CY, 102, 12, LATER, FEES)
+    events = b.collect_events()
+    fills = [e for e in events if isinstance(e, OrderBook.TradeExecuted)]
+    assert [(f.seller_id, f.price, f.quantity) for f in fills] == [(BOB, 100, 5), (ADA, 101, 5), (CY, 101, 2)]
+    assert fills[1].sell_order_id == first
+    assert all(f.buy_limit == 102 and f.aggressor == BUY for f in fills)
+    assert b.depth(SELL) == [(101, 3, 1)] and b.best(BUY) is None
+
+
+def test_a_sell_takes_the_dearest_buys_and_the_rest_rests():
+    b = book()
+    b.place(BUY, ADA, 99, 3, LATER, FEES)
+    b.place(BUY, BOB, 100, 3, LATER, FEES)
+    b.collect_events()
+    b.place(SELL, CY, 99, 10, LATER, FEES)
+    assert trades(b) == [(100, 3), (99, 3)]
+    assert b.depth(SELL) == [(99, 4, 1)] and b.depth(BUY) == []
+    assert not b.crossed()
+
+
+def test_orders_that_do_not_cross_rest_in_price_levels():
+    b = book()
+    for who, price, quantity in ((ADA, 95, 2), (BOB, 95, 3), (CY, 94, 1)):
+        b.place(BUY, who, price, quantity, LATER, FEES)
+    b.place(SELL, ADA, 96, 7, LATER, FEES)
+    assert trades(b) == []
+    assert b.depth(BUY) == [(95, 5, 2), (94, 1, 1)] and b.depth(BUY, levels=1) == [(95, 5, 2)]
+    assert b.escrowed_money() == 95 * 5 + 94 and b.escrowed_items() == 7
+
+
+def test_settlement_moves_escrow_proceeds_tax_and_refunds():
+    b = book()
+    sell = b.place(SELL, ADA, 100, 10, LATER, FEES)
+    placed = b.collect_events()[0]
+    assert settlement(placed) == [
+        Movement(ADA, "items", -10, "market_escrow", sell),
+        Movement(ADA, "money", -30, "broker_fee", sell),
+    ]
+    buy = b.place(BUY, BOB, 110, 4, LATER, FEES)
+    bought, trade = b.collect_events()
+    assert settlement(bought) == [
+        Movement(BOB, "money", -440, "market_escrow", buy),
+        Movement(BOB, "money", -14, "broker_fee", buy),  # 13.2 rounds up
+    ]
+    assert settlement(trade) == [
+        Movement(BOB, "items", 4, "market_purchase", trade.trade_id),
+        Movement(ADA, "money", 400, "market_sale", trade.trade_id),
+        Movement(ADA, "money", -32, "sales_tax", trade.trade_id),
+        Movement(BOB, "money", 40, "escrow_refund", trade.trade_id),  # bought at 100, escrowed at 110
+    ]
+
+
+def test_cancel_and_expiry_return_what_is_left_but_not_the_fee():
+    b = book()
+    buy = b.place(BUY, ADA, 100, 10, NOW + timedelta(hours=1), FEES)
+    sell = b.place(SELL, BOB, 120, 5, NOW + timedelta(hours=2), FEES)
+    b.collect_events()
+    with pytest.raises(PermissionDenied):
+        b.cancel(buy, BOB)
+    b.cancel(buy, ADA)
+    (closed,) = b.collect_events()
+    assert (closed.reason, closed.remaining) == ("cancelled", 10)
+    assert settlement(closed) == [Movement(ADA, "money", 1000, "escrow_refund", buy)]
+    with pytest.raises(OrderNotOpen):
+        b.cancel(buy, ADA)
+    assert b.expire(NOW + timedelta(hours=1)) == 0
+    assert b.expire(NOW + timedelta(hours=2)) == 1
+    (expired,) = b.collect_events()
+    assert expired.reason == "expired" and settlement(expired) == [Movement(BOB, "items", 5, "escrow_return", sell)]
+    assert b.orders == {}
+
+
+def test_repricing_costs_a_fee_moves_the_escrow_and_may_match():
+    b = book()
+    b.place(SELL, ADA, 105, 5, LATER, FEES)
+    buy = b.place(BUY, BOB, 100, 5, LATER, FEES)
+    b.collect_events()
+    b.reprice(buy, BOB, 100, FEES)
+    assert b.collect_events() == []  # the same price: nothing
+    b.reprice(buy, BOB, 106, FEES)
+    repriced, trade = b.collect_events()
+    assert settlement(repriced) == [
+        Movement(BOB, "money", -6, "reprice_fee", buy),  # 1% of 530, rounded up
+        Movement(BOB, "money", -30, "market_escrow", buy),
+    ]
+    assert (trade.price, trade.quantity, trade.buy_limit) == (105, 5, 106)
+    with pytest.raises(InvalidOrder):
+        b.reprice(b.place(BUY, BOB, 90, 1, LATER, FEES), BOB, 0, FEES)
+
+
+def test_a_cheaper_buy_gets_its_escrow_back_and_loses_its_place():
+    b = book()
+    first = b.place(BUY, ADA, 100, 1, LATER, FEES)
+    b.place(BUY, BOB, 99, 1, LATER, FEES)
+    b.collect_events()
+    b.reprice(first, ADA, 99, FEES)
+    (repriced,) = b.collect_events()
+    assert settlement(repriced)[1] == Movement(ADA, "money", 1, "escrow_refund", first)
+    b.place(SELL, CY, 99, 1, LATER, FEES)
+    (trade,) = [e for e in b.collect_events() if isinstance(e, OrderBook.TradeExecuted)]
+    assert trade.buyer_id == BOB, "the repriced order queues behind those already at its price"
+
+
+@pytest.mark.parametrize(
+    ("price", "quantity", "message"),
+    [(0, 1, "price must be"), (10**12 + 1, 1, "price must be"), (1, 0, "quantity must be"), (1, 10**6 + 1, "quantity")],
+)
+def test_orders_are_bounded(price, quantity, message):
+    with pytest.raises(InvalidOrder, match=message):
+        book().place(BUY, ADA, price, quantity, LATER, FEES)
+
+
+def test_a_book_holds_a_bounded_number_of_orders():
+    b = book()
+    first = b.place(BUY, ADA, 1, 1, LATER, FEES)
+    for _ in range(OPEN_ORDERS_MAX - 1):
+        b.place(BUY, ADA, 1, 1, LATER, FEES)
+    with pytest.raises(BookFull) as full:
+        b.place(SELL, BOB, 1, 1, LATER, FEES)
+    assert full.value.details == {"limit": OPEN_ORDERS_MAX}
+    b.cancel(first, ADA)
+    b.place(SELL, BOB, 1, 1, LATER, FEES)  # room again: it matches the oldest buy left
+    assert len(b.orders) == OPEN_ORDERS_MAX - 2
