@@ -1,5 +1,5 @@
-"""The Echoes economy's HTTP API (seed 004), under ``/v1/echoes`` (in progress
-on ``wip/echoes``: the universe, pilots and the market so far)."""
+"""The Echoes economy's HTTP API (seed 004), under ``/v1/echoes``: the
+universe, pilots, rewards and the market so far (docs/echoes.md)."""
 
 from api.context import ContextHttp
 from api.echoes import market

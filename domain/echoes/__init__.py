@@ -1,23 +1,19 @@
-"""Echoes MMO economy (seed 004), in progress on the ``wip/echoes`` branch.
+"""Echoes MMO economy (seed 004): the static universe, pilots, wallets as
+ledgers, hangars, ships and fitting, and a market with escrow (docs/echoes.md).
 
-Built and tested (pure domain, in-memory store):
-
-- ``universe``: the static data (a versioned file in
-  ``infra/data/``), loaded whole, checked; jumps within range.
+- ``universe``: the static data (a versioned file in ``infra/data/``), loaded
+  whole and checked; jumps within range.
 - ``pilots``: the context's characters, a name claimed case-insensitively.
 - ``wallets``: ledgers; faucets and sinks; never negative.
 - ``hangars``: items per pilot and station.
 - ``ships``: fitting within slots, power grid and CPU; cargo by volume.
 - ``market``: order books with escrow, price-time priority, partial fills,
   fees and taxes, cancel, expiry, repricing; ``settlement``.
-- ``use_cases``: the market's commands, one atomic write each.
+- ``use_cases``: each command one atomic write.
 
-Still to do for issue 16: register the context (``CONTEXT`` here, the
-aggregates, the use cases for pilots, ships and the universe), the read model
-in the ``echoes`` schema (the seed's tables, ``users`` as a view, price
-history), the HTTP API, combat reports from a ``server`` token, the demo, the
-64-trader HTTP test with its audit, the benches (the engine alone is ~45k
-orders/s: build events without re-validating them), docs/echoes.md.
+Still to do (issue 16): ships' read tables and API, combat reports, the
+``users`` view, repricing over HTTP, durable expiry timers, the 64-trader
+test and the benches.
 """
 
 from domain.echoes.hangars import Hangar

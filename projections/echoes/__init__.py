@@ -1,6 +1,6 @@
 """The Echoes read model (seed 004), in the ``echoes`` schema: the static
-universe, pilots and their items, the market and the wallets (in progress on
-``wip/echoes``: ships, combat logs and the ``users`` view are still to come)."""
+universe, pilots and their items, the market and the wallets (ships, combat
+logs and the ``users`` view are still to come: issue 16)."""
 
 from projections.echoes import market, world
 from projections.model import ReadModel
