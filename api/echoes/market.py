@@ -20,7 +20,7 @@ from api.problems import Problem
 from api.responses import stored
 from api.schemas import Request
 from domain.echoes import EchoesUseCases, OrderBook, Pilot
-from domain.echoes.market import PRICE_MAX, QUANTITY_MAX
+from domain.echoes.orders import PRICE_MAX, QUANTITY_MAX
 from domain.echoes.use_cases import Pilot as Actor
 from infra.echoes_universe import shipped
 from infra.idempotency import Stored

@@ -1,78 +1,37 @@
 """The market (seed 004): one order book per station and module type, with
-EVE Online's rules for a regional market.
-
-- A **buy** order escrows its money when placed (price x quantity, taken from
-  the buyer's wallet by the use case, with the broker fee); a **sell** order
-  escrows its items (taken from the seller's hangar at the station).
-- Orders match by **price, then time**: a new buy takes the cheapest sells at
-  or below its price, oldest first; a new sell the dearest buys at or above
-  its price. A trade executes at the **resting** order's price, for as much as
-  both have left (**partial fills**); what remains of the new order rests.
-- The seller pays a **sales tax** on each trade; a buyer whose order traded
-  below its price gets the difference back from escrow.
-- **Cancelling** or **expiring** returns what is left in escrow (the broker
-  fee is not returned). **Repricing** an order costs a fee of its own.
-
-The book records orders and trades; it never moves money or items itself.
-``Settlement`` says what each event means for wallets and hangars, and the use
-case applies it in the same atomic write as the book's change. All money is
-integer minor units (ISK cents); fees and taxes round up, so the house never
-pays the fraction.
-
-State stays small and sorted: the open orders by id, and each side's queue as
-``[price key, sequence, order id]`` kept in matching order (bisect), so the
-best order is always first.
+EVE Online's rules (docs/echoes.md): buy orders escrow money, sell orders
+items; matching by price, then time, at the resting order's price, with
+partial fills; a sales tax on each sale; cancel and expiry return the escrow
+(not the broker fee); repricing costs a fee. The book records orders and
+trades and never moves money or items itself: ``settlement`` says what each
+event means for wallets and hangars. State stays small and sorted: the open
+orders by id, and each side's queue as ``[price key, sequence, order id]`` in
+matching order, so the best order is always first.
 """
 
 from __future__ import annotations
 
 from bisect import insort
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar, Literal
-from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
+from uuid import UUID, uuid4
 
+from domain.echoes.orders import (
+    BUY,
+    OPEN_ORDERS_MAX,
+    PRICE_MAX,
+    QUANTITY_MAX,
+    SELL,
+    BookFull,
+    Fees,
+    InvalidOrder,
+    OrderNotOpen,
+    Side,
+    book_id,
+    fee,
+)
 from domain.kernel.aggregate import Aggregate
-from domain.kernel.errors import Conflict, InvalidCommand, NotFound, PermissionDenied
-
-Side = Literal["buy", "sell"]
-BUY: Side = "buy"
-SELL: Side = "sell"
-
-PRICE_MAX = 10**12  # minor units: a billion ISK a unit
-QUANTITY_MAX = 10**6  # so price x quantity stays far inside 64 bits
-OPEN_ORDERS_MAX = 100_000  # per book: the state (and its snapshot) stays bounded
-BPS = 10_000
-
-
-def book_id(station_id: int, module_type_id: int) -> UUID:
-    return uuid5(NAMESPACE_URL, f"lorekeeper:/echoes/books/{station_id}/{module_type_id}")
-
-
-def fee(amount: int, rate_bps: int) -> int:
-    """``rate_bps`` basis points of ``amount``, rounded up (never below 0)."""
-    return -(-amount * rate_bps // BPS) if amount > 0 else 0
-
-
-class InvalidOrder(InvalidCommand):
-    code = "invalid_order"
-
-
-class BookFull(Conflict):
-    code = "order_book_full"
-
-
-class OrderNotOpen(NotFound):
-    code = "order_not_open"
-
-
-@dataclass(frozen=True)
-class Fees:
-    """The market's configurable charges, in basis points."""
-
-    broker_bps: int = 300  # on placement, of the order's value
-    sales_tax_bps: int = 800  # on each sale, of its value, paid by the seller
-    reprice_bps: int = 300  # on a price change, of the order's new remaining value
+from domain.kernel.errors import PermissionDenied
 
 
 class OrderBook(Aggregate):
@@ -202,10 +161,6 @@ class OrderBook(Aggregate):
 
     # -- reading --------------------------------------------------------------------
 
-    def best(self, side: Side) -> dict[str, Any] | None:
-        queue = self._queue(side)
-        return {"order_id": queue[0][2], **self.orders[queue[0][2]]} if queue else None
-
     def escrowed_money(self) -> int:
         """What the open buy orders hold: their price times what they have left."""
         return sum(o["price"] * o["remaining"] for o in self.orders.values() if o["side"] == BUY)
@@ -239,9 +194,8 @@ class OrderBook(Aggregate):
         fees: Fees,
         order_id: UUID | None = None,
     ) -> UUID:
-        """Place an order and match it at once; returns its id. Its escrow (the
-        buyer's money with the broker fee, or the seller's items) is the use
-        case's to take in the same write (``Settlement``)."""
+        """Place an order and match it at once; its id. The use case takes its
+        escrow and fee in the same write (``settlement``)."""
         if side not in (BUY, SELL):
             raise InvalidOrder(f"an order buys or sells, not {side!r}")
         if not 1 <= price <= PRICE_MAX:
@@ -315,15 +269,8 @@ class OrderBook(Aggregate):
         return len(due)
 
     def _close(self, order_id: UUID, order: dict[str, Any], reason: Literal["cancelled", "expired"]) -> None:
-        self.trigger_event(
-            self.OrderClosed,
-            order_id=order_id,
-            side=order["side"],
-            character_id=UUID(order["character_id"]),
-            price=order["price"],
-            remaining=order["remaining"],
-            reason=reason,
-        )
+        kept = {name: order[name] for name in ("side", "character_id", "price", "remaining")}
+        self.trigger_event(self.OrderClosed, order_id=order_id, reason=reason, **kept)
 
     def reprice(self, order_id: UUID, character_id: UUID | None, price: int, fees: Fees) -> None:
         """A new price for what is left (it loses its place in time); it may match at once."""
@@ -345,60 +292,5 @@ class OrderBook(Aggregate):
         self._match(str(order_id), fees)
 
     def crossed(self) -> bool:
-        """True if the best bid reaches the best ask (matching must never leave it so)."""
-        bid, ask = self.best(BUY), self.best(SELL)
-        return bid is not None and ask is not None and bid["price"] >= ask["price"]
-
-
-@dataclass(frozen=True)
-class Movement:
-    """One change a book's event makes outside the book: money (``amount``) to
-    or from a pilot's wallet, or items (``quantity``) to or from a pilot's
-    hangar at the book's station. Negative takes, positive gives."""
-
-    character_id: UUID
-    kind: Literal["money", "items"]
-    amount: int
-    reason: str
-    reference: UUID
-
-
-def settlement(event: Any) -> list[Movement]:
-    """What a book's event means for wallets and hangars (escrow in, escrow
-    out, proceeds, refunds). Fees and taxes are what is taken and not given
-    to anyone: the market's sinks."""
-    if isinstance(event, OrderBook.OrderPlaced):
-        if event.side == BUY:
-            return [
-                Movement(event.character_id, "money", -event.price * event.quantity, "market_escrow", event.order_id),
-                Movement(event.character_id, "money", -event.broker_fee, "broker_fee", event.order_id),
-            ]
-        return [
-            Movement(event.character_id, "items", -event.quantity, "market_escrow", event.order_id),
-            Movement(event.character_id, "money", -event.broker_fee, "broker_fee", event.order_id),
-        ]
-    if isinstance(event, OrderBook.TradeExecuted):
-        value = event.price * event.quantity
-        moves = [
-            Movement(event.buyer_id, "items", event.quantity, "market_purchase", event.trade_id),
-            Movement(event.seller_id, "money", value, "market_sale", event.trade_id),
-            Movement(event.seller_id, "money", -event.sales_tax, "sales_tax", event.trade_id),
-        ]
-        refund = (event.buy_limit - event.price) * event.quantity
-        if refund:
-            moves.append(Movement(event.buyer_id, "money", refund, "escrow_refund", event.trade_id))
-        return moves
-    if isinstance(event, OrderBook.OrderClosed):
-        if event.side == BUY:
-            return [
-                Movement(event.character_id, "money", event.price * event.remaining, "escrow_refund", event.order_id)
-            ]
-        return [Movement(event.character_id, "items", event.remaining, "escrow_return", event.order_id)]
-    if isinstance(event, OrderBook.OrderRepriced):
-        moves = [Movement(event.character_id, "money", -event.fee, "reprice_fee", event.order_id)]
-        if event.side == BUY:  # the escrow follows the price, up or down
-            difference = (event.price - event.old_price) * event.remaining
-            reason = "market_escrow" if difference > 0 else "escrow_refund"
-            moves.append(Movement(event.character_id, "money", -difference, reason, event.order_id))
-        return moves
-    return []
+        """True if the best bid reaches the best ask (matching never leaves it so)."""
+        return bool(self.bids and self.asks) and -self.bids[0][0] >= self.asks[0][0]

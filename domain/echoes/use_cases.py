@@ -17,9 +17,11 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from domain.echoes.hangars import Hangar, hangar_id
-from domain.echoes.market import Fees, OrderBook, Side, book_id, settlement
+from domain.echoes.market import OrderBook
+from domain.echoes.orders import Fees, Side, book_id
 from domain.echoes.pilots import Pilot as PilotAggregate
 from domain.echoes.pilots import PilotName, PilotNameTaken, pilot_name_id
+from domain.echoes.settlement import settlement
 from domain.echoes.universe import UNIVERSE_ID, Universe, UniverseData
 from domain.echoes.wallets import FAUCETS, Wallet, wallet_id
 from domain.kernel import clock

@@ -15,7 +15,9 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from domain.echoes.hangars import Hangar
-from domain.echoes.market import BUY, SELL, Fees, OrderBook, settlement
+from domain.echoes.market import OrderBook
+from domain.echoes.orders import BUY, SELL, Fees
+from domain.echoes.settlement import settlement
 from domain.echoes.wallets import SINKS, Wallet
 from domain.kernel.errors import DomainError
 from tests.property.support import RecordingMachineMixin

@@ -9,19 +9,9 @@ from uuid import uuid4
 
 import pytest
 
-from domain.echoes.market import (
-    BUY,
-    OPEN_ORDERS_MAX,
-    SELL,
-    BookFull,
-    Fees,
-    InvalidOrder,
-    Movement,
-    OrderBook,
-    OrderNotOpen,
-    fee,
-    settlement,
-)
+from domain.echoes.market import OrderBook
+from domain.echoes.orders import BUY, OPEN_ORDERS_MAX, SELL, BookFull, Fees, InvalidOrder, OrderNotOpen, fee
+from domain.echoes.settlement import Movement, settlement
 from domain.kernel.errors import PermissionDenied
 
 NOW = datetime(2026, 11, 22, tzinfo=UTC)
@@ -60,7 +50,7 @@ def test_a_buy_takes_the_cheapest_sells_oldest_first_at_their_prices():
     assert [(f.seller_id, f.price, f.quantity) for f in fills] == [(BOB, 100, 5), (ADA, 101, 5), (CY, 101, 2)]
     assert fills[1].sell_order_id == first
     assert all(f.buy_limit == 102 and f.aggressor == BUY for f in fills)
-    assert b.depth(SELL) == [(101, 3, 1)] and b.best(BUY) is None
+    assert b.depth(SELL) == [(101, 3, 1)] and b.bids == []
 
 
 def test_a_sell_takes_the_dearest_buys_and_the_rest_rests():

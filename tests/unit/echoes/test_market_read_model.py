@@ -12,7 +12,9 @@ from uuid import uuid4
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain.echoes.market import BUY, SELL, Fees, OrderBook, settlement
+from domain.echoes.market import OrderBook
+from domain.echoes.orders import BUY, SELL, Fees
+from domain.echoes.settlement import settlement
 from domain.echoes.wallets import Wallet
 from domain.kernel.errors import DomainError
 from projections import engine

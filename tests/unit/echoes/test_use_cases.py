@@ -11,7 +11,8 @@ from uuid import UUID, uuid4
 import pytest
 
 from domain.echoes.hangars import Hangar, hangar_id
-from domain.echoes.market import BUY, SELL, OrderBook, book_id
+from domain.echoes.market import OrderBook
+from domain.echoes.orders import BUY, SELL, book_id
 from domain.echoes.pilots import Pilot, PilotName
 from domain.echoes.universe import Universe, UniverseData
 from domain.echoes.use_cases import EchoesUseCases
