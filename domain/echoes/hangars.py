@@ -25,6 +25,7 @@ class InsufficientItems(Conflict):
 
 class Hangar(Aggregate):
     TOPIC = "lorekeeper.hangar"
+    snapshot_types: ClassVar[dict[str, object]] = {"owner": UUID, "character_id": UUID}
 
     class Created(Aggregate.Created):
         TOPIC: ClassVar[str] = "lorekeeper.hangar.Created"

@@ -44,6 +44,7 @@ class PilotName(Aggregate):
     """Claims one pilot name for one pilot."""
 
     TOPIC = "lorekeeper.pilot_name"
+    snapshot_types: ClassVar[dict[str, object]] = {"pilot_id": UUID}
 
     class Created(Aggregate.Created):
         TOPIC: ClassVar[str] = "lorekeeper.pilot_name.Created"
@@ -64,6 +65,7 @@ class PilotName(Aggregate):
 
 class Pilot(Aggregate):
     TOPIC = "lorekeeper.pilot"
+    snapshot_types: ClassVar[dict[str, object]] = {"owner": UUID}
     personal_state: ClassVar[dict[str, object]] = {"name": ERASED}
 
     class Created(Aggregate.Created):

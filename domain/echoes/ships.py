@@ -37,6 +37,7 @@ class CargoFull(Conflict):
 
 class Ship(Aggregate):
     TOPIC = "lorekeeper.ship"
+    snapshot_types: ClassVar[dict[str, object]] = {"owner": UUID, "character_id": UUID}
 
     class Created(Aggregate.Created):
         TOPIC: ClassVar[str] = "lorekeeper.ship.Created"

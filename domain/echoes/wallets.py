@@ -38,6 +38,7 @@ class InvalidEntry(InvalidCommand):
 
 class Wallet(Aggregate):
     TOPIC = "lorekeeper.wallet"
+    snapshot_types: ClassVar[dict[str, object]] = {"owner": UUID, "character_id": UUID}
 
     class Created(Aggregate.Created):
         TOPIC: ClassVar[str] = "lorekeeper.wallet.Created"

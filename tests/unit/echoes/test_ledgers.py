@@ -147,3 +147,18 @@ def test_without_a_universe_nothing_is_created():
     assert echoes.starting_grant == 500_000_000 and echoes.fees.broker_bps == 300
     moved = Actor(uuid4(), uuid4())
     assert moved.character_id != moved.owner
+
+
+def test_wallets_and_hangars_come_back_whole_from_a_snapshot():
+    """A snapshot's JSON holds ids as text: the aggregate must get them back
+    as UUIDs, or the owner's next command is refused as someone else's."""
+    from tests.property.support import restore_snapshot
+
+    w = wallet()
+    w.enter(10, "bounty", uuid4())
+    h = Hangar(character_id=uuid4(), station_id=60003760, system_id=30000140, owner=uuid4())
+    h.move(2000, 2, "loot", uuid4())
+    for aggregate in (w, h):
+        aggregate.collect_events()
+        restored = restore_snapshot(aggregate)
+        assert restored == aggregate and restored.owner_id == aggregate.owner_id
