@@ -24,7 +24,7 @@ from infra.persistence import PERSISTENCE_ENV
 
 STATION, MODULE = 60003760, 2000
 SHIPPED = Path(__file__).resolve().parents[3] / "infra" / "data" / "echoes-universe-v1.json"
-NOW = datetime(2026, 11, 22, tzinfo=UTC)
+NOW = datetime.now(UTC)  # the use cases expire what is due by the wall clock: orders must be current
 DAY = timedelta(days=1)
 
 
