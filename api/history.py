@@ -17,7 +17,6 @@ from pydantic import BaseModel
 from starlette.responses import Response, StreamingResponse
 
 from api import routing
-from api.auth import Principal
 from api.deps import CurrentPrincipal, wired
 from api.openapi import problems
 from api.problems import Problem
@@ -131,14 +130,8 @@ def aggregate_at(
     except BadSelection as error:
         raise _selection_problem(error) from None
     past = travel.at(aggregate_id, version=at_version, when=when)
-    if not _may_read(principal, past.owner_id, aggregate_id):
+    owner = past.owner_id or aggregate_id  # a player's own aggregate is its owner
+    if not principal.can_read(owner):
         raise Problem(403, "forbidden", "a player may only travel through their own aggregates")
-    owner = past.owner_id == principal.subject or aggregate_id == principal.subject
-    body = past.body(open_personal=principal.is_admin or owner)
+    body = past.body(open_personal=principal.is_admin or owner == principal.subject)
     return Response(AggregateAt(**body).model_dump_json(), media_type="application/json")
-
-
-def _may_read(principal: Principal, owner_id: UUID | None, aggregate_id: UUID) -> bool:
-    if principal.roles & HISTORY_ROLES:
-        return True
-    return aggregate_id == principal.subject or (owner_id is not None and owner_id == principal.subject)

@@ -235,9 +235,6 @@ def cancel_order(order_id: UUID, body: CancelIn, cmd: CommandDep, echoes: Echoes
 @router.get("/books/{station_id}/{module_type_id}", response_model=BookOut, responses=problems(404))
 def get_book(station_id: StationId, module_type_id: ModuleTypeId, echoes: Echoes, _: CurrentPrincipal) -> Response:
     """A book's depth: aggregated price levels, best first (from the book itself)."""
-    data = echoes.universe()
-    if station_id not in {s.id for s in data.stations} or module_type_id not in {m.id for m in data.module_types}:
-        raise Problem(404, "not_found", f"there is no market for module type {module_type_id} at station {station_id}")
     book = echoes.book(station_id, module_type_id)
     return Response(book_out(book, None).model_dump_json(), media_type="application/json")
 

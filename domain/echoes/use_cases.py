@@ -40,9 +40,18 @@ class Pilot:
     owner: UUID
 
 
+@dataclass(frozen=True)
+class _Loaded:
+    version: int  # the Universe aggregate's
+    data: UniverseData
+    station_systems: dict[int, int]  # station id -> its system id
+    module_type_ids: set[int]
+
+
 class EchoesUseCases:
     def __init__(self, store: Lorekeeper, settings: Any = None) -> None:
         self.store = store
+        self._static: _Loaded | None = None
         self.starting_grant = int(getattr(settings, "echoes_starting_grant", 500_000_000))
         self.fees = Fees(
             broker_bps=getattr(settings, "echoes_broker_fee_bps", Fees.broker_bps),
@@ -66,10 +75,27 @@ class EchoesUseCases:
         return self.store.change(UNIVERSE_ID, step)
 
     def universe(self) -> UniverseData:
+        return self._loaded().data
+
+    def _loaded(self) -> _Loaded:
+        """The loaded static data, validated and indexed once per loaded version
+        (every order and every new hangar reads it)."""
         try:
-            return self.store.load(Universe, UNIVERSE_ID).static()
+            universe = self.store.load(Universe, UNIVERSE_ID)
         except NotFound:
             raise NotFound("no universe is loaded yet (lorekeeper echoes load-universe)") from None
+        loaded = self._static
+        if loaded is None or loaded.version != universe.version:
+            data = universe.static()
+            loaded = self._static = _Loaded(
+                universe.version, data, {s.id: s.system_id for s in data.stations}, {m.id for m in data.module_types}
+            )
+        return loaded
+
+    def _check_market(self, station_id: int, module_type_id: int) -> None:
+        loaded = self._loaded()
+        if station_id not in loaded.station_systems or module_type_id not in loaded.module_type_ids:
+            raise NotFound(f"there is no market for module type {module_type_id} at station {station_id}")
 
     def create_pilot(self, owner: UUID, name: str, race: str, bloodline: str, system_id: int) -> Written:
         """A pilot with its name claimed, its wallet opened with the starting
@@ -150,9 +176,7 @@ class EchoesUseCases:
     ) -> Written:
         if not timedelta(0) < duration <= DURATION_MAX:
             raise InvalidCommand(f"an order lasts more than nothing and at most {DURATION_MAX.days} days")
-        data = self.universe()
-        if station_id not in {s.id for s in data.stations} or module_type_id not in {m.id for m in data.module_types}:
-            raise NotFound(f"there is no market for module type {module_type_id} at station {station_id}")
+        self._check_market(station_id, module_type_id)
         return self._on_book(
             station_id,
             module_type_id,
@@ -215,7 +239,9 @@ class EchoesUseCases:
     # -- loading ---------------------------------------------------------------------
 
     def book(self, station_id: int, module_type_id: int) -> OrderBook:
-        """A book as it stands (empty if no order was ever placed on it)."""
+        """A book as it stands (empty if no order was ever placed on it); NotFound
+        for a station or module type the universe does not have."""
+        self._check_market(station_id, module_type_id)
         return self._book(station_id, module_type_id)
 
     def _book(self, station_id: int, module_type_id: int) -> OrderBook:
@@ -260,7 +286,7 @@ class EchoesUseCases:
             )
 
     def _system_of(self, station_id: int) -> int:
-        found = [s.system_id for s in self.universe().stations if s.id == station_id]
-        if not found:
+        system_id = self._loaded().station_systems.get(station_id)
+        if system_id is None:
             raise NotFound(f"there is no station {station_id}", station_id=station_id)
-        return found[0]
+        return system_id
