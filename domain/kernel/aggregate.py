@@ -9,7 +9,7 @@ between modules without breaking stored history.
 
 from __future__ import annotations
 
-from copy import deepcopy
+from copy import copy, deepcopy
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
@@ -87,14 +87,28 @@ class Aggregate(BaseAggregate[UUID]):
         """The player this aggregate belongs to, if any (ownership checks)."""
         return None
 
+    # Attributes an aggregate only ever replaces whole (never changes in place),
+    # so that a copy may share them; and containers whose items are only ever
+    # replaced, inserted or deleted, so that a copy needs a new container and
+    # not new items (a book of 100,000 orders is copied at C speed).
+    SHARED: ClassVar[frozenset[str]] = frozenset()
+    SHALLOW: ClassVar[frozenset[str]] = frozenset()
+
     def __deepcopy__(self, memo: dict[int, Any]) -> Any:
         # The repository deep-copies every cached aggregate before a command
         # mutates it; copying immutable values by reference halves that cost.
         # Empty containers (no pending events, an empty inventory) are recreated.
-        clone = object.__new__(type(self))
+        cls = type(self)
+        clone = object.__new__(cls)
         clone.__dict__.update(
             {
-                k: v if isinstance(v, _IMMUTABLE) else type(v)() if type(v) in _EMPTY and not v else deepcopy(v, memo)
+                k: v
+                if isinstance(v, _IMMUTABLE) or k in cls.SHARED
+                else copy(v)
+                if k in cls.SHALLOW
+                else type(v)()
+                if type(v) in _EMPTY and not v
+                else deepcopy(v, memo)
                 for k, v in vars(self).items()
             }
         )

@@ -1,9 +1,10 @@
 """What a save is made of: collecting the pending events of the aggregates a
-command touched, the bound on one save, and the recordings a save returns."""
+command touched, the bound on one save, the recordings a save returns, and
+which aggregates it brought to a snapshot."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -61,3 +62,13 @@ def recordings_of(
         )
         for d, s, n in zip(events, stored, ids, strict=True)
     ]
+
+
+def snapshots_due(processing: ProcessingEvent[UUID], intervals: Mapping[Any, int]) -> set[UUID]:
+    """The aggregates of a write that reached a multiple of their snapshot interval."""
+    aggregates: dict[UUID, Any] = dict(processing.aggregates)
+    return {
+        e.originator_id
+        for e in processing.events
+        if (i := intervals.get(type(aggregates.get(e.originator_id)))) and e.originator_version % i == 0
+    }

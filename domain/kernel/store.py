@@ -27,9 +27,10 @@ from eventsourcing.application import AggregateNotFoundError, Application, Proce
 from eventsourcing.persistence import IntegrityError, Recording
 
 from domain.kernel.aggregate import Aggregate, Snapshot
+from domain.kernel.combining import Batch, Combiner
 from domain.kernel.errors import ConcurrentWrite, NotFound, PermissionDenied, VersionConflict
 from domain.kernel.holdings import Holdings, holdings_id
-from domain.kernel.saving import check_bound, collect, recordings_of
+from domain.kernel.saving import check_bound, collect, recordings_of, snapshots_due
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -79,6 +80,8 @@ class Lorekeeper(Application[UUID]):
         self.cache_hits = 0
         self._stripes = [threading.RLock() for _ in range(_LOCK_STRIPES)]
         self.pause: Callable[[float], None] = time.sleep  # between attempts of ``change`` (a test seam)
+        self.combiner = Combiner(self)
+        self.alone: Callable[[], bool] = lambda: False  # this command's write must carry no other
 
     # -- writing ----------------------------------------------------------------
 
@@ -153,15 +156,15 @@ class Lorekeeper(Application[UUID]):
                 self.evict(aggregate.id)
             raise
 
-    def _snapshot_due(self, processing: ProcessingEvent[UUID]) -> bool:
-        if not (self.snapshots and self.snapshotting_intervals):
-            return False
-        for event in processing.events:
-            aggregate: Any = processing.aggregates.get(event.originator_id)
-            interval = self.snapshotting_intervals.get(type(aggregate))
-            if interval and event.originator_version % interval == 0:
-                return True
-        return False
+    def _snapshot_due(self, processing: ProcessingEvent[UUID]) -> set[UUID]:
+        return snapshots_due(processing, self.snapshotting_intervals) if self.snapshots else set()
+
+    def _take_snapshots(self, processing: ProcessingEvent[UUID]) -> None:
+        """Snapshots of the aggregates just saved, as they are after this write
+        (eventsourcing reads each back from the store: a hot book's 200th event
+        cost a load of the book inside its turn)."""
+        for aggregate_id in self._snapshot_due(processing):
+            self.snapshots.put([Snapshot.take(processing.aggregates[aggregate_id])])  # type: ignore[union-attr]
 
     # -- reading ----------------------------------------------------------------
 
@@ -240,9 +243,7 @@ class Lorekeeper(Application[UUID]):
         Commands on one aggregate (``aggregate_id``) take turns in this process,
         so they do not race each other at all; between processes, the retries
         (with a short random pause) settle the race."""
-        turn: contextlib.AbstractContextManager[Any] = (
-            self._stripes[hash(aggregate_id) % _LOCK_STRIPES] if aggregate_id is not None else contextlib.nullcontext()
-        )
+        turn = self.turn(aggregate_id)
         attempt = 1
         while True:
             try:
@@ -253,6 +254,16 @@ class Lorekeeper(Application[UUID]):
                     raise
                 self.pause(random.uniform(0, BACKOFF_SECONDS * attempt))
                 attempt += 1
+
+    def turn(self, aggregate_id: UUID | None) -> contextlib.AbstractContextManager[Any]:
+        """Commands on one aggregate take turns in this process (reentrant)."""
+        if aggregate_id is None:
+            return contextlib.nullcontext()
+        return self._stripes[hash(aggregate_id) % _LOCK_STRIPES]
+
+    def combined(self, aggregate_id: UUID, decide: Callable[[Batch], A]) -> Written:
+        """``decide`` (loading through its batch) with the others waiting on a hot aggregate: one write."""
+        return self.combiner.run(aggregate_id, decide)
 
     def command(
         self,

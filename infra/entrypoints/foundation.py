@@ -16,6 +16,7 @@ from psycopg_pool import ConnectionPool
 from domain.accounts import Erasure
 from domain.kernel.context import DomainContext
 from domain.kernel.store import Lorekeeper
+from infra import unit_of_work
 from infra.auth_sessions import AuthSessions
 from infra.content_store import ContentBlobs
 from infra.crypto import SubjectKeys
@@ -58,6 +59,9 @@ class Foundation:
         )
         assert isinstance(store.mapper, PydanticMapper)
         store.mapper.keys = self.keys
+        # A command inside a unit of work (an Idempotency-Key) commits with its
+        # answer, in its own transaction: it is never combined with others'.
+        store.alone = lambda: unit_of_work.current() is not None
         return store
 
     @property
