@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from psycopg import sql
 
 from projections.db import Conn
-from projections.model import Table
+from projections.model import Table, View
 
 DDL_LOCK = 0x4C4B4444  # serialises schema changes between processes starting together
 
@@ -26,6 +26,31 @@ def create_tables(conn: Conn, tables: Iterable[Table], schema: str | None = None
         conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema or table.schema)))
         for statement in table.ddl(schema):
             conn.execute(statement)
+
+
+def create_views(conn: Conn, views: Iterable[View]) -> None:
+    """The views, replacing any older definition (after their tables exist)."""
+    for view in views:
+        conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(view.schema)))
+        conn.execute(
+            sql.SQL("CREATE OR REPLACE VIEW {}.{} AS {}").format(
+                sql.Identifier(view.schema),
+                sql.Identifier(view.name),
+                sql.SQL(view.sql),
+            )
+        )
+
+
+def dependent_views(conn: Conn, schema: str, table: str) -> list[tuple[str, str]]:
+    """``(qualified name, definition)`` of the views that read ``schema.table``,
+    so that a rebuild dropping the table can put them back."""
+    rows = conn.execute(
+        "SELECT DISTINCT v.oid::regclass::text AS name, pg_get_viewdef(v.oid) AS definition "
+        "FROM pg_depend d JOIN pg_rewrite r ON r.oid = d.objid JOIN pg_class v ON v.oid = r.ev_class "
+        "WHERE d.refobjid = to_regclass(%s) AND v.relkind = 'v' AND v.oid <> d.refobjid",
+        (f"{schema}.{table}",),
+    ).fetchall()
+    return [(r["name"], r["definition"]) if isinstance(r, dict) else (r[0], r[1]) for r in rows]
 
 
 def exists(conn: Conn, qualified: str) -> bool:

@@ -10,6 +10,7 @@ event.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -55,6 +56,11 @@ class Owner:
     via: str = "player"
 
 
+_CONSTRAINTS = re.compile(
+    r"\s+(NOT\s+NULL|NULL|CHECK|DEFAULT|PRIMARY|REFERENCES|UNIQUE|COLLATE|GENERATED|CONSTRAINT)\b.*$", re.I | re.S
+)
+
+
 @dataclass(frozen=True, eq=False)  # identity hash: tables key the runner's hot dicts
 class Table:
     """A read table in its context's PostgreSQL schema. ``owner`` says whose
@@ -67,6 +73,12 @@ class Table:
     key: tuple[str, ...]
     owner: Owner | None
     indexes: tuple[str, ...] = ()
+    # Columns whose values no two rows share (as a seed asks: a pilot's name).
+    # Checked at the end of each statement, not row by row (DEFERRABLE
+    # INITIALLY IMMEDIATE), so that a window's upsert may hand a value from
+    # one row to another; a real clash fails its statement, which the runner
+    # narrows down to its event and dead-letters.
+    unique: tuple[str, ...] = ()
 
     @property
     def qualified(self) -> str:
@@ -89,13 +101,16 @@ class Table:
         return tuple(name for name, kind in self.columns if kind.split()[0].lower() not in safe)
 
     def column_type(self, name: str) -> str:
-        kind = dict(self.columns)[name]
-        return kind.split()[0]
+        """The column's type, without its constraints ("double precision", not "double")."""
+        return _CONSTRAINTS.sub("", dict(self.columns)[name]).strip()
 
     def ddl(self, schema: str | None = None) -> list[str]:
         """CREATE statements, in ``schema`` (a rebuild builds elsewhere first)."""
         schema = schema or self.schema
         cols = ", ".join(f"{name} {kind}" for name, kind in self.columns)
+        cols += "".join(
+            f", CONSTRAINT {self.name}_{c}_key UNIQUE ({c}) DEFERRABLE INITIALLY IMMEDIATE" for c in self.unique
+        )
         statements = [f"CREATE TABLE IF NOT EXISTS {schema}.{self.name} ({cols}, PRIMARY KEY ({', '.join(self.key)}))"]
         statements += [
             f"CREATE INDEX IF NOT EXISTS {self.name}_{i}_idx ON {schema}.{self.name} {expr}"
@@ -212,6 +227,21 @@ class Projection:
 
 
 @dataclass(frozen=True)
+class View:
+    """A view a context offers over read tables (its own or another context's),
+    created once they exist (``ddl.create_views``); a rebuild that replaces a
+    table it reads recreates it."""
+
+    name: str
+    schema: str
+    sql: str  # the SELECT
+
+    @property
+    def qualified(self) -> str:
+        return f"{self.schema}.{self.name}"
+
+
+@dataclass(frozen=True)
 class ReadModel:
     """A bounded context's read side, declared once in its package's ``__init__``:
     its schema, its projections, the tables a consumer fills (``consumer_tables``),
@@ -222,9 +252,11 @@ class ReadModel:
     projections: tuple[Projection, ...]
     consumer_tables: tuple[Table, ...] = ()
     unprojected: frozenset[str] = frozenset()
+    views: tuple[View, ...] = ()
 
     def __post_init__(self) -> None:
         stray = {t.qualified for t in self.tables if t.schema != self.schema}
+        stray |= {v.qualified for v in self.views if v.schema != self.schema}
         if stray:
             raise ValueError(f"{self.context}: tables outside its schema {self.schema}: {stray}")
 

@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from psycopg import sql
 
+from projections.ddl import dependent_views
 from projections.runner import ProjectionRunner
 from projections.tracking import TRACKING_TABLE
 
@@ -54,9 +55,11 @@ def rebuild(live: ProjectionRunner, progress: Callable[[int, int], None] | None 
         assert row is not None  # set up above
         position = int(row["position"])
         conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(projection.schema)))
+        views: list[tuple[str, str]] = []
         for table in projection.tables:
+            views += dependent_views(conn, projection.schema, table.name)
             conn.execute(
-                sql.SQL("DROP TABLE IF EXISTS {}.{}").format(
+                sql.SQL("DROP TABLE IF EXISTS {}.{} CASCADE").format(
                     sql.Identifier(projection.schema), sql.Identifier(table.name)
                 )
             )
@@ -65,6 +68,8 @@ def rebuild(live: ProjectionRunner, progress: Callable[[int, int], None] | None 
                     sql.Identifier(schema), sql.Identifier(table.name), sql.Identifier(projection.schema)
                 )
             )
+        for name, definition in dict(views).items():  # another context's views over these tables
+            conn.execute(sql.SQL("CREATE OR REPLACE VIEW {} AS {}").format(sql.SQL(name), sql.SQL(definition)))
         for old in projection.replaces:
             old_schema, old_name = old.split(".")
             conn.execute(

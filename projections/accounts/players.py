@@ -1,7 +1,8 @@
 """Read model ``players`` (seed 000): account_id, display_name, platform_links,
-created_at, last_seen, plus telemetry_opt_out, username, erased_at and the
-aggregate version (ETag). An erased player keeps its row, with no personal
-column left: display_name, username NULL, platform_links empty."""
+created_at, last_seen, plus telemetry_opt_out, username, email (what Echoes'
+``users`` view shows), erased_at and the aggregate version (ETag). An erased
+player keeps its row, with no personal column left: display_name, username,
+email NULL, platform_links empty."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ PLAYERS = Table(
         ("telemetry_opt_out", "boolean NOT NULL"),
         ("save_slot_count", "int NOT NULL"),
         ("username", "text"),
+        ("email", "text"),
         ("erased_at", "timestamptz"),
         ("version", "int NOT NULL"),
     ),
@@ -43,6 +45,7 @@ def created(event: Event, _: Row | None) -> Row:
         "telemetry_opt_out": False,
         "save_slot_count": 0,
         "username": None,
+        "email": None,
         "erased_at": None,
         "version": event.originator_version,
     }
@@ -74,6 +77,7 @@ def erased(event: Event, row: Row | None) -> Row | None:
         "display_name": None,
         "platform_links": {},
         "username": None,
+        "email": None,
         "erased_at": event.timestamp,
     }
     return updated(event, row, changes)
@@ -81,7 +85,7 @@ def erased(event: Event, row: Row | None) -> Row | None:
 
 PROJECTION = Projection(
     name="players",
-    schema_version=3,  # 3: moved from public into the accounts schema
+    schema_version=4,  # 3: moved from public into the accounts schema; 4: email
     tables=(PLAYERS,),
     replaces=("public.players",),
     handlers={
@@ -91,7 +95,7 @@ PROJECTION = Projection(
         Player.Seen.TOPIC: [Handler(PLAYERS, seen)],
         Player.TelemetryPreferenceChanged.TOPIC: [Handler(PLAYERS, copy_fields(telemetry_opt_out="opted_out"))],
         Player.SaveSlotOpened.TOPIC: [Handler(PLAYERS, slot_opened)],
-        Player.CredentialsRegistered.TOPIC: [Handler(PLAYERS, copy_fields(username="username"))],
+        Player.CredentialsRegistered.TOPIC: [Handler(PLAYERS, copy_fields(username="username", email="email"))],
         Player.Erased.TOPIC: [Handler(PLAYERS, erased)],
     },
 )

@@ -64,3 +64,30 @@ def test_handlers_produce_database_types_not_json_strings():
     row = players.seen(event("lorekeeper.player.Seen", 2, pid, at=TS), row)
     assert isinstance(row["last_seen"], datetime)
     assert isinstance(row["created_at"], datetime)
+
+
+def test_a_columns_type_is_its_whole_type_without_its_constraints():
+    """The runner casts each column's values to ``type[]``: "double precision"
+    cut to "double" made PostgreSQL refuse every write of ship health."""
+    from projections.model import Table
+
+    table = Table(
+        "t",
+        "s",
+        owner=None,
+        columns=(
+            ("a", "double precision NOT NULL CHECK (a BETWEEN 0 AND 100)"),
+            ("b", "timestamp with time zone"),
+            ("c", "bigint NOT NULL DEFAULT 0 CHECK (c >= 0)"),
+            ("d", "text null"),
+            ("e", "numeric(12, 2) UNIQUE"),
+        ),
+        key=("a",),
+    )
+    assert [table.column_type(c) for c in "abcde"] == [
+        "double precision",
+        "timestamp with time zone",
+        "bigint",
+        "text",
+        "numeric(12, 2)",
+    ]
