@@ -133,6 +133,31 @@ EVENT_FIELDS: dict[str, st.SearchStrategy] = {
     "slot_number": st.integers(0, 7),
     "volume": st.floats(0, 100, allow_nan=False),
     "data": st.just(UNIVERSE),
+    "attacker_id": st.uuids(),
+    "damage": st.floats(0.01, 300, allow_nan=False),
+    "shield_health": st.floats(0, 100, allow_nan=False),
+    "armor_health": st.floats(0, 100, allow_nan=False),
+    "hull_health": st.floats(0, 100, allow_nan=False),
+    "roll_seed": st.integers(0, 2**63 - 1),
+    "fitted": st.lists(
+        st.fixed_dictionaries(
+            {
+                "fitting_id": st.uuids().map(str),
+                "module_type_id": st.sampled_from([2000, 2009]),
+                "slot_type": st.sampled_from(["high", "mid"]),
+                "slot_number": st.integers(0, 2),
+            }
+        ),
+        max_size=3,
+    ),
+    "cargo": st.lists(
+        st.fixed_dictionaries({"module_type_id": st.sampled_from([2000, 2009]), "quantity": st.integers(1, 5)}),
+        max_size=2,
+    ),
+    "dropped": st.lists(
+        st.fixed_dictionaries({"module_type_id": st.sampled_from([2000, 2009]), "quantity": st.integers(1, 5)}),
+        max_size=2,
+    ),
 }
 
 

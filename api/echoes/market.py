@@ -6,22 +6,20 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal
-from uuid import UUID, uuid4
+from uuid import UUID
 
-import orjson
-from fastapi import Path, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 from starlette.responses import Response
 
 from api import routing
-from api.deps import CommandDep, CurrentPrincipal, ReadDb, ReadYourWrites, wired
+from api.deps import CommandDep, wired
 from api.openapi import problems
 from api.problems import Problem
 from api.responses import stored
 from api.schemas import Request
 from domain.echoes import EchoesUseCases, OrderBook, Pilot
-from domain.echoes.orders import PRICE_MAX, QUANTITY_MAX
-from domain.echoes.use_cases import Pilot as Actor
+from domain.echoes.access import Actor
+from domain.echoes.orders import PRICE_MAX, QUANTITY_MAX, new_order_id
 from infra.echoes_universe import shipped
 from infra.idempotency import Stored
 
@@ -58,11 +56,17 @@ class OrderIn(Request):
     side: Literal["buy", "sell"]
     price: int = Field(ge=1, le=PRICE_MAX, description="Per unit, in minor units.")
     quantity: int = Field(ge=1, le=QUANTITY_MAX)
-    duration_days: int = Field(ge=1, le=90)
+    duration_days: int | None = Field(None, ge=1, le=90, description="How long the order rests (or duration_seconds).")
+    duration_seconds: int | None = Field(None, ge=1, le=90 * 86_400, description="For short-lived orders.")
 
+    @model_validator(mode="after")
+    def one_duration(self) -> OrderIn:
+        if (self.duration_days is None) == (self.duration_seconds is None):
+            raise ValueError("give exactly one of duration_days and duration_seconds")
+        return self
 
-StationId = Annotated[int, Path(ge=1, le=2**31 - 1, strict=False)]
-ModuleTypeId = Annotated[int, Path(ge=1, le=2**31 - 1, strict=False)]
+    def duration(self) -> timedelta:
+        return timedelta(days=self.duration_days or 0, seconds=self.duration_seconds or 0)
 
 
 class UniverseIn(Request):
@@ -201,7 +205,7 @@ def place_order(body: OrderIn, cmd: CommandDep, echoes: Echoes) -> Response:
     rest resting; one atomic write with every wallet and hangar it touches."""
 
     def command() -> Stored:
-        order_id = uuid4()
+        order_id = new_order_id(body.station_id, body.module_type_id)
         written = echoes.place_order(
             Actor(body.pilot_id, cmd.principal.subject),
             body.station_id,
@@ -209,7 +213,7 @@ def place_order(body: OrderIn, cmd: CommandDep, echoes: Echoes) -> Response:
             body.side,
             body.price,
             body.quantity,
-            timedelta(days=body.duration_days),
+            body.duration(),
             datetime.now(UTC),
             order_id,
         )
@@ -232,30 +236,19 @@ def cancel_order(order_id: UUID, body: CancelIn, cmd: CommandDep, echoes: Echoes
     return cmd.run({"order": str(order_id), **body.model_dump(mode="json")}, command)
 
 
-@router.get("/books/{station_id}/{module_type_id}", response_model=BookOut, responses=problems(404))
-def get_book(station_id: StationId, module_type_id: ModuleTypeId, echoes: Echoes, _: CurrentPrincipal) -> Response:
-    """A book's depth: aggregated price levels, best first (from the book itself)."""
-    book = echoes.book(station_id, module_type_id)
-    return Response(book_out(book, None).model_dump_json(), media_type="application/json")
+class RepriceIn(CancelIn):
+    price: int = Field(ge=1, le=PRICE_MAX, description="The new price per unit, in minor units.")
 
 
-@router.get("/pilots/{pilot_id}/journal", dependencies=[ReadYourWrites])
-def journal(
-    pilot_id: UUID,
-    principal: CurrentPrincipal,
-    db: ReadDb,
-    limit: Annotated[int, Query(ge=1, le=200, strict=False)] = 50,
-) -> Response:
-    """The pilot's wallet journal, newest first."""
-    with db.connection() as conn:
-        owner = conn.execute("SELECT user_id FROM echoes.characters WHERE id = %s", (pilot_id,)).fetchone()
-        if owner is None:
-            raise Problem(404, "not_found", f"pilot {pilot_id} not found")
-        if not principal.can_read(owner["user_id"]):
-            raise Problem(403, "forbidden", "this pilot belongs to another player")
-        rows = conn.execute(
-            "SELECT entry, amount, reason, reference, balance_after, created_at FROM echoes.wallet_journal "
-            "WHERE character_id = %s ORDER BY entry DESC LIMIT %s",
-            (pilot_id, limit),
-        ).fetchall()
-    return Response(orjson.dumps({"items": rows}), media_type="application/json")
+@router.post("/orders/{order_id}/reprice", response_model=BookOut, responses=problems(404, 409))
+def reprice_order(order_id: UUID, body: RepriceIn, cmd: CommandDep, echoes: Echoes) -> Response:
+    """A new price for what is left of an order: the reprice fee is charged,
+    the order queues behind its new price level, and it may trade at once."""
+
+    def command() -> Stored:
+        written = echoes.reprice_order(
+            Actor(body.pilot_id, cmd.principal.subject), body.station_id, body.module_type_id, order_id, body.price
+        )
+        return stored(200, book_out(written.aggregate, written.position), version=written.aggregate.version)
+
+    return cmd.run({"order": str(order_id), "reprice": body.model_dump(mode="json")}, command)

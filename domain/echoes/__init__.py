@@ -6,20 +6,20 @@ ledgers, hangars, ships and fitting, and a market with escrow (docs/echoes.md).
 - ``pilots``: the context's characters, a name claimed case-insensitively.
 - ``wallets``: ledgers; faucets and sinks; never negative.
 - ``hangars``: items per pilot and station.
-- ``ships``: fitting within slots, power grid and CPU; cargo by volume.
+- ``ships``: fitting within slots, power grid and CPU (``fitting``); cargo
+  by volume; docking; combat reported by a game server (``combat``).
 - ``market``: order books with escrow, price-time priority, partial fills,
-  fees and taxes, cancel, expiry, repricing; ``settlement``.
-- ``use_cases``: each command one atomic write.
-
-Still to do (issue 16): ships' read tables and API, combat reports, the
-``users`` view, repricing over HTTP, durable expiry timers, the 64-trader
-test and the benches.
+  fees and taxes, cancel, expiry, repricing; ``settlement``; ``orders``.
+- ``timers``: an order expires on time, touched or not.
+- ``use_cases`` (pilots, faucets, the market) and ``fleet`` (ships), over
+  ``access``: each command one atomic write.
 """
 
 from domain.echoes.hangars import Hangar
 from domain.echoes.market import OrderBook
 from domain.echoes.pilots import Pilot, PilotName
 from domain.echoes.ships import Ship
+from domain.echoes.timers import ORDER_EXPIRY, policies
 from domain.echoes.universe import Universe
 from domain.echoes.use_cases import EchoesUseCases
 from domain.echoes.wallets import Wallet
@@ -31,6 +31,8 @@ CONTEXT = DomainContext(
     use_cases=EchoesUseCases,
     # A hot book is long: its snapshots keep a load to the last few hundred events.
     snapshot_intervals={OrderBook: 200, Wallet: 100, Hangar: 100},
+    policies=policies,
+    timers={ORDER_EXPIRY: EchoesUseCases.expire_order},
 )
 
 __all__ = ["CONTEXT", "EchoesUseCases", "Hangar", "OrderBook", "Pilot", "PilotName", "Ship", "Universe", "Wallet"]

@@ -1,5 +1,6 @@
 """Items at a location (seed 004's ``inventory_items``): one hangar per pilot
-and station, an aggregate, holding quantities per module type. Quantities are
+and station, an aggregate, holding quantities per module type; and, with no
+station, a pilot's wreck in a system (what a destroyed ship dropped). Quantities are
 positive; a withdrawal beyond what is held is refused and records nothing.
 Items move in and out only with a reason and a reference, so that every item
 can be accounted for (deposits and withdrawals of a move or a trade balance)."""
@@ -19,6 +20,10 @@ def hangar_id(character_id: UUID, station_id: int) -> UUID:
     return uuid5(NAMESPACE_URL, f"lorekeeper:/echoes/hangars/{character_id}/{station_id}")
 
 
+def wreck_id(character_id: UUID, system_id: int) -> UUID:
+    return uuid5(NAMESPACE_URL, f"lorekeeper:/echoes/wrecks/{character_id}/{system_id}")
+
+
 class InsufficientItems(Conflict):
     code = "insufficient_items"
 
@@ -30,7 +35,7 @@ class Hangar(Aggregate):
     class Created(Aggregate.Created):
         TOPIC: ClassVar[str] = "lorekeeper.hangar.Created"
         character_id: UUID
-        station_id: int
+        station_id: int | None  # None: a wreck in space
         system_id: int  # the station's, for the read side
         owner: UUID
 
@@ -43,7 +48,7 @@ class Hangar(Aggregate):
         reason: str
         reference: UUID
         character_id: UUID  # the hangar's, for the read side
-        station_id: int
+        station_id: int | None
         system_id: int
 
         def apply(self, hangar: Hangar) -> None:
@@ -54,7 +59,7 @@ class Hangar(Aggregate):
             else:
                 hangar.items.pop(key, None)
 
-    def __init__(self, character_id: UUID, station_id: int, system_id: int, owner: UUID) -> None:
+    def __init__(self, character_id: UUID, station_id: int | None, system_id: int, owner: UUID) -> None:
         self.character_id = character_id
         self.station_id = station_id
         self.system_id = system_id
@@ -62,8 +67,8 @@ class Hangar(Aggregate):
         self.items: dict[str, int] = {}  # module type id -> quantity (never 0, never negative)
 
     @staticmethod
-    def create_id(character_id: UUID, station_id: int, **_: object) -> UUID:
-        return hangar_id(character_id, station_id)
+    def create_id(character_id: UUID, station_id: int | None, system_id: int, **_: object) -> UUID:
+        return wreck_id(character_id, system_id) if station_id is None else hangar_id(character_id, station_id)
 
     @property
     def owner_id(self) -> UUID:

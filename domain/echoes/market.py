@@ -4,18 +4,17 @@ items; matching by price, then time, at the resting order's price, with
 partial fills; a sales tax on each sale; cancel and expiry return the escrow
 (not the broker fee); repricing costs a fee. The book records orders and
 trades and never moves money or items itself: ``settlement`` says what each
-event means for wallets and hangars. State stays small and sorted: the open
-orders by id, and each side's queue as ``[price key, sequence, order id]`` in
-matching order, so the best order is always first.
+event means for wallets and hangars. The state and its upkeep (queues in
+matching order, price levels, the earliest expiry) are ``book_state``'s.
 """
 
 from __future__ import annotations
 
-from bisect import insort
 from datetime import datetime
 from typing import Any, ClassVar, Literal
 from uuid import UUID, uuid4
 
+from domain.echoes.book_state import BookState, expiry_key
 from domain.echoes.orders import (
     BUY,
     OPEN_ORDERS_MAX,
@@ -29,15 +28,19 @@ from domain.echoes.orders import (
     Side,
     book_id,
     fee,
+    new_order_id,
 )
 from domain.kernel.aggregate import Aggregate
 from domain.kernel.errors import PermissionDenied
 
 
-class OrderBook(Aggregate):
+class OrderBook(BookState, Aggregate):
     """Open orders of one module type at one station (see the module's doc)."""
 
     TOPIC = "lorekeeper.order_book"
+    # An order is replaced, never changed in place, and a queue entry only
+    # inserted or deleted: a command's copy of the book needs new containers only.
+    SHALLOW: ClassVar[frozenset[str]] = frozenset({"orders", "bids", "asks", "bid_levels", "ask_levels"})
 
     class Created(Aggregate.Created):
         TOPIC: ClassVar[str] = "lorekeeper.order_book.Created"
@@ -64,9 +67,10 @@ class OrderBook(Aggregate):
                 "price": self.price,
                 "remaining": self.quantity,
                 "sequence": book.sequence,
-                "expires_at": self.expires_at.isoformat(),
+                "expires_at": expiry_key(self.expires_at),
             }
             book.enqueue(str(self.order_id))
+            book.track_expiry(book.orders[str(self.order_id)]["expires_at"])
 
     class TradeExecuted(Aggregate.Event):
         """A fill: ``quantity`` at ``price`` (the resting order's) between two orders."""
@@ -86,11 +90,8 @@ class OrderBook(Aggregate):
         module_type_id: int
 
         def apply(self, book: OrderBook) -> None:
-            for order_id in (str(self.buy_order_id), str(self.sell_order_id)):
-                order = book.orders[order_id]
-                order["remaining"] -= self.quantity
-                if order["remaining"] == 0:
-                    book.remove(order_id)
+            book.fill(str(self.buy_order_id), self.quantity)
+            book.fill(str(self.sell_order_id), self.quantity)
 
     class OrderClosed(Aggregate.Event):
         """Cancelled by its owner or expired: what was left goes back."""
@@ -127,8 +128,12 @@ class OrderBook(Aggregate):
         self.station_id = station_id
         self.module_type_id = module_type_id
         self.orders: dict[str, dict[str, Any]] = {}
-        self.bids: list[list[Any]] = []  # [-price, sequence, order id]: dearest, then oldest, first
-        self.asks: list[list[Any]] = []  # [price, sequence, order id]: cheapest, then oldest, first
+        self.bids: list[list[Any]] = []
+        self.asks: list[list[Any]] = []
+        self.bid_levels: dict[str, list[int]] = {}
+        self.ask_levels: dict[str, list[int]] = {}
+        self.next_expiry: str | None = None
+        self.next_expiring = 0
         self.sequence = 0
 
     @staticmethod
@@ -138,49 +143,6 @@ class OrderBook(Aggregate):
     @classmethod
     def open(cls, station_id: int, module_type_id: int) -> OrderBook:
         return cls(station_id=station_id, module_type_id=module_type_id)
-
-    # -- the queues (kept by the events' apply) ------------------------------------
-
-    def _queue(self, side: str) -> list[list[Any]]:
-        return self.bids if side == BUY else self.asks
-
-    def _entry(self, order_id: str) -> list[Any]:
-        order = self.orders[order_id]
-        key = -order["price"] if order["side"] == BUY else order["price"]
-        return [key, order["sequence"], order_id]
-
-    def enqueue(self, order_id: str) -> None:
-        insort(self._queue(self.orders[order_id]["side"]), self._entry(order_id))
-
-    def dequeue(self, order_id: str) -> None:
-        self._queue(self.orders[order_id]["side"]).remove(self._entry(order_id))
-
-    def remove(self, order_id: str) -> None:
-        self.dequeue(order_id)
-        del self.orders[order_id]
-
-    # -- reading --------------------------------------------------------------------
-
-    def escrowed_money(self) -> int:
-        """What the open buy orders hold: their price times what they have left."""
-        return sum(o["price"] * o["remaining"] for o in self.orders.values() if o["side"] == BUY)
-
-    def escrowed_items(self) -> int:
-        return sum(o["remaining"] for o in self.orders.values() if o["side"] == SELL)
-
-    def depth(self, side: Side, levels: int = 10) -> list[tuple[int, int, int]]:
-        """The best ``levels`` price levels of one side: (price, quantity, orders)."""
-        found: list[tuple[int, int, int]] = []
-        for _, _, order_id in self._queue(side):
-            order = self.orders[order_id]
-            if found and found[-1][0] == order["price"]:
-                price, quantity, count = found[-1]
-                found[-1] = (price, quantity + order["remaining"], count + 1)
-            elif len(found) == levels:
-                break
-            else:
-                found.append((order["price"], order["remaining"], 1))
-        return found
 
     # -- commands -----------------------------------------------------------------
 
@@ -204,7 +166,7 @@ class OrderBook(Aggregate):
             raise InvalidOrder(f"quantity must be 1 to {QUANTITY_MAX}", quantity=quantity)
         if len(self.orders) >= OPEN_ORDERS_MAX:
             raise BookFull(f"this book holds {OPEN_ORDERS_MAX} open orders already", limit=OPEN_ORDERS_MAX)
-        order_id = order_id or uuid4()
+        order_id = order_id or new_order_id(self.station_id, self.module_type_id)
         self.trigger_event(
             self.OrderPlaced,
             order_id=order_id,
@@ -221,10 +183,10 @@ class OrderBook(Aggregate):
         return order_id
 
     def _match(self, order_id: str, fees: Fees) -> None:
-        order = self.orders[order_id]
-        side = order["side"]
+        side = self.orders[order_id]["side"]
         opposite = self._queue(SELL if side == BUY else BUY)
         while order_id in self.orders and opposite:
+            order = self.orders[order_id]  # again after each trade: a fill replaces it
             resting_id = opposite[0][2]
             resting = self.orders[resting_id]
             crosses = resting["price"] <= order["price"] if side == BUY else resting["price"] >= order["price"]
@@ -263,8 +225,8 @@ class OrderBook(Aggregate):
 
     def expire(self, now: datetime) -> int:
         """Close every order whose time is up; how many."""
-        due = [i for i, o in self.orders.items() if datetime.fromisoformat(o["expires_at"]) <= now]
-        for order_id in sorted(due, key=lambda i: self.orders[i]["sequence"]):
+        due = self.due(now)
+        for order_id in due:
             self._close(UUID(order_id), self.orders[order_id], "expired")
         return len(due)
 

@@ -1,8 +1,10 @@
 """The market's vocabulary and rules of arithmetic: sides, bounds, a book's
-id, the fees (basis points, rounded up) and the market's errors."""
+id, an order's id (which names its book), the fees (basis points, rounded
+up) and the market's errors."""
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from typing import Literal
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -21,6 +23,32 @@ BPS = 10_000
 
 def book_id(station_id: int, module_type_id: int) -> UUID:
     return uuid5(NAMESPACE_URL, f"lorekeeper:/echoes/books/{station_id}/{module_type_id}")
+
+
+def new_order_id(station_id: int, module_type_id: int) -> UUID:
+    """An order's id, naming its book: a UUIDv8 (RFC 9562's layout for ids of
+    one's own design) holding the station id in its first 32 bits and the
+    module type id in its last 31, with 59 random bits between. A durable
+    expiry timer knows only its order's id; this is how it finds the book
+    (``order_book_of``), with no index to keep."""
+    if not (0 < station_id < 2**31 and 0 < module_type_id < 2**31):
+        raise InvalidOrder("station and module type ids are positive 31-bit integers")
+    random = secrets.randbits(59)
+    value = station_id << 96  # bits 127..96: the station
+    value |= (random >> 43) << 80  # 16 random bits
+    value |= 0x8 << 76  # version 8
+    value |= ((random >> 31) & 0xFFF) << 64  # 12 random bits
+    value |= 0b10 << 62  # the RFC's variant
+    value |= (random & 0x7FFFFFFF) << 31  # 31 random bits
+    value |= module_type_id  # bits 30..0: the module type
+    return UUID(int=value)
+
+
+def order_book_of(order_id: UUID) -> tuple[int, int] | None:
+    """``(station_id, module_type_id)`` of an id ``new_order_id`` made, else None."""
+    if order_id.version != 8:
+        return None
+    return order_id.int >> 96, order_id.int & 0x7FFFFFFF
 
 
 def fee(amount: int, rate_bps: int) -> int:

@@ -133,6 +133,7 @@ class Universe(Aggregate):
     """The one universe of a deployment (its id is fixed)."""
 
     TOPIC = "lorekeeper.universe"
+    SHARED: ClassVar[frozenset[str]] = frozenset({"data"})  # replaced whole by each load
 
     class Created(Aggregate.Created):
         TOPIC: ClassVar[str] = "lorekeeper.universe.Created"

@@ -11,47 +11,32 @@ items) refuses the whole command, and nothing is written.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 from uuid import UUID, uuid4
 
-from domain.echoes.hangars import Hangar, hangar_id
+from domain.echoes.access import Actor, EchoesAccess
+from domain.echoes.fleet import Fleet
+from domain.echoes.hangars import hangar_id
 from domain.echoes.market import OrderBook
-from domain.echoes.orders import Fees, Side, book_id
-from domain.echoes.pilots import Pilot as PilotAggregate
-from domain.echoes.pilots import PilotName, PilotNameTaken, pilot_name_id
+from domain.echoes.orders import Fees, Side, book_id, order_book_of
+from domain.echoes.pilots import Pilot, PilotName, PilotNameTaken, pilot_name_id
 from domain.echoes.settlement import settlement
 from domain.echoes.universe import UNIVERSE_ID, Universe, UniverseData
 from domain.echoes.wallets import FAUCETS, Wallet, wallet_id
 from domain.kernel import clock
-from domain.kernel.aggregate import Aggregate
+from domain.kernel.combining import Batch
 from domain.kernel.errors import InvalidCommand, NotFound
 from domain.kernel.store import Lorekeeper, Written
 
 DURATION_MAX = timedelta(days=90)
 
 
-@dataclass(frozen=True)
-class Pilot:
-    """Who acts: a pilot (character) and the player who owns it."""
-
-    character_id: UUID
-    owner: UUID
-
-
-@dataclass(frozen=True)
-class _Loaded:
-    version: int  # the Universe aggregate's
-    data: UniverseData
-    station_systems: dict[int, int]  # station id -> its system id
-    module_type_ids: set[int]
-
-
-class EchoesUseCases:
+class EchoesUseCases(EchoesAccess):
     def __init__(self, store: Lorekeeper, settings: Any = None) -> None:
-        self.store = store
-        self._static: _Loaded | None = None
+        super().__init__(store)
+        self.fleet = Fleet(store)
         self.starting_grant = int(getattr(settings, "echoes_starting_grant", 500_000_000))
         self.fees = Fees(
             broker_bps=getattr(settings, "echoes_broker_fee_bps", Fees.broker_bps),
@@ -74,36 +59,13 @@ class EchoesUseCases:
 
         return self.store.change(UNIVERSE_ID, step)
 
-    def universe(self) -> UniverseData:
-        return self._loaded().data
-
-    def _loaded(self) -> _Loaded:
-        """The loaded static data, validated and indexed once per loaded version
-        (every order and every new hangar reads it)."""
-        try:
-            universe = self.store.load(Universe, UNIVERSE_ID)
-        except NotFound:
-            raise NotFound("no universe is loaded yet (lorekeeper echoes load-universe)") from None
-        loaded = self._static
-        if loaded is None or loaded.version != universe.version:
-            data = universe.static()
-            loaded = self._static = _Loaded(
-                universe.version, data, {s.id: s.system_id for s in data.stations}, {m.id for m in data.module_types}
-            )
-        return loaded
-
-    def _check_market(self, station_id: int, module_type_id: int) -> None:
-        loaded = self._loaded()
-        if station_id not in loaded.station_systems or module_type_id not in loaded.module_type_ids:
-            raise NotFound(f"there is no market for module type {module_type_id} at station {station_id}")
-
     def create_pilot(self, owner: UUID, name: str, race: str, bloodline: str, system_id: int) -> Written:
         """A pilot with its name claimed, its wallet opened with the starting
         grant (a faucet), and recorded among its player's holdings: one write."""
         data = self.universe()
 
         def step() -> Written:
-            pilot = PilotAggregate.create(owner, name, race, bloodline, system_id, data)
+            pilot = Pilot.create(owner, name, race, bloodline, system_id, data)
             try:
                 self.store.load(PilotName, pilot_name_id(pilot.name))
                 raise PilotNameTaken(f"the name {pilot.name!r} is taken", name=pilot.name)
@@ -118,27 +80,25 @@ class EchoesUseCases:
 
         return self.store.change(owner, step)
 
-    def get_pilot(self, pilot_id: UUID) -> PilotAggregate:
-        return self.store.load(PilotAggregate, pilot_id)
+    def get_pilot(self, pilot_id: UUID) -> Pilot:
+        return self.store.load(Pilot, pilot_id)
 
     def reward(self, pilot_id: UUID, amount: int, reason: str, items: list[tuple[int, int, int]]) -> list[Written]:
         """What a trusted game server reports a pilot earned: money (a faucet)
         and items ``(station_id, module_type_id, quantity)`` at stations."""
         owner = self.get_pilot(pilot_id).owner_id
-        actor = Pilot(pilot_id, owner)
+        actor = Actor(pilot_id, owner)
         written = [self.grant(actor, amount, reason)] if amount else []
         written += [self.stock(actor, station, module, quantity, reason) for station, module, quantity in items]
         return written
 
-    def jump(self, pilot: Pilot, destination: int) -> Written:
+    def jump(self, pilot: Actor, destination: int) -> Written:
         data = self.universe()
-        return self.store.command(
-            PilotAggregate, pilot.character_id, lambda p: p.jump(destination, data), None, pilot.owner
-        )
+        return self.store.command(Pilot, pilot.character_id, lambda p: p.jump(destination, data), None, pilot.owner)
 
     # -- faucets ------------------------------------------------------------------
 
-    def grant(self, pilot: Pilot, amount: int, reason: str, reference: UUID | None = None) -> Written:
+    def grant(self, pilot: Actor, amount: int, reason: str, reference: UUID | None = None) -> Written:
         """Money made: a faucet (``wallets.FAUCETS``), never anything else."""
         if reason not in FAUCETS:
             raise InvalidCommand(f"{reason!r} is not a faucet; money enters only through {sorted(FAUCETS)}")
@@ -150,7 +110,7 @@ class EchoesUseCases:
 
         return self.store.change(wallet_id(pilot.character_id), step)
 
-    def stock(self, pilot: Pilot, station_id: int, module_type_id: int, quantity: int, reason: str) -> Written:
+    def stock(self, pilot: Actor, station_id: int, module_type_id: int, quantity: int, reason: str) -> Written:
         """Items made (loot, a starter kit) into the pilot's hangar at a station."""
 
         def step() -> Written:
@@ -164,7 +124,7 @@ class EchoesUseCases:
 
     def place_order(
         self,
-        pilot: Pilot,
+        pilot: Actor,
         station_id: int,
         module_type_id: int,
         side: Side,
@@ -185,10 +145,10 @@ class EchoesUseCases:
             now,
         )
 
-    def cancel_order(self, pilot: Pilot, station_id: int, module_type_id: int, order_id: UUID) -> Written:
+    def cancel_order(self, pilot: Actor, station_id: int, module_type_id: int, order_id: UUID) -> Written:
         return self._on_book(station_id, module_type_id, lambda book: book.cancel(order_id, pilot.character_id), pilot)
 
-    def reprice_order(self, pilot: Pilot, station_id: int, module_type_id: int, order_id: UUID, price: int) -> Written:
+    def reprice_order(self, pilot: Actor, station_id: int, module_type_id: int, order_id: UUID, price: int) -> Written:
         return self._on_book(
             station_id,
             module_type_id,
@@ -200,43 +160,51 @@ class EchoesUseCases:
         """Close what is due on one book (a durable timer fires this)."""
         return self._on_book(station_id, module_type_id, lambda book: book.expire(now), None, now)
 
+    def expire_order(self, order_id: UUID, due: datetime) -> Written | None:
+        """An order's expiry timer fired (``timers``): close what is due on its
+        book; nothing for an id that names no book."""
+        book = order_book_of(order_id)
+        return None if book is None else self.expire_orders(*book, max(due, clock.now()))
+
     def _on_book(
-        self, station_id: int, module_type_id: int, decide: Any, pilot: Pilot | None, now: datetime | None = None
+        self, station_id: int, module_type_id: int, decide: Any, pilot: Actor | None, now: datetime | None = None
     ) -> Written:
-        def step() -> Written:
-            book = self._book(station_id, module_type_id)
+        if pilot is not None:
+            self._check_actor(pilot)
+
+        key = book_id(station_id, module_type_id)
+
+        def command(batch: Batch) -> OrderBook:
+            book = batch.get(key, lambda: self._book(station_id, module_type_id))
             already = len(book.pending_events)
             book.expire(now or clock.now())  # what is due closes first: a book expires whenever it is touched
             decide(book)
-            touched = self._settle(book, book.pending_events[already:], station_id, module_type_id, pilot)
-            return self.store.written(book, *touched)
+            self._settle(batch, book.pending_events[already:], station_id, module_type_id, pilot)
+            return book
 
-        return self.store.change(book_id(station_id, module_type_id), step)
+        # A hot book's concurrent orders are decided in turn and saved together (kernel/combining.py).
+        return self.store.combined(key, command)
 
     def _settle(
-        self, book: OrderBook, events: list[Any], station_id: int, module_type_id: int, pilot: Pilot | None
-    ) -> list[Aggregate]:
+        self, batch: Batch, events: list[Any], station_id: int, module_type_id: int, pilot: Actor | None
+    ) -> None:
         """Apply every movement of the book's new events to the wallets and
-        hangars they name, loading each once; the aggregates to save with it."""
-        wallets: dict[UUID, Wallet] = {}
-        hangars: dict[UUID, Hangar] = {}
+        hangars they name, each loaded once into the batch that saves them."""
         for event in events:
             for move in settlement(event):
                 if move.kind == "money":
-                    wallet = wallets.get(move.character_id)
-                    if wallet is None:
-                        wallet = wallets[move.character_id] = self._existing_wallet(move.character_id, pilot)
+                    wallet = batch.get(
+                        wallet_id(move.character_id), partial(self._existing_wallet, move.character_id, pilot)
+                    )
                     wallet.enter(move.amount, move.reason, move.reference)
                 else:
-                    hangar = hangars.get(move.character_id)
-                    if hangar is None:
-                        hangar = hangars[move.character_id] = self._existing_hangar(
-                            move.character_id, station_id, pilot
-                        )
+                    hangar = batch.get(
+                        hangar_id(move.character_id, station_id),
+                        partial(self._existing_hangar, move.character_id, station_id, pilot),
+                    )
                     hangar.move(module_type_id, move.amount, move.reason, move.reference)
-        return [*wallets.values(), *hangars.values()]
 
-    # -- loading ---------------------------------------------------------------------
+    # -- books ---------------------------------------------------------------------
 
     def book(self, station_id: int, module_type_id: int) -> OrderBook:
         """A book as it stands (empty if no order was ever placed on it); NotFound
@@ -249,44 +217,3 @@ class EchoesUseCases:
             return self.store.load(OrderBook, book_id(station_id, module_type_id))
         except NotFound:
             return OrderBook.open(station_id, module_type_id)
-
-    def _wallet(self, pilot: Pilot) -> Wallet:
-        try:
-            return self.store.load(Wallet, wallet_id(pilot.character_id), actor_id=pilot.owner)
-        except NotFound:
-            return Wallet(character_id=pilot.character_id, owner=pilot.owner)
-
-    def _hangar(self, pilot: Pilot, station_id: int) -> Hangar:
-        try:
-            return self.store.load(Hangar, hangar_id(pilot.character_id, station_id), actor_id=pilot.owner)
-        except NotFound:
-            return Hangar(
-                character_id=pilot.character_id,
-                station_id=station_id,
-                system_id=self._system_of(station_id),
-                owner=pilot.owner,
-            )
-
-    def _existing_wallet(self, character_id: UUID, pilot: Pilot | None) -> Wallet:
-        """A counterparty's wallet exists (its order was paid for); the actor's
-        own may be new (a pilot who never held money holds none)."""
-        if pilot is not None and character_id == pilot.character_id:
-            return self._wallet(pilot)
-        return self.store.load(Wallet, wallet_id(character_id))
-
-    def _existing_hangar(self, character_id: UUID, station_id: int, pilot: Pilot | None) -> Hangar:
-        if pilot is not None and character_id == pilot.character_id:
-            return self._hangar(pilot, station_id)
-        try:
-            return self.store.load(Hangar, hangar_id(character_id, station_id))
-        except NotFound:  # a buyer's first purchase at this station opens a hangar there
-            owner = self.store.load(Wallet, wallet_id(character_id)).owner
-            return Hangar(
-                character_id=character_id, station_id=station_id, system_id=self._system_of(station_id), owner=owner
-            )
-
-    def _system_of(self, station_id: int) -> int:
-        system_id = self._loaded().station_systems.get(station_id)
-        if system_id is None:
-            raise NotFound(f"there is no station {station_id}", station_id=station_id)
-        return system_id

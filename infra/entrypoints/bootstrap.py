@@ -29,6 +29,7 @@ from infra.fanout.relay import producer as kafka_producer
 from infra.fanout.telemetry import TelemetryConsumer
 from infra.history import History
 from infra.timers import TimerScheduler, TimerWorker, combined_policies, timer_handlers
+from projections.ddl import create_views, lock_ddl
 from projections.follower import Follower, Reader
 from projections.model import ReadModel, Table
 from projections.read_side import ReadSide
@@ -98,6 +99,9 @@ class Container(Foundation):
                 runner.setup()
             except SchemaVersionMismatch:
                 rebuild(runner)
+        with self.pool.connection() as conn, conn.transaction():
+            lock_ddl(conn)
+            create_views(conn, [view for model in self.read_models for view in model.views])
         for reader in [*self.feeds, self.timer_scheduler]:
             reader.setup()
         for adapter in (

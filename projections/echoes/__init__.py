@@ -1,14 +1,25 @@
 """The Echoes read model (seed 004), in the ``echoes`` schema: the static
-universe, pilots and their items, the market and the wallets (ships, combat
-logs and the ``users`` view are still to come: issue 16)."""
+universe, pilots and their items (``world``), ships and combat logs
+(``fleet``), the market and the wallets (``market``)."""
 
-from projections.echoes import market, world
-from projections.model import ReadModel
+from projections.echoes import fleet, market, world
+from projections.model import ReadModel, View
 
 READ_MODEL = ReadModel(
     context="echoes",
     schema="echoes",
-    projections=(world.UNIVERSE_PROJECTION, world.PILOTS_PROJECTION, market.PROJECTION),
+    projections=(world.UNIVERSE_PROJECTION, world.PILOTS_PROJECTION, fleet.PROJECTION, market.PROJECTION),
+    views=(
+        # The seed's users: the accounts that registered credentials, without
+        # the password hash (which no read table holds); last_login is the
+        # account's last presence.
+        View(
+            "users",
+            "echoes",
+            "SELECT account_id AS id, username, email, created_at, last_seen AS last_login "
+            "FROM accounts.players WHERE username IS NOT NULL",
+        ),
+    ),
     unprojected=frozenset(
         {
             # Creations whose rows come with their first change (a wallet's first
@@ -19,11 +30,6 @@ READ_MODEL = ReadModel(
             "lorekeeper.order_book.Created",
             "lorekeeper.pilot_name.Created",
             "lorekeeper.universe.Created",
-            # TODO(issue 16): ship_instances and ship_instance_modules.
-            "lorekeeper.ship.Created",
-            "lorekeeper.ship.ModuleFitted",
-            "lorekeeper.ship.ModuleUnfitted",
-            "lorekeeper.ship.CargoMoved",
         }
     ),
 )

@@ -121,6 +121,7 @@ CHARACTERS = Table(
     ),
     key=("id",),
     indexes=("(user_id)", "(lower(name))"),
+    unique=("name",),  # the seed's unique name (claimed case-insensitively in the domain)
 )
 
 INVENTORY_ITEMS = Table(
@@ -140,14 +141,10 @@ INVENTORY_ITEMS = Table(
 )
 
 
-def _sql_type(kind: str) -> str:
-    return kind.split(" NOT NULL")[0].split(" CHECK")[0].split(" DEFAULT")[0]
-
-
 def load_statements(name: str, table: Table) -> list[Statement]:
     """Upsert the version's rows of ``name`` and remove those it dropped."""
     columns = [c for c, _ in table.columns]
-    record = ", ".join(f"{c} {_sql_type(kind)}" for c, kind in table.columns)
+    record = ", ".join(f"{c} {table.column_type(c)}" for c in columns)
     updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns if c != "id")
 
     def rows(event: Event) -> tuple[Any, ...]:
@@ -188,7 +185,8 @@ def jumped(event: Event, row: Row | None) -> Row | None:
 
 
 def pilot_erased(event: Event, row: Row | None) -> Row | None:
-    return updated(event, row, {"name": ERASED}) if row else None
+    """The name goes; the row keeps a unique one (the column is unique)."""
+    return updated(event, row, {"name": f"{ERASED} {event.originator_id}"}) if row else None
 
 
 def balance(event: Event, row: Row | None) -> Row | None:
@@ -228,7 +226,7 @@ UNIVERSE_PROJECTION = Projection(
 
 PILOTS_PROJECTION = Projection(
     name="echoes_pilots",
-    schema_version=1,
+    schema_version=2,  # 2: characters.name unique
     tables=(CHARACTERS, INVENTORY_ITEMS),
     handlers={
         Pilot.Created.TOPIC: (Handler(CHARACTERS, pilot_created),),

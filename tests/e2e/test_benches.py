@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench import history, http_commands, projection_catchup, ws_actions
+from bench import echoes_market, history, http_commands, projection_catchup, ws_actions
 
 
 @pytest.fixture
@@ -29,3 +29,8 @@ def test_projection_catchup_bench_runs(bench_server):
 
 def test_history_bench_runs(bench_server):
     assert "stream ratio" in history.main(events=2_000, rounds=1, long_versions=200)
+
+
+def test_echoes_market_bench_runs(bench_server):
+    text = echoes_market.main(engine_orders=2_000, book_orders=2_000, clients=4, seconds=0.5, rate=50, rounds=1)
+    assert "HTTP ratio" in text and "p99" in text

@@ -27,6 +27,8 @@ def test_the_narrative_demo_fills_every_seed_000_table(live_server):
             return {t: conn.execute(f"SELECT count(*) AS n FROM {t}").fetchone()["n"] for t in SEED_000_TABLES}
 
     wait_until(lambda: all(counts().values()), 20, message=f"every table filled: {counts()}")
+    # One kill per run (and the demo waits for its short bid to expire, or fails).
+    wait_until(lambda: counts()["echoes.combat_logs"] == 2, 20, message="a combat log per run")
     with container.pool.connection() as conn:
         statuses = {r["status"] for r in conn.execute("SELECT status FROM narrative.quest_progress").fetchall()}
         rebased = conn.execute(
@@ -39,22 +41,14 @@ def test_the_narrative_demo_fills_every_seed_000_table(live_server):
     assert len(again) == 3 and {r["player"] for r in again}.isdisjoint(r["player"] for r in results)
 
 
-ECHOES_TABLES = (
-    "echoes.regions",
-    "echoes.systems",
-    "echoes.stations",
-    "echoes.ship_types",
-    "echoes.module_types",
-    "echoes.characters",
-    "echoes.inventory_items",
-    "echoes.market_orders",
-    "echoes.market_transactions",
-    "echoes.market_price_history",
-    "echoes.wallet_journal",
-)
+def echoes_relations() -> list[str]:
+    """Every table and view of the echoes schema, as its read model declares them."""
+    from projections.echoes import READ_MODEL
+
+    return [t.qualified for t in READ_MODEL.tables] + [v.qualified for v in READ_MODEL.views]
 
 
-def test_the_echoes_demo_fills_every_echoes_table_built_so_far_and_runs_twice(live_server):
+def test_the_echoes_demo_fills_every_echoes_table_and_view_and_runs_twice(live_server):
     from rich.console import Console
 
     from api.auth import TokenService
@@ -67,9 +61,11 @@ def test_the_echoes_demo_fills_every_echoes_table_built_so_far_and_runs_twice(li
 
     def counts() -> dict[str, int]:
         with container.pool.connection() as conn:
-            return {t: conn.execute(f"SELECT count(*) AS n FROM {t}").fetchone()["n"] for t in ECHOES_TABLES}
+            return {t: conn.execute(f"SELECT count(*) AS n FROM {t}").fetchone()["n"] for t in echoes_relations()}
 
     wait_until(lambda: all(counts().values()), 20, message=f"every table filled: {counts()}")
+    # One kill per run (and the demo waits for its short bid to expire, or fails).
+    wait_until(lambda: counts()["echoes.combat_logs"] == 2, 20, message="a combat log per run")
     with container.pool.connection() as conn:
         balances = conn.execute("SELECT min(wallet_balance) AS low FROM echoes.characters").fetchone()
         partial = conn.execute(

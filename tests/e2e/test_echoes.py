@@ -7,8 +7,8 @@ from __future__ import annotations
 import json
 
 from domain.echoes import EchoesUseCases
+from domain.echoes.access import Actor
 from domain.echoes.universe import UniverseData
-from domain.echoes.use_cases import Pilot as Actor
 from infra.echoes_universe import shipped_path
 from tests.e2e.helpers import assert_problem, read, sign_up
 

@@ -44,6 +44,31 @@ class ShipMachine(RecordingMachineMixin, RuleBasedStateMachine):
     def cargo(self, module_id, quantity):
         attempt(self.ship, lambda: self.ship.move_cargo(MODULES[module_id], quantity, self.type))
 
+    @rule()
+    def undock(self):
+        attempt(self.ship, self.ship.undock)
+
+    @rule(station=st.sampled_from(DATA.stations[:3]))
+    def dock(self, station):
+        attempt(self.ship, lambda: self.ship.dock(station.id, station.system_id))
+
+    @rule()
+    def repair(self):
+        attempt(self.ship, self.ship.repair)
+
+    @rule(damage=st.just(150.0) | st.floats(-1, 301, allow_nan=False), seed=st.integers(0, 2**63 - 1))
+    def hit(self, damage, seed):
+        aboard = len(self.ship.fitted) + sum(c["quantity"] for c in self.ship.cargo.values())
+        dropped = []
+        if attempt(self.ship, lambda: dropped.extend(self.ship.take_damage(damage, None, seed))):
+            assert sum(d["quantity"] for d in dropped) <= aboard
+            assert bool(dropped) <= self.ship.destroyed
+
+    @invariant()
+    def health_stays_within_0_and_100(self):
+        assert all(0 <= getattr(self.ship, h) <= 100 for h in ("hull_health", "armor_health", "shield_health"))
+        assert self.ship.destroyed == (self.ship.hull_health == 0)
+
     @invariant()
     def budgets_slots_and_hold_hold(self):
         power, cpu = self.ship.usage(MODULES)

@@ -138,6 +138,29 @@ class MarketMachine(RecordingMachineMixin, RuleBasedStateMachine):
             assert fill.quantity >= 1 and fill.price <= fill.buy_limit
 
     @invariant()
+    def depth_levels_and_the_earliest_expiry_agree_with_the_orders(self):
+        for side in ("buy", "sell"):
+            levels: dict[int, list[int]] = {}
+            for order in self.book.orders.values():
+                if order["side"] == side:
+                    held = levels.setdefault(order["price"], [0, 0])
+                    held[0] += order["remaining"]
+                    held[1] += 1
+            naive = sorted(((p, q, n) for p, (q, n) in levels.items()), reverse=side == "buy")
+            assert self.book.depth(side, levels=1000) == naive  # type: ignore[arg-type]
+            queue = self.book.bids if side == "buy" else self.book.asks
+            assert [e[2] for e in queue] == [
+                i
+                for i, _ in sorted(
+                    ((i, o) for i, o in self.book.orders.items() if o["side"] == side),
+                    key=lambda x: (-x[1]["price"] if side == "buy" else x[1]["price"], x[1]["sequence"]),
+                )
+            ]
+        expiries = [o["expires_at"] for o in self.book.orders.values()]
+        assert self.book.next_expiry == (min(expiries) if expiries else None)
+        assert self.book.next_expiring == expiries.count(self.book.next_expiry)
+
+    @invariant()
     def replay_rebuilds_the_book(self):
         self.check_replay(self.book)
 

@@ -9,11 +9,11 @@ from uuid import uuid4
 
 import pytest
 
+from domain.echoes.access import Actor
 from domain.echoes.hangars import QUANTITY_MAX, Hangar, InsufficientItems, hangar_id
 from domain.echoes.pilots import Pilot, PilotNameTaken
 from domain.echoes.universe import UniverseData
 from domain.echoes.use_cases import EchoesUseCases
-from domain.echoes.use_cases import Pilot as Actor
 from domain.echoes.wallets import AMOUNT_MAX, FAUCETS, SINKS, InsufficientFunds, InvalidEntry, Wallet, wallet_id
 from domain.kernel.aggregate import ERASED
 from domain.kernel.errors import InvalidCommand, NotFound

@@ -156,14 +156,20 @@ def test_orders_are_bounded(price, quantity, message):
         book().place(BUY, ADA, price, quantity, LATER, FEES)
 
 
-def test_a_book_holds_a_bounded_number_of_orders():
+def test_a_book_holds_a_bounded_number_of_orders(monkeypatch):
+    """At its bound a book refuses; the bound is 100,000 (the check is the same
+    at 50, and 100,000 orders take seconds: the mutation run runs this often)."""
+    from domain.echoes import market
+
+    assert OPEN_ORDERS_MAX == 100_000
+    monkeypatch.setattr(market, "OPEN_ORDERS_MAX", 50)
     b = book()
     first = b.place(BUY, ADA, 1, 1, LATER, FEES)
-    for _ in range(OPEN_ORDERS_MAX - 1):
+    for _ in range(50 - 1):
         b.place(BUY, ADA, 1, 1, LATER, FEES)
     with pytest.raises(BookFull) as full:
         b.place(SELL, BOB, 1, 1, LATER, FEES)
-    assert full.value.details == {"limit": OPEN_ORDERS_MAX}
+    assert full.value.details == {"limit": 50}
     b.cancel(first, ADA)
     b.place(SELL, BOB, 1, 1, LATER, FEES)  # room again: it matches the oldest buy left
-    assert len(b.orders) == OPEN_ORDERS_MAX - 2
+    assert len(b.orders) == 50 - 2

@@ -9,8 +9,9 @@ from uuid import uuid4
 
 import pytest
 
+from domain.echoes.fitting import CargoFull, FittingRefused, SlotTaken
 from domain.echoes.pilots import BLOODLINES, InvalidPilot, JumpRefused, Pilot, pilot_name_id
-from domain.echoes.ships import CargoFull, FittingRefused, Ship, SlotTaken
+from domain.echoes.ships import Ship
 from domain.echoes.universe import UniverseData
 
 DATA = UniverseData.model_validate(
@@ -100,3 +101,48 @@ def test_an_undocked_ship_is_neither_fitted_nor_loaded():
         s.fit(module("Miner I"), RIFTER, 0, MODULES)
     with pytest.raises(FittingRefused, match="docked"):
         s.move_cargo(module("Miner I"), 1, RIFTER)
+
+
+def test_damage_takes_shield_then_armor_then_hull_and_a_scratch_records_nothing():
+    from domain.echoes.combat import CombatRefused
+    from domain.kernel.errors import Gone
+
+    s = ship()
+    with pytest.raises(CombatRefused, match="docked"):
+        s.take_damage(10, None, 1)
+    s.undock()
+    s.collect_events()
+    assert s.take_damage(0.004, None, 1) == [] and not s.pending_events
+    with pytest.raises(CombatRefused, match="at most 300"):
+        s.take_damage(300.5, None, 1)
+    assert s.take_damage(130, None, 1) == []
+    assert (s.shield_health, s.armor_health, s.hull_health) == (0, 70, 100)
+    s.take_damage(170, None, 1)
+    assert s.destroyed and s.hull_health == 0 and not s.fitted
+    (destroyed,) = [e for e in s.collect_events() if type(e) is Ship.Destroyed]
+    assert destroyed.roll_seed == 1 and destroyed.fitted == []
+    with pytest.raises(Gone):
+        s.undock()
+
+
+def test_a_ship_docks_only_at_a_station_of_its_system_and_is_repaired_docked():
+    from domain.echoes.fitting import DockingRefused
+
+    s = ship()
+    with pytest.raises(DockingRefused, match="docked already"):
+        s.dock(STATION.id, STATION.system_id)
+    s.undock()
+    with pytest.raises(DockingRefused, match="in space already"):
+        s.undock()
+    with pytest.raises(DockingRefused, match="a ship is repaired docked"):
+        s.repair()
+    s.take_damage(50, None, 1)
+    other = next(t for t in DATA.stations if t.system_id != STATION.system_id)
+    with pytest.raises(DockingRefused, match=f"is in system {other.system_id}"):
+        s.dock(other.id, other.system_id)
+    s.dock(STATION.id, STATION.system_id)
+    s.collect_events()
+    s.repair()
+    assert s.shield_health == 100 and len(s.collect_events()) == 1
+    s.repair()
+    assert not s.pending_events  # whole already: nothing recorded

@@ -6,17 +6,18 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from uuid import UUID, uuid4
 
 import pytest
 
+from domain.echoes.access import Actor
 from domain.echoes.hangars import Hangar, hangar_id
 from domain.echoes.market import OrderBook
 from domain.echoes.orders import BUY, SELL, book_id
 from domain.echoes.pilots import Pilot, PilotName
 from domain.echoes.universe import Universe, UniverseData
 from domain.echoes.use_cases import EchoesUseCases
-from domain.echoes.use_cases import Pilot as Actor
 from domain.echoes.wallets import SINKS, InsufficientFunds, Wallet, wallet_id
 from domain.kernel.errors import InvalidCommand
 from domain.kernel.store import Lorekeeper
@@ -33,11 +34,12 @@ def market():
         {**PERSISTENCE_ENV, "PERSISTENCE_MODULE": "eventsourcing.popo", "APPLICATION_RECORDER_TOPIC": ""},
         aggregates=[OrderBook, Wallet, Hangar, Universe, Pilot, PilotName],
     )
-    echoes = EchoesUseCases(store)
+    echoes = EchoesUseCases(store, SimpleNamespace(echoes_starting_grant=100_000))
     echoes.load_universe(UniverseData.model_validate(json.loads(SHIPPED.read_text())))
-    ada, bob = Actor(uuid4(), uuid4()), Actor(uuid4(), uuid4())
-    for pilot in (ada, bob):
-        echoes.grant(pilot, 100_000, "starting_grant")
+    ada, bob = (
+        Actor(echoes.create_pilot(owner, name, "Caldari", "Deteis", 30000140).aggregate.id, owner)
+        for owner, name in ((uuid4(), "Ada"), (uuid4(), "Bob"))
+    )
     echoes.stock(bob, STATION, MODULE, 50, "starter_kit")
     return store, echoes, ada, bob
 
