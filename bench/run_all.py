@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench import history, http_commands, kafka_relay, projection_catchup, ws_actions
+from bench import echoes_market, history, http_commands, kafka_relay, projection_catchup, ws_actions
 
 
 def main() -> None:
@@ -15,6 +15,8 @@ def main() -> None:
     ws_actions.main()
     print()
     history.main()
+    print()
+    echoes_market.main()
 
 
 if __name__ == "__main__":
