@@ -27,8 +27,6 @@ def test_the_narrative_demo_fills_every_seed_000_table(live_server):
             return {t: conn.execute(f"SELECT count(*) AS n FROM {t}").fetchone()["n"] for t in SEED_000_TABLES}
 
     wait_until(lambda: all(counts().values()), 20, message=f"every table filled: {counts()}")
-    # One kill per run (and the demo waits for its short bid to expire, or fails).
-    wait_until(lambda: counts()["echoes.combat_logs"] == 2, 20, message="a combat log per run")
     with container.pool.connection() as conn:
         statuses = {r["status"] for r in conn.execute("SELECT status FROM narrative.quest_progress").fetchall()}
         rebased = conn.execute(

@@ -5,17 +5,19 @@ first: the loaded universe, whose pilot acts, which market exists."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 from uuid import uuid4
 
 import pytest
 
 from domain.echoes.access import Actor
+from domain.echoes.book_state import expiry_key
 from domain.echoes.hangars import Hangar, hangar_id
 from domain.echoes.market import OrderBook
 from domain.echoes.orders import BUY, SELL, Fees, book_id, new_order_id, order_book_of
 from domain.echoes.timers import ORDER_EXPIRY, policies
-from domain.echoes.use_cases import EchoesUseCases
-from domain.kernel.errors import NotFound, PermissionDenied
+from domain.echoes.use_cases import DURATION_MAX, EchoesUseCases
+from domain.kernel.errors import InvalidCommand, NotFound, PermissionDenied
 from domain.kernel.timers import CancelTimer, SetTimer
 from tests.unit.echoes.test_use_cases import DAY, MODULE, NOW, STATION, balance, market
 
@@ -97,3 +99,57 @@ def test_without_a_universe_there_is_no_market():
     with pytest.raises(NotFound, match="no universe is loaded yet"):
         EchoesUseCases(empty).book(STATION, MODULE)
     assert book_id(STATION, MODULE) != book_id(MODULE, STATION)
+
+
+def test_a_strangers_actor_touches_no_wallet_and_no_hangar_of_the_pilot():
+    store, echoes, ada, bob = market()
+    stranger = Actor(bob.character_id, uuid4())
+    before = store.recorder.max_notification_id()
+    with pytest.raises(PermissionDenied):
+        echoes.grant(stranger, 10, "bounty")
+    with pytest.raises(PermissionDenied):
+        echoes.stock(stranger, STATION, MODULE, 1, "loot")
+    with pytest.raises(PermissionDenied):
+        echoes.cancel_order(Actor(ada.character_id, bob.owner), STATION, MODULE, uuid4())
+    assert store.recorder.max_notification_id() == before
+
+
+def test_a_resting_buyer_filled_by_a_seller_gets_a_hangar_at_the_station():
+    store, echoes, ada, bob = market()
+    echoes.place_order(ada, STATION, MODULE, BUY, 100, 2, DAY, NOW)
+    echoes.place_order(bob, STATION, MODULE, SELL, 100, 2, DAY, NOW)  # ada is the counterparty
+    hangar = store.load(Hangar, hangar_id(ada.character_id, STATION))
+    assert (hangar.owner, hangar.character_id, hangar.station_id, hangar.system_id, hangar.held(MODULE)) == (
+        ada.owner,
+        ada.character_id,
+        STATION,
+        30000140,
+        2,
+    )
+
+
+def test_a_new_universe_version_is_read_at_once():
+    _, echoes, ada, _ = market()
+    data = echoes.universe()
+    station = data.stations[0].model_copy(update={"id": 60009999, "name": "New Dock"})
+    echoes.load_universe(data.model_copy(update={"stations": [*data.stations, station]}))
+    assert echoes.universe().stations[-1].id == 60009999
+    echoes.stock(ada, 60009999, MODULE, 1, "loot")  # its station exists now
+    assert echoes.book(60009999, MODULE).depth(BUY) == []
+
+
+def test_fees_come_from_the_settings_and_orders_last_at_most_ninety_days():
+    store, _, ada, _ = market()
+    settings = SimpleNamespace(
+        echoes_starting_grant=7, echoes_broker_fee_bps=11, echoes_sales_tax_bps=22, echoes_reprice_fee_bps=33
+    )
+    echoes = EchoesUseCases(store, settings)
+    assert echoes.fees == Fees(broker_bps=11, sales_tax_bps=22, reprice_bps=33) and echoes.starting_grant == 7
+    assert EchoesUseCases(store).fees == Fees() and EchoesUseCases(store).starting_grant == 500_000_000
+    for duration in (timedelta(0), DURATION_MAX + timedelta(seconds=1), -DAY):
+        with pytest.raises(InvalidCommand, match="an order lasts more than nothing and at most 90 days"):
+            echoes.place_order(ada, STATION, MODULE, BUY, 1, 1, duration, NOW)
+    placed = echoes.place_order(ada, STATION, MODULE, BUY, 100, 1, DURATION_MAX, NOW)
+    (order,) = placed.aggregate.orders.values()
+    assert order["expires_at"] == expiry_key(NOW + DURATION_MAX)
+    assert balance(store, ada) == 100_000 - 100 - 1  # 11 bps of 100, rounded up to 1
