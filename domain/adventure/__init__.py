@@ -1,0 +1,47 @@
+"""Magic Adventure (seed 002), part 1: a persistent voxel world
+(docs/adventure.md).
+
+- ``worlds``: worlds with a unique name, a seed and a type; created by admins.
+- ``terrain``: what an untouched chunk holds, generated from the seed.
+- ``chunks``: 16x16x16 blocks; only edits are events; restore by new events.
+- ``characters``: this context's own characters, with stats, position,
+  experience and level, an ``inventory``, ``skills`` (a tree) and the
+  recipes they discovered; ``rosters`` bound how many per player and world.
+- ``recipes``: crafting, with the server's roll recorded in the event.
+- ``relationships``: one aggregate per pair, -100..100, a bounded history.
+- ``achievements``: rules unlocked once per player by a policy.
+- ``use_cases`` and ``building`` (chunks): each command one atomic write.
+"""
+
+from domain.adventure.achievements import ACHIEVEMENT_CHECK, Achievements, policies
+from domain.adventure.characters import Adventurer
+from domain.adventure.chunks import Chunk
+from domain.adventure.recipes import Recipe
+from domain.adventure.relationships import Relationship
+from domain.adventure.rosters import Roster
+from domain.adventure.use_cases import AdventureUseCases
+from domain.adventure.worlds import World, WorldName
+from domain.kernel.context import DomainContext
+
+CONTEXT = DomainContext(
+    name="adventure",
+    aggregates=(World, WorldName, Chunk, Adventurer, Roster, Recipe, Relationship, Achievements),
+    use_cases=AdventureUseCases,
+    # A busy chunk is edited thousands of times: a load replays at most a hundred edits.
+    snapshot_intervals={Chunk: 100, Adventurer: 100, Relationship: 100},
+    policies=policies,
+    timers={ACHIEVEMENT_CHECK: AdventureUseCases.check_achievements},
+)
+
+__all__ = [
+    "CONTEXT",
+    "Achievements",
+    "AdventureUseCases",
+    "Adventurer",
+    "Chunk",
+    "Recipe",
+    "Relationship",
+    "Roster",
+    "World",
+    "WorldName",
+]

@@ -1,0 +1,299 @@
+"""Characters in a world (seed 002's ``characters``): this context's own,
+not the live sessions' ``Character``. A character belongs to one player and
+one world; it has a class, the seed's seven stats, an appearance, a position
+inside the world, experience and a level (``skills.level_for``), an
+inventory (``inventory``), skills, the recipes it has discovered, and, for
+achievements, what it has crafted and its relationships' values (mirrored
+from ``relationships`` in the same write).
+
+A level-up raises health by 10 and mana by 5 per level gained.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+from uuid import UUID
+
+from domain.adventure import inventory
+from domain.adventure.skills import EXPERIENCE_MAX, SKILL_TREE, level_for, locked_by, skill_level_for
+from domain.adventure.terrain import LAYERS, SIZE
+from domain.adventure.worlds import checked_json
+from domain.kernel.aggregate import ERASED, Aggregate
+from domain.kernel.errors import InvalidCommand
+from domain.kernel.text import clean_display_name
+
+NAME_MAX = 32
+FRIEND_VALUE = 50  # a relationship above this is a friendship
+STAT_MAX = 9_999
+EXPERIENCE_GRANT_MAX = 100_000  # experience one command may grant
+WORLD_EDGE = 1_875_000 * SIZE  # blocks from the origin along x and z (chunks.COORDINATE_MAX chunks)
+CLASS_STATS: dict[str, dict[str, int]] = {
+    "warrior": {
+        "health": 120,
+        "mana": 20,
+        "strength": 16,
+        "intelligence": 8,
+        "dexterity": 12,
+        "constitution": 16,
+        "charisma": 10,
+    },
+    "mage": {
+        "health": 80,
+        "mana": 120,
+        "strength": 8,
+        "intelligence": 18,
+        "dexterity": 10,
+        "constitution": 10,
+        "charisma": 12,
+    },
+    "ranger": {
+        "health": 100,
+        "mana": 50,
+        "strength": 12,
+        "intelligence": 12,
+        "dexterity": 18,
+        "constitution": 12,
+        "charisma": 10,
+    },
+    "artisan": {
+        "health": 100,
+        "mana": 50,
+        "strength": 12,
+        "intelligence": 14,
+        "dexterity": 14,
+        "constitution": 12,
+        "charisma": 14,
+    },
+}
+STATS = tuple(CLASS_STATS["warrior"])  # the seed's seven keys
+
+
+class InvalidCharacter(InvalidCommand):
+    code = "invalid_character"
+
+
+def check_position(x: float, y: float, z: float) -> tuple[float, float, float]:
+    if not (abs(x) <= WORLD_EDGE and abs(z) <= WORLD_EDGE and 0 <= y <= SIZE * LAYERS):
+        raise InvalidCharacter(f"a position is inside the world: |x|, |z| <= {WORLD_EDGE}, 0 <= y <= {SIZE * LAYERS}")
+    return float(x), float(y), float(z)
+
+
+class Adventurer(Aggregate):
+    """A character in a world (the seed's ``characters``; named apart from the live sessions' ``Character``)."""
+
+    TOPIC = "lorekeeper.adventure_character"
+    snapshot_types: ClassVar[dict[str, object]] = {"owner": UUID, "world_id": UUID}
+    personal_state: ClassVar[dict[str, object]] = {"name": ERASED}
+
+    class Created(Aggregate.Created):
+        TOPIC: ClassVar[str] = "lorekeeper.adventure_character.Created"
+        PERSONAL_SUBJECT: ClassVar[str] = "owner"
+        owner: UUID
+        world_id: UUID
+        name: str
+        character_class: str
+        stats: dict[str, int]
+        appearance: dict[str, Any]
+        position: tuple[float, float, float]
+
+    class Erased(Aggregate.Event):
+        """The player was erased: the character's name is forgotten."""
+
+        TOPIC: ClassVar[str] = "lorekeeper.adventure_character.Erased"
+
+        def apply(self, character: Adventurer) -> None:
+            character.name = ERASED
+
+    class Moved(Aggregate.Event):
+        TOPIC: ClassVar[str] = "lorekeeper.adventure_character.Moved"
+        position: tuple[float, float, float]
+
+        def apply(self, character: Adventurer) -> None:
+            character.position = self.position
+
+    class ExperienceGained(Aggregate.Event):
+        """Experience, the level it leads to, and the stats after any level-up."""
+
+        TOPIC: ClassVar[str] = "lorekeeper.adventure_character.ExperienceGained"
+        amount: int
+        reason: str
+        experience: int
+        level: int
+        stats: dict[str, int]
+
+        def apply(self, character: Adventurer) -> None:
+            character.experience, character.level, character.stats = self.experience, self.level, self.stats
+
+    class ItemsChanged(Aggregate.Event):
+        """Slots' new stacks (None: emptied), with why (loot, move, craft, trade, drop) and a reference."""
+
+        TOPIC: ClassVar[str] = "lorekeeper.adventure_character.ItemsChanged"
+        slots: dict[str, dict[str, Any] | None]
+        reason: str
+        reference: UUID
+
+        def apply(self, character: Adventurer) -> None:
+            for slot, stack in self.slots.items():
+                if stack is None:
+                    character.inventory.pop(slot, None)
+                else:
+                    character.inventory[slot] = stack
+
+    class SkillExperienceGained(Aggregate.Event):
+        TOPIC: ClassVar[str] = "lorekeeper.adventure_character.SkillExperienceGained"
+        skill: str
+        amount: int
+        experience: int
+        level: int
+
+        def apply(self, character: Adventurer) -> None:
+            character.skills[self.skill] = {"experience": self.experience, "level": self.level}
+
+    class RecipeDiscovered(Aggregate.Event):
+        TOPIC: ClassVar[str] = "lorekeeper.adventure_character.RecipeDiscovered"
+        recipe_name: str
+
+        def apply(self, character: Adventurer) -> None:
+            character.recipes.append(self.recipe_name)
+
+    class CraftAttempted(Aggregate.Event):
+        """A craft: the server's roll (0 <= roll < 1) against the odds, recorded, so replay decides the same."""
+
+        TOPIC: ClassVar[str] = "lorekeeper.adventure_character.CraftAttempted"
+        recipe_name: str
+        odds: float
+        roll: float
+        succeeded: bool
+
+        def apply(self, character: Adventurer) -> None:
+            character.crafts = {**character.crafts, "attempted": character.crafts["attempted"] + 1}
+            if self.succeeded:
+                character.crafts["succeeded"] += 1
+                character.crafts["failed_in_a_row"] = 0
+            else:
+                character.crafts["failed_in_a_row"] += 1
+            character.record("failing_streak", character.crafts["failed_in_a_row"])
+
+    class RelationshipNoted(Aggregate.Event):
+        """A relationship's new value, mirrored here for achievements and conditions."""
+
+        TOPIC: ClassVar[str] = "lorekeeper.adventure_character.RelationshipNoted"
+        other_id: UUID
+        value: int
+
+        def apply(self, character: Adventurer) -> None:
+            character.relationships[str(self.other_id)] = self.value
+            character.record("friends", sum(1 for v in character.relationships.values() if v > FRIEND_VALUE))
+            character.record("enmity", -self.value)
+
+    def __init__(
+        self,
+        owner: UUID,
+        world_id: UUID,
+        name: str,
+        character_class: str,
+        stats: dict[str, int],
+        appearance: dict[str, Any],
+        position: tuple[float, float, float],
+    ) -> None:
+        self.owner = owner
+        self.world_id = world_id
+        self.name = name
+        self.character_class = character_class
+        self.stats = stats
+        self.appearance = appearance
+        self.position = tuple(position)
+        self.experience = 0
+        self.level = 1
+        self.inventory: dict[str, inventory.Stack] = {}
+        self.skills: dict[str, dict[str, int]] = {}
+        self.recipes: list[str] = []
+        self.crafts = {"attempted": 0, "succeeded": 0, "failed_in_a_row": 0}
+        self.relationships: dict[str, int] = {}
+        # The highest each measure ever reached (achievements are checked after
+        # the fact, so they read records that never go down, not passing states).
+        self.records = {"failing_streak": 0, "friends": 0, "enmity": 0}
+
+    @property
+    def owner_id(self) -> UUID:
+        return self.owner
+
+    @classmethod
+    def create(
+        cls,
+        owner: UUID,
+        world_id: UUID,
+        name: str,
+        character_class: str,
+        appearance: dict[str, Any],
+        position: tuple[float, float, float],
+    ) -> Adventurer:
+        if character_class not in CLASS_STATS:
+            raise InvalidCharacter(f"{character_class!r} is not a class", classes=sorted(CLASS_STATS))
+        return cls(
+            owner=owner,
+            world_id=world_id,
+            name=clean_display_name(name, NAME_MAX),
+            character_class=character_class,
+            stats=dict(CLASS_STATS[character_class]),
+            appearance=checked_json(appearance, "appearance"),
+            position=check_position(*position),
+        )
+
+    def erase_personal(self) -> None:
+        if self.name != ERASED:
+            self.trigger_event(self.Erased)
+
+    def move(self, x: float, y: float, z: float) -> None:
+        position = check_position(x, y, z)
+        if position != tuple(self.position):
+            self.trigger_event(self.Moved, position=position)
+
+    def gain_experience(self, amount: int, reason: str) -> None:
+        if not 0 < amount <= EXPERIENCE_GRANT_MAX:
+            raise InvalidCharacter(f"experience is granted 1 to {EXPERIENCE_GRANT_MAX} at a time")
+        experience = min(EXPERIENCE_MAX, self.experience + amount)
+        level = level_for(experience)
+        gained = level - self.level
+        stats = dict(self.stats)
+        if gained:
+            stats["health"] = min(STAT_MAX, stats["health"] + 10 * gained)
+            stats["mana"] = min(STAT_MAX, stats["mana"] + 5 * gained)
+        self.trigger_event(
+            self.ExperienceGained, amount=amount, reason=reason, experience=experience, level=level, stats=stats
+        )
+
+    def skill_level(self, skill: str) -> int:
+        return self.skills.get(skill, {}).get("level", 0)
+
+    def skill_levels(self) -> dict[str, int]:
+        return {name: s["level"] for name, s in self.skills.items()}
+
+    def locked(self, skill: str) -> list[str]:
+        return locked_by(skill, self.skill_levels())
+
+    def practise(self, skill: str, amount: int) -> None:
+        """Skill experience from an action; none for a skill still locked (see ``skills``)."""
+        if skill not in SKILL_TREE:
+            raise InvalidCharacter(f"{skill!r} is not a skill", skills=sorted(SKILL_TREE))
+        if amount <= 0 or self.locked(skill):
+            return
+        experience = min(EXPERIENCE_MAX, self.skills.get(skill, {}).get("experience", 0) + amount)
+        self.trigger_event(
+            self.SkillExperienceGained,
+            skill=skill,
+            amount=amount,
+            experience=experience,
+            level=skill_level_for(experience),
+        )
+
+    def record(self, measure: str, value: int) -> None:
+        self.records[measure] = max(self.records[measure], value)
+
+    def change_items(self, changes: inventory.Changes, reason: str, reference: UUID) -> None:
+        if changes:
+            self.trigger_event(self.ItemsChanged, slots=changes, reason=reason, reference=reference)
+
+    def note_relationship(self, other_id: UUID, value: int) -> None:
+        if self.relationships.get(str(other_id)) != value:
+            self.trigger_event(self.RelationshipNoted, other_id=other_id, value=value)

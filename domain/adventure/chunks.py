@@ -1,0 +1,160 @@
+"""Chunks (seed 002's ``world_chunks``): 16x16x16 blocks of a world. A chunk
+nobody has touched is generated (``terrain``) and recorded nowhere; its first
+edit makes it an aggregate, whose id derives from its world and coordinates.
+
+An edit is a batch of block changes in the seed's format, ``{"x,y,z": {"type",
+"metadata"}}`` in chunk-local coordinates (0..15), at most ``EDIT_MAX`` blocks,
+each of a known type (``terrain.BLOCK_TYPES``); setting a block to air removes
+it. The aggregate keeps only the edits laid over the generated base. A chunk
+is restored to its state at an earlier version by new events that undo what
+changed since (nothing is deleted): ``Restored`` carries, per block, the edit
+it had then, or ``None`` where it was still as generated.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from domain.adventure.terrain import AIR, BLOCK_TYPES, LAYERS, SIZE, Block
+from domain.kernel import values
+from domain.kernel.aggregate import Aggregate
+from domain.kernel.errors import InvalidCommand
+
+EDIT_MAX = 256  # block changes in one edit
+STRUCTURES_MAX = 16
+METADATA_MAX_DEPTH = 4
+COORDINATE_MAX = 1_875_000  # chunks from the origin along x and z (30 million blocks, as Minecraft's border)
+
+
+def chunk_id(world_id: UUID, chunk_x: int, chunk_y: int, chunk_z: int) -> UUID:
+    return uuid5(NAMESPACE_URL, f"lorekeeper:/adventure/chunks/{world_id}/{chunk_x}/{chunk_y}/{chunk_z}")
+
+
+class InvalidEdit(InvalidCommand):
+    code = "invalid_edit"
+
+
+def check_coordinates(chunk_x: int, chunk_y: int, chunk_z: int) -> None:
+    if not (abs(chunk_x) <= COORDINATE_MAX and abs(chunk_z) <= COORDINATE_MAX and 0 <= chunk_y < LAYERS):
+        raise InvalidEdit(
+            f"chunk ({chunk_x}, {chunk_y}, {chunk_z}) is outside the world: |x|, |z| <= {COORDINATE_MAX}, "
+            f"0 <= y < {LAYERS}"
+        )
+
+
+def parse_key(key: str) -> tuple[int, int, int]:
+    """Chunk-local block coordinates from the seed's "x,y,z" key (InvalidEdit if not inside a chunk)."""
+    parts = key.split(",")
+    if len(parts) != 3 or not all(p.isdigit() and len(p) <= 2 for p in parts):
+        raise InvalidEdit(f"block {key!r} is not 'x,y,z' with 0 <= x, y, z < {SIZE}", block=key[:32])
+    x, y, z = (int(p) for p in parts)
+    if max(x, y, z) >= SIZE:
+        raise InvalidEdit(f"block {key!r} is outside the chunk: 0 <= x, y, z < {SIZE}", block=key)
+    return x, y, z
+
+
+def checked_changes(changes: dict[str, Any]) -> dict[str, Block]:
+    """An edit's block changes in their canonical form ("x,y,z" -> {"type", "metadata"})."""
+    if not 1 <= len(changes) <= EDIT_MAX:
+        raise InvalidEdit(f"an edit changes 1 to {EDIT_MAX} blocks, not {len(changes)}", limit=EDIT_MAX)
+    checked: dict[str, Block] = {}
+    for key, block in changes.items():
+        x, y, z = parse_key(key)
+        if not isinstance(block, dict) or set(block) - {"type", "metadata"}:
+            raise InvalidEdit(f"block {key}: a block is {{'type', 'metadata'}}")
+        kind, metadata = block.get("type"), block.get("metadata", {})
+        if kind not in BLOCK_TYPES:
+            raise InvalidEdit(f"block {key}: unknown block type {str(kind)[:40]!r}", block_types=sorted(BLOCK_TYPES))
+        if not isinstance(metadata, dict) or values.problem(metadata, max_depth=METADATA_MAX_DEPTH):
+            raise InvalidEdit(f"block {key}: metadata is a JSON object at most {METADATA_MAX_DEPTH} deep")
+        checked[f"{x},{y},{z}"] = {"type": kind, "metadata": metadata}
+    return checked
+
+
+class Chunk(Aggregate):
+    TOPIC = "lorekeeper.chunk"
+    snapshot_types: ClassVar[dict[str, object]] = {"world_id": UUID}
+
+    class Created(Aggregate.Created):
+        TOPIC: ClassVar[str] = "lorekeeper.chunk.Created"
+        world_id: UUID
+        chunk_x: int
+        chunk_y: int
+        chunk_z: int
+
+    class BlocksChanged(Aggregate.Event):
+        TOPIC: ClassVar[str] = "lorekeeper.chunk.BlocksChanged"
+        changes: dict[str, dict[str, Any]]
+        structures: list[dict[str, Any]] | None  # replaced whole when given
+        character_id: UUID | None  # who built, when a character did
+        placed: int  # blocks set to something other than air
+        removed: int  # blocks set to air
+
+        def apply(self, chunk: Chunk) -> None:
+            chunk.edits.update(self.changes)
+            if self.structures is not None:
+                chunk.structures = self.structures
+
+    class Restored(Aggregate.Event):
+        """Back to the chunk as it was at ``to_version``: each block its edit then, or None (as generated)."""
+
+        TOPIC: ClassVar[str] = "lorekeeper.chunk.Restored"
+        to_version: int
+        changes: dict[str, dict[str, Any] | None]
+        structures: list[dict[str, Any]]
+
+        def apply(self, chunk: Chunk) -> None:
+            for key, block in self.changes.items():
+                if block is None:
+                    chunk.edits.pop(key, None)
+                else:
+                    chunk.edits[key] = block
+            chunk.structures = self.structures
+
+    def __init__(self, world_id: UUID, chunk_x: int, chunk_y: int, chunk_z: int) -> None:
+        self.world_id = world_id
+        self.chunk_x = chunk_x
+        self.chunk_y = chunk_y
+        self.chunk_z = chunk_z
+        self.edits: dict[str, Block] = {}
+        self.structures: list[dict[str, Any]] = []
+
+    @staticmethod
+    def create_id(world_id: UUID, chunk_x: int, chunk_y: int, chunk_z: int, **_: object) -> UUID:
+        return chunk_id(world_id, chunk_x, chunk_y, chunk_z)
+
+    @classmethod
+    def first_edit(cls, world_id: UUID, chunk_x: int, chunk_y: int, chunk_z: int) -> Chunk:
+        check_coordinates(chunk_x, chunk_y, chunk_z)
+        return cls(world_id=world_id, chunk_x=chunk_x, chunk_y=chunk_y, chunk_z=chunk_z)
+
+    @property
+    def coordinates(self) -> tuple[int, int, int]:
+        return self.chunk_x, self.chunk_y, self.chunk_z
+
+    def edit(self, changes: dict[str, Any], structures: list[dict[str, Any]] | None, character_id: UUID | None) -> None:
+        checked = checked_changes(changes)
+        if structures is not None and (
+            len(structures) > STRUCTURES_MAX
+            or any(not isinstance(s, dict) or values.problem(s, max_depth=METADATA_MAX_DEPTH) for s in structures)
+        ):
+            raise InvalidEdit(f"structures: at most {STRUCTURES_MAX} JSON objects")
+        removed = sum(1 for block in checked.values() if block["type"] == AIR)
+        self.trigger_event(
+            self.BlocksChanged,
+            changes=checked,
+            structures=structures,
+            character_id=character_id,
+            placed=len(checked) - removed,
+            removed=removed,
+        )
+
+    def restore(self, earlier: Chunk) -> None:
+        """Undo what changed since ``earlier`` (this chunk at an earlier version)."""
+        keys = set(self.edits) | set(earlier.edits)
+        changes = {k: earlier.edits.get(k) for k in sorted(keys) if self.edits.get(k) != earlier.edits.get(k)}
+        if changes or self.structures != earlier.structures:
+            self.trigger_event(
+                self.Restored, to_version=earlier.version, changes=changes, structures=earlier.structures
+            )

@@ -1,0 +1,170 @@
+"""Crafting recipes (seed 002's ``crafting_recipes``) and the craft's rules.
+
+A recipe has a unique name (its id derives from the name, case-insensitive),
+ingredients (``[{"item_name", "quantity"}]``), a result item, a required
+level, a ``recipe_type`` (the skill it trains and is gated by: a locked skill
+cannot craft) and ``unlock_conditions``. A character discovers a recipe the
+first time it crafts it with the conditions met; the conditions are a small
+rule object, every key optional, all of them required to hold:
+
+    {"level": 3, "skills": {"smithing": 2}, "items": ["iron_ingot"], "achievements": ["first_craft"]}
+
+The odds of success are ``0.5 + 0.05`` per skill level above 1, at most 0.95.
+The server draws the roll and records it in the event; success is ``roll <
+odds``. **A failure costs the ingredients** (they are used up) and earns half
+the skill experience and no character experience; retrying is another craft,
+paid again, so a client cannot retry until lucky.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from domain.adventure import inventory
+from domain.adventure.skills import LEVEL_MAX, PREREQUISITE_LEVEL, SKILL_TREE
+from domain.kernel.aggregate import Aggregate
+from domain.kernel.errors import Conflict, InvalidCommand
+from domain.kernel.text import clean_display_name
+
+NAME_MAX = 64
+INGREDIENTS_MAX = 8
+ODDS_BASE, ODDS_PER_LEVEL, ODDS_MAX = 0.5, 0.05, 0.95
+CONDITION_KEYS = frozenset({"level", "skills", "items", "achievements"})
+
+
+def recipe_id(recipe_name: str) -> UUID:
+    return uuid5(NAMESPACE_URL, f"lorekeeper:/adventure/recipes/{recipe_name.casefold()}")
+
+
+class InvalidRecipe(InvalidCommand):
+    code = "invalid_recipe"
+
+
+class RecipeExists(Conflict):
+    code = "recipe_exists"
+
+
+class CraftRefused(Conflict):
+    code = "craft_refused"
+
+
+def odds(skill_level: int) -> float:
+    return round(min(ODDS_MAX, ODDS_BASE + ODDS_PER_LEVEL * max(0, skill_level - 1)), 4)
+
+
+def _check_conditions(conditions: Any) -> dict[str, Any]:
+    if not isinstance(conditions, dict) or set(conditions) - CONDITION_KEYS:
+        raise InvalidRecipe(f"unlock_conditions is an object of {sorted(CONDITION_KEYS)}")
+    level = conditions.get("level", 1)
+    skills = conditions.get("skills", {})
+    items = conditions.get("items", [])
+    achievements = conditions.get("achievements", [])
+    if not (isinstance(level, int) and 1 <= level <= LEVEL_MAX):
+        raise InvalidRecipe(f"unlock_conditions.level is 1 to {LEVEL_MAX}")
+    if not (isinstance(skills, dict) and all(s in SKILL_TREE and isinstance(n, int) for s, n in skills.items())):
+        raise InvalidRecipe("unlock_conditions.skills maps skills to levels", skills=sorted(SKILL_TREE))
+    for name, listed in (("items", items), ("achievements", achievements)):
+        if not (isinstance(listed, list) and len(listed) <= 8 and all(isinstance(i, str) and i for i in listed)):
+            raise InvalidRecipe(f"unlock_conditions.{name} is a list of at most 8 names")
+    return dict(conditions)
+
+
+def unmet(conditions: dict[str, Any], character: Any, achievements: set[str]) -> list[str]:
+    """The conditions ``character`` (with its player's ``achievements``) does not meet, as text."""
+    missing = []
+    if character.level < conditions.get("level", 1):
+        missing.append(f"level {conditions['level']}")
+    for skill, level in conditions.get("skills", {}).items():
+        if character.skill_level(skill) < level:
+            missing.append(f"{skill} {level}")
+    missing += [f"holding {i}" for i in conditions.get("items", []) if not inventory.count(character.inventory, i)]
+    missing += [f"achievement {a}" for a in conditions.get("achievements", []) if a not in achievements]
+    return missing
+
+
+class Recipe(Aggregate):
+    TOPIC = "lorekeeper.recipe"
+
+    class Created(Aggregate.Created):
+        TOPIC: ClassVar[str] = "lorekeeper.recipe.Created"
+        recipe_name: str
+        ingredients: list[dict[str, Any]]
+        result_item: dict[str, Any]
+        required_level: int
+        recipe_type: str
+        unlock_conditions: dict[str, Any]
+
+    def __init__(
+        self,
+        recipe_name: str,
+        ingredients: list[dict[str, Any]],
+        result_item: dict[str, Any],
+        required_level: int,
+        recipe_type: str,
+        unlock_conditions: dict[str, Any],
+    ) -> None:
+        self.recipe_name = recipe_name
+        self.ingredients = ingredients
+        self.result_item = result_item
+        self.required_level = required_level
+        self.recipe_type = recipe_type
+        self.unlock_conditions = unlock_conditions
+
+    @staticmethod
+    def create_id(recipe_name: str, **_: object) -> UUID:
+        return recipe_id(recipe_name)
+
+    @classmethod
+    def create(
+        cls,
+        recipe_name: str,
+        ingredients: list[dict[str, Any]],
+        result_item: dict[str, Any],
+        required_level: int,
+        recipe_type: str,
+        unlock_conditions: dict[str, Any],
+    ) -> Recipe:
+        name = clean_display_name(recipe_name, NAME_MAX)
+        if recipe_type not in SKILL_TREE:
+            raise InvalidRecipe(f"recipe_type is the skill it trains, not {recipe_type!r}", skills=sorted(SKILL_TREE))
+        if not 1 <= required_level <= LEVEL_MAX:
+            raise InvalidRecipe(f"required_level is 1 to {LEVEL_MAX}")
+        if not 1 <= len(ingredients) <= INGREDIENTS_MAX:
+            raise InvalidRecipe(f"a recipe has 1 to {INGREDIENTS_MAX} ingredients")
+        checked = []
+        for ingredient in ingredients:
+            stack = inventory.item("material", ingredient.get("item_name", ""))  # the name's rules
+            quantity = ingredient.get("quantity")
+            if not (isinstance(quantity, int) and 0 < quantity <= inventory.STACK_MAX):
+                raise InvalidRecipe(f"an ingredient's quantity is 1 to {inventory.STACK_MAX}")
+            checked.append({"item_name": stack["item_name"], "quantity": quantity})
+        if len({i["item_name"] for i in checked}) != len(checked):
+            raise InvalidRecipe("each ingredient is named once")
+        result = inventory.item(
+            result_item.get("item_type", ""), result_item.get("item_name", ""), result_item.get("item_data")
+        )
+        quantity = result_item.get("quantity", 1)
+        if not (isinstance(quantity, int) and 0 < quantity <= inventory.STACK_MAX):
+            raise InvalidRecipe(f"the result's quantity is 1 to {inventory.STACK_MAX}")
+        return cls(
+            recipe_name=name,
+            ingredients=checked,
+            result_item={**result, "quantity": quantity},
+            required_level=required_level,
+            recipe_type=recipe_type,
+            unlock_conditions=_check_conditions(unlock_conditions),
+        )
+
+    def refusal(self, character: Any, achievements: set[str]) -> str | None:
+        """Why ``character`` cannot craft this now (level, a locked skill, unmet conditions), or None."""
+        if character.level < self.required_level:
+            return f"{self.recipe_name} needs level {self.required_level}, the character is {character.level}"
+        locked = character.locked(self.recipe_type)
+        if locked:
+            return f"the skill {self.recipe_type} is locked until {', '.join(locked)} reach level {PREREQUISITE_LEVEL}"
+        if self.recipe_name not in character.recipes:
+            missing = unmet(self.unlock_conditions, character, achievements)
+            if missing:
+                return f"{self.recipe_name} is not discovered yet: it needs {', '.join(missing)}"
+        return None
