@@ -104,6 +104,14 @@ class Table:
         """The column's type, without its constraints ("double precision", not "double")."""
         return _CONSTRAINTS.sub("", dict(self.columns)[name]).strip()
 
+    def index_name(self, i: int, index: str) -> tuple[str, str]:
+        """An index's name and expression: ``"idx_name (columns)"`` names it (as a
+        seed does); a bare ``"(columns)"`` or ``"USING ..."`` is ``<table>_<i>_idx``."""
+        if index.startswith(("(", "USING ")):
+            return f"{self.name}_{i}_idx", index
+        name, expr = index.split(" ", 1)
+        return name, expr
+
     def ddl(self, schema: str | None = None) -> list[str]:
         """CREATE statements, in ``schema`` (a rebuild builds elsewhere first)."""
         schema = schema or self.schema
@@ -113,8 +121,8 @@ class Table:
         )
         statements = [f"CREATE TABLE IF NOT EXISTS {schema}.{self.name} ({cols}, PRIMARY KEY ({', '.join(self.key)}))"]
         statements += [
-            f"CREATE INDEX IF NOT EXISTS {self.name}_{i}_idx ON {schema}.{self.name} {expr}"
-            for i, expr in enumerate(self.indexes)
+            f"CREATE INDEX IF NOT EXISTS {name} ON {schema}.{self.name} {expr}"
+            for name, expr in (self.index_name(i, index) for i, index in enumerate(self.indexes))
         ]
         return statements
 

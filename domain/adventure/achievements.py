@@ -97,6 +97,7 @@ class Achievements(Aggregate):
 
     class Unlocked(Aggregate.Event):
         TOPIC: ClassVar[str] = "lorekeeper.achievements.Unlocked"
+        owner: UUID  # the player's, for the read side
         achievement_name: str
         description: str
         points: int
@@ -127,6 +128,7 @@ class Achievements(Aggregate):
             if data is not None:
                 self.trigger_event(
                     self.Unlocked,
+                    owner=self.owner,
                     achievement_name=rule.name,
                     description=rule.description,
                     points=rule.points,

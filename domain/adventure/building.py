@@ -33,7 +33,7 @@ class Building:
             chunk = self.store.load(Chunk, chunk_id(world_id, x, y, z))
         except NotFound:
             return 0, chunk_blocks(world.seed, world.world_type, (x, y, z), {}), []
-        return chunk.version, chunk_blocks(world.seed, world.world_type, (x, y, z), chunk.edits), chunk.structures
+        return chunk.version, chunk.blocks(), chunk.structures
 
     def area(
         self, world_id: UUID, low: tuple[int, int, int], high: tuple[int, int, int]
@@ -61,7 +61,8 @@ class Building:
     ) -> Written:
         """Blocks changed by a player's character in this world (which earns
         building and mining experience), or by an admin (no character)."""
-        self.store.load(World, world_id).check_active()
+        world = self.store.load(World, world_id)
+        world.check_active()
         check_coordinates(*coordinates)
         key = chunk_id(world_id, *coordinates)
 
@@ -80,7 +81,7 @@ class Building:
                         f"expected version {expected_version}, the chunk was never edited (version 0)",
                         current_version=0,
                     ) from None
-                chunk = Chunk.first_edit(world_id, *coordinates)
+                chunk = Chunk.first_edit(world_id, coordinates, world.seed, world.world_type)
             chunk.edit(changes, structures, character_id)
             if builder is None:
                 return self.store.written(chunk)

@@ -124,20 +124,21 @@ class Adventurer(Aggregate):
         def apply(self, character: Adventurer) -> None:
             character.experience, character.level, character.stats = self.experience, self.level, self.stats
 
-    class ItemsChanged(Aggregate.Event):
-        """Slots' new stacks (None: emptied), with why (loot, move, craft, trade, drop) and a reference."""
+    class SlotChanged(Aggregate.Event):
+        """A slot's new stack (None: emptied), with why (loot, gather, move, craft,
+        trade, drop) and a reference shared by every slot one command changed."""
 
-        TOPIC: ClassVar[str] = "lorekeeper.adventure_character.ItemsChanged"
-        slots: dict[str, dict[str, Any] | None]
+        TOPIC: ClassVar[str] = "lorekeeper.adventure_character.SlotChanged"
+        slot: int
+        stack: dict[str, Any] | None
         reason: str
         reference: UUID
 
         def apply(self, character: Adventurer) -> None:
-            for slot, stack in self.slots.items():
-                if stack is None:
-                    character.inventory.pop(slot, None)
-                else:
-                    character.inventory[slot] = stack
+            if self.stack is None:
+                character.inventory.pop(str(self.slot), None)
+            else:
+                character.inventory[str(self.slot)] = self.stack
 
     class SkillExperienceGained(Aggregate.Event):
         TOPIC: ClassVar[str] = "lorekeeper.adventure_character.SkillExperienceGained"
@@ -291,8 +292,9 @@ class Adventurer(Aggregate):
         self.records[measure] = max(self.records[measure], value)
 
     def change_items(self, changes: inventory.Changes, reason: str, reference: UUID) -> None:
-        if changes:
-            self.trigger_event(self.ItemsChanged, slots=changes, reason=reason, reference=reference)
+        for slot, stack in sorted(changes.items(), key=lambda change: int(change[0])):
+            if stack != self.inventory.get(slot):
+                self.trigger_event(self.SlotChanged, slot=int(slot), stack=stack, reason=reason, reference=reference)
 
     def note_relationship(self, other_id: UUID, value: int) -> None:
         if self.relationships.get(str(other_id)) != value:

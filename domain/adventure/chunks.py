@@ -7,8 +7,10 @@ An edit is a batch of block changes in the seed's format, ``{"x,y,z": {"type",
 each of a known type (``terrain.BLOCK_TYPES``); setting a block to air removes
 it. The aggregate keeps only the edits laid over the generated base. A chunk
 is restored to its state at an earlier version by new events that undo what
-changed since (nothing is deleted): ``Restored`` carries, per block, the edit
-it had then, or ``None`` where it was still as generated.
+changed since (nothing is deleted): ``Restored`` carries, per block, what
+it was then, and which blocks went back to their generated state. The chunk
+knows its world's seed and type (recorded on its creation), so it, and its
+read row, can generate its base.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from domain.adventure.terrain import AIR, BLOCK_TYPES, LAYERS, SIZE, Block
+from domain.adventure.terrain import AIR, BLOCK_TYPES, LAYERS, SIZE, Block, chunk_blocks, generated
 from domain.kernel import values
 from domain.kernel.aggregate import Aggregate
 from domain.kernel.errors import InvalidCommand
@@ -75,6 +77,7 @@ def checked_changes(changes: dict[str, Any]) -> dict[str, Block]:
 class Chunk(Aggregate):
     TOPIC = "lorekeeper.chunk"
     snapshot_types: ClassVar[dict[str, object]] = {"world_id": UUID}
+    SHARED: ClassVar[frozenset[str]] = frozenset({"structures"})  # replaced whole, never changed in place
 
     class Created(Aggregate.Created):
         TOPIC: ClassVar[str] = "lorekeeper.chunk.Created"
@@ -82,6 +85,8 @@ class Chunk(Aggregate):
         chunk_x: int
         chunk_y: int
         chunk_z: int
+        seed: int  # the world's, so that the chunk (and its read row) can generate its base
+        world_type: str
 
     class BlocksChanged(Aggregate.Event):
         TOPIC: ClassVar[str] = "lorekeeper.chunk.BlocksChanged"
@@ -97,26 +102,28 @@ class Chunk(Aggregate):
                 chunk.structures = self.structures
 
     class Restored(Aggregate.Event):
-        """Back to the chunk as it was at ``to_version``: each block its edit then, or None (as generated)."""
+        """Back to the chunk as it was at ``to_version``: each block that differs
+        now, as it was then; ``generated`` names those that were as generated."""
 
         TOPIC: ClassVar[str] = "lorekeeper.chunk.Restored"
         to_version: int
-        changes: dict[str, dict[str, Any] | None]
+        changes: dict[str, dict[str, Any]]
+        generated: list[str]
         structures: list[dict[str, Any]]
 
         def apply(self, chunk: Chunk) -> None:
-            for key, block in self.changes.items():
-                if block is None:
-                    chunk.edits.pop(key, None)
-                else:
-                    chunk.edits[key] = block
+            chunk.edits.update(self.changes)
+            for key in self.generated:
+                chunk.edits.pop(key, None)
             chunk.structures = self.structures
 
-    def __init__(self, world_id: UUID, chunk_x: int, chunk_y: int, chunk_z: int) -> None:
+    def __init__(self, world_id: UUID, chunk_x: int, chunk_y: int, chunk_z: int, seed: int, world_type: str) -> None:
         self.world_id = world_id
         self.chunk_x = chunk_x
         self.chunk_y = chunk_y
         self.chunk_z = chunk_z
+        self.seed = seed
+        self.world_type = world_type
         self.edits: dict[str, Block] = {}
         self.structures: list[dict[str, Any]] = []
 
@@ -125,9 +132,16 @@ class Chunk(Aggregate):
         return chunk_id(world_id, chunk_x, chunk_y, chunk_z)
 
     @classmethod
-    def first_edit(cls, world_id: UUID, chunk_x: int, chunk_y: int, chunk_z: int) -> Chunk:
+    def first_edit(cls, world_id: UUID, coordinates: tuple[int, int, int], seed: int, world_type: str) -> Chunk:
+        chunk_x, chunk_y, chunk_z = coordinates
         check_coordinates(chunk_x, chunk_y, chunk_z)
-        return cls(world_id=world_id, chunk_x=chunk_x, chunk_y=chunk_y, chunk_z=chunk_z)
+        return cls(
+            world_id=world_id, chunk_x=chunk_x, chunk_y=chunk_y, chunk_z=chunk_z, seed=seed, world_type=world_type
+        )
+
+    def blocks(self) -> dict[str, Block]:
+        """The current blocks, sparse, in the seed's format."""
+        return chunk_blocks(self.seed, self.world_type, self.coordinates, self.edits)
 
     @property
     def coordinates(self) -> tuple[int, int, int]:
@@ -152,9 +166,16 @@ class Chunk(Aggregate):
 
     def restore(self, earlier: Chunk) -> None:
         """Undo what changed since ``earlier`` (this chunk at an earlier version)."""
-        keys = set(self.edits) | set(earlier.edits)
-        changes = {k: earlier.edits.get(k) for k in sorted(keys) if self.edits.get(k) != earlier.edits.get(k)}
+        base = generated(self.seed, self.world_type, *self.coordinates)
+        keys = sorted(k for k in set(self.edits) | set(earlier.edits) if self.edits.get(k) != earlier.edits.get(k))
+        changes: dict[str, Block] = {}
+        for k in keys:
+            changes[k] = earlier.edits.get(k) or {"type": base.get(k, AIR), "metadata": {}}
         if changes or self.structures != earlier.structures:
             self.trigger_event(
-                self.Restored, to_version=earlier.version, changes=changes, structures=earlier.structures
+                self.Restored,
+                to_version=earlier.version,
+                changes=changes,
+                generated=[k for k in keys if k not in earlier.edits],
+                structures=earlier.structures,
             )

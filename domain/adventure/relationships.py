@@ -45,6 +45,14 @@ def relationship_type(value: int) -> str:
     return "ally"
 
 
+def history_entry(at: str, actor_id: str, kind: str, delta: int, detail: dict[str, Any]) -> dict[str, Any]:
+    """One line of ``interaction_history`` (the aggregate's and the read rows' alike)."""
+    entry: dict[str, Any] = {"at": at, "by": actor_id, "kind": kind, "delta": delta}
+    if detail:
+        entry["detail"] = detail
+    return entry
+
+
 class InvalidInteraction(InvalidCommand):
     code = "invalid_interaction"
 
@@ -70,9 +78,7 @@ class Relationship(Aggregate):
 
         def apply(self, relationship: Relationship) -> None:
             relationship.value = self.value
-            entry = {"at": self.timestamp.isoformat(), "by": str(self.actor_id), "kind": self.kind, "delta": self.delta}
-            if self.detail:
-                entry["detail"] = self.detail
+            entry = history_entry(self.timestamp.isoformat(), str(self.actor_id), self.kind, self.delta, self.detail)
             relationship.history = [*relationship.history, entry][-HISTORY_MAX:]
 
     def __init__(self, first_id: UUID, second_id: UUID, world_id: UUID) -> None:

@@ -99,11 +99,6 @@ class Container(Foundation):
                 runner.setup()
             except SchemaVersionMismatch:
                 rebuild(runner)
-        with self.pool.connection() as conn, conn.transaction():
-            lock_ddl(conn)
-            create_views(conn, [view for model in self.read_models for view in model.views])
-        for reader in [*self.feeds, self.timer_scheduler]:
-            reader.setup()
         for adapter in (
             self.idempotency,
             self.auth_sessions,
@@ -112,6 +107,12 @@ class Container(Foundation):
             self.erasure_log,
         ):
             adapter.setup()
+        # Views last: they read read tables and adapters' tables (adventure.sessions).
+        with self.pool.connection() as conn, conn.transaction():
+            lock_ddl(conn)
+            create_views(conn, [view for model in self.read_models for view in model.views])
+        for reader in [*self.feeds, self.timer_scheduler]:
+            reader.setup()
 
     # -- fan-out ----------------------------------------------------------------------
 

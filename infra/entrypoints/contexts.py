@@ -19,6 +19,7 @@ CONTEXTS: tuple[str, ...] = (
     "narrative",
     "live",
     "echoes",
+    "adventure",
 )
 
 

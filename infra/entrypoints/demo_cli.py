@@ -47,3 +47,20 @@ def demo_echoes(
     settings = Settings()
     tokens = TokenService(secret(settings, settings.jwt_secret, "jwt-secret"), 3600)
     run(url or f"http://{settings.host}:{settings.port}", tokens, players=players, seed=seed, console=console)
+
+
+@demo_app.command("adventure")
+def demo_adventure(
+    url: Annotated[str | None, typer.Option(help="The API; default: this machine's configured host and port.")] = None,
+    players: Annotated[int, typer.Option(min=2, max=20)] = 3,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed builds the same edits.")] = 7,
+) -> None:
+    """A world whose characters build, trade, craft (some crafts fail), make
+    friends and unlock achievements (seed 002, part 1): every adventure table filled."""
+    from api.auth import TokenService
+    from infra.entrypoints.demo.adventure import run
+    from infra.secret_files import secret
+
+    settings = Settings()
+    tokens = TokenService(secret(settings, settings.jwt_secret, "jwt-secret"), 3600)
+    run(url or f"http://{settings.host}:{settings.port}", tokens, players=players, seed=seed, console=console)

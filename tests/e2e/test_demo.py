@@ -70,3 +70,35 @@ def test_the_echoes_demo_fills_every_echoes_table_and_view_and_runs_twice(live_s
             "SELECT count(*) AS n FROM echoes.market_orders WHERE quantity < volume_entered"
         ).fetchone()
     assert balances["low"] >= 0 and partial["n"] >= 1  # partial fills rest on the books
+
+
+def test_the_adventure_demo_fills_every_adventure_table_and_view_and_runs_twice(live_server):
+    from rich.console import Console
+
+    from api.auth import TokenService
+    from infra.entrypoints.demo.adventure import run as run_adventure
+    from projections.adventure import READ_MODEL
+
+    tokens = live_server.app.state.services.get(TokenService)
+    for _ in range(2):
+        run_adventure(live_server.url, tokens, players=3, console=Console(quiet=True))
+    relations = [t.qualified for t in READ_MODEL.tables] + [v.qualified for v in READ_MODEL.views]
+    container = live_server.container
+
+    def counts() -> dict[str, int]:
+        with container.pool.connection() as conn:
+            return {t: conn.execute(f"SELECT count(*) AS n FROM {t}").fetchone()["n"] for t in relations}
+
+    wait_until(lambda: all(counts().values()), 20, message=f"every table filled: {counts()}")
+    with container.pool.connection() as conn:
+        worlds = conn.execute("SELECT count(*) AS n FROM adventure.worlds").fetchone()["n"]
+        unlocked = conn.execute(
+            "SELECT count(*) AS n FROM adventure.achievements WHERE achievement_name = 'level_10'"
+        ).fetchone()["n"]
+        pairs = conn.execute(
+            "SELECT a.relationship_value = b.relationship_value AS same FROM adventure.character_relationships a "
+            "JOIN adventure.character_relationships b ON a.relationship_id = b.relationship_id "
+            "AND a.character_id = b.target_character_id"
+        ).fetchall()
+    assert worlds == 2 and unlocked == 2
+    assert pairs and all(p["same"] for p in pairs)  # both rows of every pair agree

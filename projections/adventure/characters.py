@@ -1,0 +1,301 @@
+"""Read models of characters and what they hold, know and feel (seed 002),
+in the ``adventure`` schema, with the seed's names:
+
+- ``characters``: the seed's columns (``user_id`` the player), ``version``.
+- ``inventory``: one row per occupied slot (``id`` derived from the character
+  and the slot, so no two stacks share one); ``acquired_at`` is when the
+  slot was filled with that item.
+- ``character_skills``: one row per skill practised; ``skill_data`` holds its
+  prerequisites (the skill tree).
+- ``character_relationships``: two rows per pair, a→b and b→a, written from
+  the same events of the pair's one aggregate, so they never disagree.
+- ``achievements``: one row per achievement a player unlocked (``hidden``:
+  not listed before it was).
+"""
+
+from __future__ import annotations
+
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from domain.adventure import Achievements, Adventurer, Relationship
+from domain.adventure.relationships import HISTORY_MAX, history_entry
+from domain.adventure.skills import SKILL_TREE
+from domain.kernel.aggregate import ERASED
+from projections.model import (
+    DELETE,
+    Event,
+    Handler,
+    Key,
+    Owner,
+    Projection,
+    Row,
+    Table,
+    _Delete,
+    set_columns,
+    updated,
+)
+
+SCHEMA = "adventure"
+
+CHARACTERS = Table(
+    "characters",
+    SCHEMA,
+    owner=Owner("user_id"),
+    columns=(
+        ("id", "uuid NOT NULL"),
+        ("user_id", "uuid NOT NULL"),
+        ("world_id", "uuid NOT NULL"),
+        ("name", "text NOT NULL"),
+        ("character_class", "text NOT NULL"),
+        ("level", "int NOT NULL CHECK (level >= 1)"),
+        ("experience", "bigint NOT NULL CHECK (experience >= 0)"),
+        ("stats", "jsonb NOT NULL"),
+        ("appearance", "jsonb NOT NULL"),
+        ("position_x", "double precision NOT NULL"),
+        ("position_y", "double precision NOT NULL"),
+        ("position_z", "double precision NOT NULL"),
+        ("created_at", "timestamptz NOT NULL"),
+        ("updated_at", "timestamptz NOT NULL"),
+        ("version", "int NOT NULL"),
+    ),
+    key=("id",),
+    indexes=(
+        "idx_characters_position (world_id, position_x, position_y, position_z)",
+        "idx_characters_user (user_id, world_id)",
+        "idx_characters_stats USING GIN (stats)",
+    ),
+)
+
+INVENTORY = Table(
+    "inventory",
+    SCHEMA,
+    owner=Owner("character_id", via="aggregate"),
+    columns=(
+        ("id", "uuid NOT NULL"),
+        ("character_id", "uuid NOT NULL"),
+        ("item_type", "text NOT NULL"),
+        ("item_name", "text NOT NULL"),
+        ("quantity", "int NOT NULL CHECK (quantity > 0)"),
+        ("item_data", "jsonb NOT NULL"),
+        ("slot_position", "int NOT NULL"),
+        ("acquired_at", "timestamptz NOT NULL"),
+        ("updated_at", "timestamptz NOT NULL"),
+    ),
+    key=("id",),
+    indexes=("(character_id, slot_position)", "(item_name)"),
+)
+
+CHARACTER_SKILLS = Table(
+    "character_skills",
+    SCHEMA,
+    owner=Owner("character_id", via="aggregate"),
+    columns=(
+        ("id", "uuid NOT NULL"),
+        ("character_id", "uuid NOT NULL"),
+        ("skill_name", "text NOT NULL"),
+        ("skill_level", "int NOT NULL"),
+        ("experience_points", "bigint NOT NULL"),
+        ("skill_data", "jsonb NOT NULL"),
+        ("updated_at", "timestamptz NOT NULL"),
+    ),
+    key=("id",),
+    indexes=("(character_id)",),
+)
+
+CHARACTER_RELATIONSHIPS = Table(
+    "character_relationships",
+    SCHEMA,
+    owner=Owner("character_id", via="aggregate"),
+    columns=(
+        ("id", "uuid NOT NULL"),
+        ("relationship_id", "uuid NOT NULL"),  # the pair's aggregate: both rows share it
+        ("character_id", "uuid NOT NULL"),
+        ("target_character_id", "uuid NOT NULL"),
+        ("relationship_type", "text NOT NULL"),
+        ("relationship_value", "int NOT NULL CHECK (relationship_value BETWEEN -100 AND 100)"),
+        ("interaction_history", "jsonb NOT NULL"),
+        ("created_at", "timestamptz NOT NULL"),
+        ("updated_at", "timestamptz NOT NULL"),
+    ),
+    key=("id",),
+    indexes=("(character_id, relationship_value)", "(relationship_id)"),
+)
+
+ACHIEVEMENTS = Table(
+    "achievements",
+    SCHEMA,
+    owner=Owner("user_id"),
+    columns=(
+        ("id", "uuid NOT NULL"),
+        ("user_id", "uuid NOT NULL"),
+        ("achievement_name", "text NOT NULL"),
+        ("description", "text NOT NULL"),
+        ("points", "int NOT NULL"),
+        ("unlock_data", "jsonb NOT NULL"),
+        ("unlocked_at", "timestamptz NOT NULL"),
+        ("hidden", "boolean NOT NULL"),
+    ),
+    key=("id",),
+    indexes=("(user_id)",),
+)
+
+
+def character_created(event: Event, _: Row | None) -> Row:
+    data = event.data
+    x, y, z = data["position"]
+    return {
+        "id": event.originator_id,
+        "user_id": UUID(data["owner"]),
+        "world_id": UUID(data["world_id"]),
+        "name": data["name"],
+        "character_class": data["character_class"],
+        "level": 1,
+        "experience": 0,
+        "stats": data["stats"],
+        "appearance": data["appearance"],
+        "position_x": x,
+        "position_y": y,
+        "position_z": z,
+        "created_at": event.timestamp,
+        "updated_at": event.timestamp,
+        "version": event.originator_version,
+    }
+
+
+def moved(event: Event, row: Row | None) -> Row | None:
+    if row is None:
+        return None
+    x, y, z = event.data["position"]
+    return updated(event, row, {"position_x": x, "position_y": y, "position_z": z})
+
+
+def experienced(event: Event, row: Row | None) -> Row | None:
+    data = event.data
+    changes = {"experience": data["experience"], "level": data["level"], "stats": data["stats"]}
+    return updated(event, row, changes) if row else None
+
+
+def touched(event: Event, row: Row | None) -> Row | None:
+    """Any other change of the character: its version and updated_at move on."""
+    return updated(event, row, {}) if row else None
+
+
+def slot_id(event: Event) -> Key:
+    return (uuid5(NAMESPACE_URL, f"lorekeeper:/adventure/inventory/{event.originator_id}/{event.data['slot']}"),)
+
+
+def slot_changed(event: Event, row: Row | None) -> Row | _Delete:
+    stack = event.data["stack"]
+    if stack is None:
+        return DELETE
+    same = row is not None and (row["item_name"], row["item_data"]) == (stack["item_name"], stack["item_data"])
+    return {
+        "id": slot_id(event)[0],
+        "character_id": event.originator_id,
+        "item_type": stack["item_type"],
+        "item_name": stack["item_name"],
+        "quantity": stack["quantity"],
+        "item_data": stack["item_data"],
+        "slot_position": event.data["slot"],
+        "acquired_at": row["acquired_at"] if same and row is not None else event.timestamp,
+        "updated_at": event.timestamp,
+    }
+
+
+def skill_id(event: Event) -> Key:
+    return (uuid5(NAMESPACE_URL, f"lorekeeper:/adventure/skills/{event.originator_id}/{event.data['skill']}"),)
+
+
+def skill_gained(event: Event, _: Row | None) -> Row:
+    data = event.data
+    return {
+        "id": skill_id(event)[0],
+        "character_id": event.originator_id,
+        "skill_name": data["skill"],
+        "skill_level": data["level"],
+        "experience_points": data["experience"],
+        "skill_data": {"prerequisites": list(SKILL_TREE.get(data["skill"], ()))},
+        "updated_at": event.timestamp,
+    }
+
+
+def _direction(first: bool) -> tuple[Handler, Handler]:
+    """The handlers of one direction of a pair: first→second, or back."""
+    me, them = ("first_id", "second_id") if first else ("second_id", "first_id")
+
+    def key(event: Event) -> Key:
+        return (uuid5(NAMESPACE_URL, f"lorekeeper:/adventure/relationships/{event.originator_id}/{me}"),)
+
+    def created(event: Event, _: Row | None) -> Row:
+        return {
+            "id": key(event)[0],
+            "relationship_id": event.originator_id,
+            "character_id": UUID(event.data[me]),
+            "target_character_id": UUID(event.data[them]),
+            "relationship_type": "neutral",
+            "relationship_value": 0,
+            "interaction_history": [],
+            "created_at": event.timestamp,
+            "updated_at": event.timestamp,
+        }
+
+    def interacted(event: Event, row: Row | None) -> Row | None:
+        if row is None:
+            return None
+        data = event.data
+        entry = history_entry(
+            event.timestamp.isoformat(), data["actor_id"], data["kind"], data["delta"], data["detail"]
+        )
+        changes = {
+            "relationship_type": data["relationship_type"],
+            "relationship_value": data["value"],
+            "interaction_history": [*row["interaction_history"], entry][-HISTORY_MAX:],
+        }
+        return updated(event, row, changes)
+
+    return Handler(CHARACTER_RELATIONSHIPS, created, key), Handler(CHARACTER_RELATIONSHIPS, interacted, key)
+
+
+def achievement_id(event: Event) -> Key:
+    owner, name = event.data["owner"], event.data["achievement_name"]
+    return (uuid5(NAMESPACE_URL, f"lorekeeper:/adventure/achievements/{owner}/{name}"),)
+
+
+def unlocked(event: Event, _: Row | None) -> Row:
+    data = event.data
+    return {
+        "id": achievement_id(event)[0],
+        "user_id": UUID(data["owner"]),
+        "achievement_name": data["achievement_name"],
+        "description": data["description"],
+        "points": data["points"],
+        "unlock_data": data["unlock_data"],
+        "unlocked_at": event.timestamp,
+        "hidden": data["hidden"],
+    }
+
+
+FIRST, SECOND = _direction(True), _direction(False)
+
+PROJECTION = Projection(
+    name="adventure_characters",
+    schema_version=1,
+    tables=(CHARACTERS, INVENTORY, CHARACTER_SKILLS, CHARACTER_RELATIONSHIPS, ACHIEVEMENTS),
+    handlers={
+        Adventurer.Created.TOPIC: (Handler(CHARACTERS, character_created),),
+        Adventurer.Erased.TOPIC: (Handler(CHARACTERS, set_columns(name=ERASED)),),
+        Adventurer.Moved.TOPIC: (Handler(CHARACTERS, moved),),
+        Adventurer.ExperienceGained.TOPIC: (Handler(CHARACTERS, experienced),),
+        Adventurer.SlotChanged.TOPIC: (Handler(INVENTORY, slot_changed, slot_id), Handler(CHARACTERS, touched)),
+        Adventurer.SkillExperienceGained.TOPIC: (
+            Handler(CHARACTER_SKILLS, skill_gained, skill_id),
+            Handler(CHARACTERS, touched),
+        ),
+        Adventurer.RecipeDiscovered.TOPIC: (Handler(CHARACTERS, touched),),
+        Adventurer.CraftAttempted.TOPIC: (Handler(CHARACTERS, touched),),
+        Adventurer.RelationshipNoted.TOPIC: (Handler(CHARACTERS, touched),),
+        Relationship.Created.TOPIC: (FIRST[0], SECOND[0]),
+        Relationship.Interacted.TOPIC: (FIRST[1], SECOND[1]),
+        Achievements.Unlocked.TOPIC: (Handler(ACHIEVEMENTS, unlocked, achievement_id),),
+    },
+)
