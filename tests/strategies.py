@@ -6,6 +6,7 @@ import json
 from datetime import UTC
 from pathlib import Path
 from typing import Literal, get_args, get_origin
+from uuid import UUID
 
 from hypothesis import strategies as st
 
@@ -39,6 +40,19 @@ UNIVERSE = UniverseData.model_validate(
     json.loads((Path(__file__).resolve().parents[1] / "infra/data/echoes-universe-v1.json").read_text())
 )
 names = st.from_regex(r"[a-z0-9_.:-]{1,24}", fullmatch=True)
+
+BLOCK_KEYS = st.sampled_from(["0,0,0", "1,2,3", "15,15,15"])
+BLOCKS = st.fixed_dictionaries(
+    {"type": st.sampled_from(["air", "stone", "brick"]), "metadata": st.sampled_from([{}, {"lit": True}])}
+)
+STACKS = st.fixed_dictionaries(
+    {
+        "item_type": st.sampled_from(["material", "weapon"]),
+        "item_name": st.sampled_from(["log", "iron_sword"]),
+        "quantity": st.integers(1, 64),
+        "item_data": st.sampled_from([{}, {"durability": 100}]),
+    }
+)
 
 EVENT_FIELDS: dict[str, st.SearchStrategy] = {
     "display_name": display_names,
@@ -158,6 +172,56 @@ EVENT_FIELDS: dict[str, st.SearchStrategy] = {
         st.fixed_dictionaries({"module_type_id": st.sampled_from([2000, 2009]), "quantity": st.integers(1, 5)}),
         max_size=2,
     ),
+    # adventure (seed 002): narrow pools, so that chunks, slots and skills collide
+    "world_id": st.sampled_from([UUID(int=7), UUID(int=8)]),
+    "chunk_x": st.integers(-1, 1),
+    "chunk_y": st.integers(3, 5),
+    "chunk_z": st.integers(-1, 1),
+    "seed": st.integers(-(2**63), 2**63 - 1),
+    "world_type": st.sampled_from(["standard", "flat"]),
+    "settings": st.fixed_dictionaries({}, optional={"characters_per_player": st.integers(1, 9)}),
+    "is_active": st.booleans(),
+    "changes": st.dictionaries(BLOCK_KEYS, BLOCKS, min_size=1, max_size=4),
+    "generated": st.lists(BLOCK_KEYS, max_size=3, unique=True),
+    "structures": st.lists(st.fixed_dictionaries({"type": st.sampled_from(["hut", "tower"])}), max_size=2),
+    "placed": st.integers(0, 4),
+    "removed": st.integers(0, 4),
+    "to_version": st.integers(1, 10),
+    "character_class": st.sampled_from(["warrior", "mage"]),
+    "stats": st.fixed_dictionaries({"health": st.integers(1, 200), "mana": st.integers(0, 200)}),
+    "appearance": st.fixed_dictionaries({}, optional={"hair": st.sampled_from(["red", "black"])}),
+    "position": st.tuples(*[st.floats(-100, 100, allow_nan=False)] * 3),
+    "experience": st.integers(0, 10**6),
+    "level": st.integers(1, 100),
+    "slot": st.sampled_from([0, 1, 104]),
+    "stack": st.none() | STACKS,
+    "skill": st.sampled_from(["mining", "building"]),
+    "recipe_name": st.sampled_from(["Planks", "Iron Sword"]),
+    "odds": st.floats(0.5, 0.95),
+    "roll": st.floats(0, 0.999),
+    "succeeded": st.booleans(),
+    "other_id": st.sampled_from([UUID(int=1), UUID(int=2)]),
+    "value": st.integers(-100, 100),
+    "first_id": st.sampled_from([UUID(int=1), UUID(int=2)]),
+    "second_id": st.sampled_from([UUID(int=3), UUID(int=4)]),
+    "actor_id": st.sampled_from([UUID(int=1), UUID(int=3)]),
+    "delta": st.integers(-25, 25),
+    "relationship_type": st.sampled_from(["hostile", "neutral", "ally"]),
+    "detail": st.fixed_dictionaries({}, optional={"item_name": st.just("log"), "quantity": st.integers(1, 5)}),
+    "ingredients": st.lists(
+        st.fixed_dictionaries({"item_name": st.sampled_from(["log", "stick"]), "quantity": st.integers(1, 4)}),
+        min_size=1,
+        max_size=2,
+    ),
+    "result_item": STACKS,
+    "required_level": st.integers(1, 100),
+    "recipe_type": st.sampled_from(["smithing", "woodcutting"]),
+    "unlock_conditions": st.fixed_dictionaries({}, optional={"level": st.integers(1, 5)}),
+    "achievement_name": st.sampled_from(["first_craft", "level_10"]),
+    "description": st.just("an achievement"),
+    "points": st.integers(1, 100),
+    "hidden": st.booleans(),
+    "unlock_data": st.fixed_dictionaries({"character_id": st.uuids().map(str)}),
 }
 
 

@@ -82,7 +82,11 @@ class Adventurer(Aggregate):
     """A character in a world (the seed's ``characters``; named apart from the live sessions' ``Character``)."""
 
     TOPIC = "lorekeeper.adventure_character"
-    snapshot_types: ClassVar[dict[str, object]] = {"owner": UUID, "world_id": UUID}
+    snapshot_types: ClassVar[dict[str, object]] = {
+        "owner": UUID,
+        "world_id": UUID,
+        "position": tuple[float, float, float],
+    }
     personal_state: ClassVar[dict[str, object]] = {"name": ERASED}
 
     class Created(Aggregate.Created):
