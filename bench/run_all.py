@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench import echoes_market, history, http_commands, kafka_relay, projection_catchup, ws_actions
+from bench import adventure_chunks, echoes_market, history, http_commands, kafka_relay, projection_catchup, ws_actions
 
 
 def main() -> None:
@@ -17,6 +17,8 @@ def main() -> None:
     history.main()
     print()
     echoes_market.main()
+    print()
+    adventure_chunks.main()
 
 
 if __name__ == "__main__":

@@ -264,3 +264,60 @@ def test_achievements_are_unlocked_by_the_policy_once(http, live_server, admin, 
         items["points"] == 50 and next(i for i in items["items"] if i["unlocked_at"])["achievement_name"] == "level_10"
     )
     assert "unlucky" not in {i["achievement_name"] for i in items["items"]}  # hidden until unlocked
+
+
+def test_worlds_recipes_and_slots_answer_as_documented(http, live_server, admin, server):
+    ada = sign_up(http, "Ada")
+    w = world(http, admin)
+    path = f"/v1/worlds/{w['id']}"
+    got = http.get(path, headers=ada.auth)
+    assert got.status_code == 200 and got.headers["etag"] == '"1"' and got.json()["name"] == w["name"]
+    assert_problem(
+        http.post("/v1/worlds", headers=admin, json={"name": w["name"].upper(), "seed": 1}), 409, "world_name_taken"
+    )
+    assert_problem(http.patch(path, headers=ada.auth, json={"is_active": False}), 403, "forbidden")
+    assert_problem(
+        http.patch(path, headers={**admin, "If-Match": '"7"'}, json={"is_active": False}), 412, "version_conflict"
+    )
+    patched = http.patch(path, headers={**admin, "If-Match": '"1"'}, json={"metadata": {"season": "winter"}})
+    assert patched.status_code == 200 and patched.json()["metadata"] == {"season": "winter"}
+    a = character(http, ada, w["id"])
+    base = f"{path}/characters/{a['id']}"
+    assert http.get(base, headers=ada.auth).json()["stats"]["health"] == 100
+    assert_problem(http.get(base, headers=sign_up(http, "Eve").auth), 403, "forbidden")
+    assert_problem(http.get(f"/v1/worlds/{uuid4()}/characters/{a['id']}", headers=ada.auth), 404, "not_found")
+    pickaxe = {"item_type": "tool", "item_name": "pickaxe", "quantity": 1, "item_data": {"durability": 90}}
+    assert http.post(f"{base}/items", headers=server, json=pickaxe).status_code == 200
+    equipped = http.post(f"{base}/items/move", headers=ada.auth, json={"from_slot": 0, "to_slot": 104})
+    assert equipped.status_code == 200 and equipped.json()["inventory"][0]["slot_position"] == 104
+    assert_problem(
+        http.post(f"{base}/items/move", headers=ada.auth, json={"from_slot": 104, "to_slot": 100}), 422, "invalid_item"
+    )
+    logs = {"item_type": "material", "item_name": "log", "quantity": 70}
+    assert http.post(f"{base}/items", headers=server, json=logs).status_code == 200
+    dropped = http.post(f"{base}/items/drop", headers=ada.auth, json={"item_name": "log", "quantity": 65})
+    assert dropped.status_code == 200
+    assert [(s["item_name"], s["quantity"]) for s in dropped.json()["inventory"]] == [("log", 5), ("pickaxe", 1)]
+    too_big = {"item_type": "material", "item_name": "stone_chip", "quantity": 10_000}
+    assert_problem(http.post(f"{base}/items", headers=server, json=too_big), 409, "inventory_full")
+    assert_problem(
+        http.post(f"{base}/items", headers=server, json={**logs, "item_name": "Bad Name"}), 422, "invalid_item"
+    )
+    moved = http.post(f"{base}/move", headers=ada.auth, json={"x": 100.0, "y": 90.0, "z": -5.0})
+    assert (moved.json()["position_x"], moved.json()["position_z"]) == (100.0, -5.0)
+    assert_problem(
+        http.post(f"{base}/move", headers=ada.auth, json={"x": 1.0, "y": 300.0, "z": 1.0}), 422, "validation_failed"
+    )
+    http.post("/v1/recipes", headers=admin, json=PLANKS)
+    recipe = http.get("/v1/recipes/planks", headers=ada.auth)  # names are case-insensitive
+    assert recipe.status_code == 200 and recipe.json()["recipe_name"] == "Planks"
+    bad = {**PLANKS, "recipe_name": "Juggling", "recipe_type": "juggling"}
+    assert_problem(http.post("/v1/recipes", headers=admin, json=bad), 422, "invalid_recipe")
+    assert_problem(http.post("/v1/recipes", headers=ada.auth, json=PLANKS), 403, "forbidden")
+    area = http.get(f"{path}/area", headers=ada.auth, params={"x0": 0, "y0": 0, "z0": 0, "x1": 8, "y1": 0, "z1": 7})
+    assert_problem(area, 422, "invalid_edit")
+    assert_problem(http.get(f"{path}/chunks/0/16/0", headers=ada.auth), 422, "validation_failed")
+    closed = http.patch(path, headers=admin, json={"is_active": False})
+    assert closed.status_code == 200
+    edit = {"changes": {"0,0,0": {"type": "stone"}}, "character_id": a["id"]}
+    assert_problem(http.patch(f"{path}/chunks/0/4/0", headers=ada.auth, json=edit), 409, "world_inactive")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench import echoes_market, history, http_commands, projection_catchup, ws_actions
+from bench import adventure_chunks, echoes_market, history, http_commands, projection_catchup, ws_actions
 
 
 @pytest.fixture
@@ -34,3 +34,8 @@ def test_history_bench_runs(bench_server):
 def test_echoes_market_bench_runs(bench_server):
     text = echoes_market.main(engine_orders=2_000, book_orders=2_000, clients=4, seconds=0.5, rate=50, rounds=1)
     assert "HTTP ratio" in text and "p99" in text
+
+
+def test_adventure_chunks_bench_runs(bench_server):
+    text = adventure_chunks.main(clients=4, seconds=0.5, rounds=1, heavy_edits=150)
+    assert "edit ratio" in text and "load ratio" in text
