@@ -6,23 +6,25 @@ characters, with ``If-Match`` on the chunk's version (docs/adventure.md)."""
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
+import orjson
 from fastapi import Query
 from pydantic import BaseModel, Field, model_validator
 from starlette.responses import Response
 
 from api import routing
-from api.deps import CommandDep, CurrentPrincipal, IfMatch, wired
+from api.deps import CommandDep, CurrentPrincipal, IfMatch, ReadDb, ReadYourWrites, wired
 from api.openapi import problems
 from api.problems import Problem
 from api.responses import stored, to_response
 from api.schemas import Request
 from domain.adventure import AdventureUseCases, Recipe, World
-from domain.adventure.building import ChunkView
+from domain.adventure.building import ChunkView, check_area
 from domain.adventure.chunks import COORDINATE_MAX, EDIT_MAX, STRUCTURES_MAX
-from domain.adventure.terrain import LAYERS
+from domain.adventure.terrain import LAYERS, chunk_blocks
 from domain.kernel.store import Written
 from infra.idempotency import Stored
 
@@ -236,10 +238,19 @@ XZ = Annotated[int, Query(ge=-COORDINATE_MAX, le=COORDINATE_MAX, strict=False)]
 Y = Annotated[int, Query(ge=0, le=LAYERS - 1, strict=False)]
 
 
-@router.get("/worlds/{world_id}/area", response_model=AreaOut, responses=problems(404, 422))
+@lru_cache(maxsize=1024)
+def generated_json(seed: int, world_type: str, x: int, y: int, z: int) -> bytes:
+    """An untouched chunk's block data as JSON (terrain is a pure function: cached)."""
+    return orjson.dumps({"blocks": chunk_blocks(seed, world_type, (x, y, z), {}), "entities": []})
+
+
+@router.get(
+    "/worlds/{world_id}/area", response_model=AreaOut, dependencies=[ReadYourWrites], responses=problems(404, 422)
+)
 def get_area(
     world_id: UUID,
     adventure: Adventure,
+    db: ReadDb,
     _: CurrentPrincipal,
     x0: XZ,
     y0: Y,
@@ -248,10 +259,32 @@ def get_area(
     y1: Y,
     z1: XZ,
 ) -> Response:
-    """Every chunk in the box from (x0, y0, z0) to (x1, y1, z1), at most 64 chunks."""
-    area = adventure.building.area(world_id, (x0, y0, z0), (x1, y1, z1))
-    out = AreaOut(chunks=[chunk_out(world_id, coordinates, view, None) for coordinates, view in area])
-    return Response(out.model_dump_json(), media_type="application/json")
+    """Every chunk in the box from (x0, y0, z0) to (x1, y1, z1), at most 64 chunks,
+    in (x, y, z) order. From the read model (``world_chunks``: one
+    indexed query; pass ``min_position`` to read your own edits), untouched chunks
+    generated; the bytes are assembled, not re-encoded."""
+    low, high = (x0, y0, z0), (x1, y1, z1)
+    boxes = check_area(low, high)
+    world = adventure.world(world_id)
+    with db.connection() as conn:
+        rows = conn.execute(
+            "SELECT chunk_x, chunk_y, chunk_z, version, block_data::text AS block_data, "
+            "structures::text AS structures FROM adventure.world_chunks WHERE world_id = %s "
+            "AND chunk_x BETWEEN %s AND %s AND chunk_y BETWEEN %s AND %s AND chunk_z BETWEEN %s AND %s",
+            (world_id, x0, x1, y0, y1, z0, z1),
+        ).fetchall()
+    edited = {(r["chunk_x"], r["chunk_y"], r["chunk_z"]): r for r in rows}
+    parts = []
+    for x, y, z in boxes:
+        row = edited.get((x, y, z))
+        head = f'{{"world_id":"{world_id}","chunk_x":{x},"chunk_y":{y},"chunk_z":{z},"version":'
+        if row is None:
+            body = generated_json(world.seed, world.world_type, x, y, z)
+            parts.append(f'{head}0,"block_data":'.encode() + body + b',"structures":[],"position":null}')
+        else:
+            tail = f',"structures":{row["structures"]},"position":null}}'
+            parts.append(f'{head}{row["version"]},"block_data":{row["block_data"]}{tail}'.encode())
+    return Response(b'{"chunks":[' + b",".join(parts) + b"]}", media_type="application/json")
 
 
 class Ingredient(Request):

@@ -21,6 +21,22 @@ BLOCK_EXPERIENCE = 2  # skill experience per block placed (building) or removed 
 ChunkView = tuple[int, dict[str, Block], list[dict[str, Any]]]  # version (0: never edited), blocks, structures
 
 
+def check_area(low: tuple[int, int, int], high: tuple[int, int, int]) -> list[tuple[int, int, int]]:
+    """The chunks of the box from ``low`` to ``high`` (inclusive), in (x, y, z)
+    order: InvalidEdit for an empty box or one of more than AREA_MAX_CHUNKS."""
+    sizes = [h - lo + 1 for lo, h in zip(low, high, strict=True)]
+    if min(sizes) < 1 or sizes[0] * sizes[1] * sizes[2] > AREA_MAX_CHUNKS:
+        raise InvalidEdit(f"an area is a box of 1 to {AREA_MAX_CHUNKS} chunks", limit=AREA_MAX_CHUNKS)
+    for corner in (low, high):
+        check_coordinates(*corner)
+    return [
+        (x, y, z)
+        for x in range(low[0], high[0] + 1)
+        for y in range(low[1], high[1] + 1)
+        for z in range(low[2], high[2] + 1)
+    ]
+
+
 class Building:
     def __init__(self, store: Lorekeeper) -> None:
         self.store = store
@@ -39,15 +55,7 @@ class Building:
         self, world_id: UUID, low: tuple[int, int, int], high: tuple[int, int, int]
     ) -> list[tuple[tuple[int, int, int], ChunkView]]:
         """Every chunk in the box from ``low`` to ``high`` (inclusive), at most AREA_MAX_CHUNKS."""
-        sizes = [h - lo + 1 for lo, h in zip(low, high, strict=True)]
-        if min(sizes) < 1 or sizes[0] * sizes[1] * sizes[2] > AREA_MAX_CHUNKS:
-            raise InvalidEdit(f"an area is a box of 1 to {AREA_MAX_CHUNKS} chunks", limit=AREA_MAX_CHUNKS)
-        return [
-            ((x, y, z), self.chunk(world_id, x, y, z))
-            for x in range(low[0], high[0] + 1)
-            for y in range(low[1], high[1] + 1)
-            for z in range(low[2], high[2] + 1)
-        ]
+        return [((x, y, z), self.chunk(world_id, x, y, z)) for x, y, z in check_area(low, high)]
 
     def edit_chunk(
         self,

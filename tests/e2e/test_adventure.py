@@ -81,10 +81,13 @@ def test_a_chunk_is_generated_edited_with_if_match_read_by_area_and_restored(htt
         path, headers={**ada.auth, "If-Match": '"2"'}, json={**body, "changes": {"5,5,5": {"type": "torch"}}}
     )
     assert again.status_code == 200, again.text
-    area = http.get(
-        f"/v1/worlds/{w['id']}/area", headers=ada.auth, params={"x0": -1, "y0": 4, "z0": -1, "x1": 1, "y1": 4, "z1": 1}
-    )
+    box = {"x0": -1, "y0": 4, "z0": -1, "x1": 1, "y1": 4, "z1": 1, "min_position": again.json()["position"]}
+    area = http.get(f"/v1/worlds/{w['id']}/area", headers=ada.auth, params=box)
     assert area.status_code == 200 and len(area.json()["chunks"]) == 9
+    chunks = {(c["chunk_x"], c["chunk_z"]): c for c in area.json()["chunks"]}
+    assert chunks[(0, 0)]["version"] == 3 and chunks[(0, 0)]["block_data"] == again.json()["block_data"]
+    neighbour = http.get(f"/v1/worlds/{w['id']}/chunks/1/4/1", headers=ada.auth).json()
+    assert chunks[(1, 1)]["block_data"] == neighbour["block_data"] and chunks[(1, 1)]["version"] == 0
     assert_problem(http.post(f"{path}/restore", headers=ada.auth, json={"version": 2}), 403, "forbidden")
     restored = http.post(f"{path}/restore", headers=admin, json={"version": 2})
     assert restored.status_code == 200, restored.text
