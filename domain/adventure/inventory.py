@@ -54,8 +54,9 @@ def item(item_type: str, item_name: str, item_data: dict[str, Any] | None = None
     """An item (a stack of none yet), checked: a known type, a name, bounded data."""
     if item_type not in ITEM_TYPES:
         raise InvalidItem(f"{item_type!r} is not an item type", item_types=list(ITEM_TYPES))
-    if not (1 <= len(item_name) <= NAME_MAX and item_name.replace("_", "").isalnum() and item_name.islower()):
-        raise InvalidItem(f"an item name is 1 to {NAME_MAX} lower-case letters, digits and underscores")
+    name = item_name.replace("_", "")
+    if not (1 <= len(item_name) <= NAME_MAX and name.isascii() and name.isalnum() and name == name.lower()):
+        raise InvalidItem(f"an item name is 1 to {NAME_MAX} lower-case ASCII letters, digits and underscores")
     data = dict(item_data or {})
     if set(data) - {"durability", "enchantments"}:
         raise InvalidItem("item_data holds durability and enchantments only")
