@@ -130,3 +130,18 @@ def test_a_skill_unlocks_when_its_prerequisites_reach_level_three():
     game.give_items(ada, "block", "cobblestone", 64 * 4, None, "gather")  # mining experience
     character = game.character(ada)
     assert character.skill_level("mining") >= 3 and character.locked("smithing") == []
+
+
+def test_a_character_moves_only_for_its_player_and_its_name_is_erased_once():
+    game, _, player, ada, _ = adventure()
+    moved = game.move_character(player, ada, (20.5, 90, -3)).aggregate
+    assert moved.position == (20.5, 90.0, -3.0)
+    assert game.move_character(player, ada, (20.5, 90, -3)).position is None  # already there
+    with pytest.raises(PermissionDenied):
+        game.move_character(uuid4(), ada, (0, 70, 0))
+    with pytest.raises(InvalidCharacter):
+        game.move_character(player, ada, (0, 999, 0))
+    character = game.character(ada)
+    character.erase_personal()
+    character.erase_personal()
+    assert character.name == "[erased]" and len(character.pending_events) == 1

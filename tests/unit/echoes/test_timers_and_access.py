@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
 
@@ -153,3 +153,17 @@ def test_fees_come_from_the_settings_and_orders_last_at_most_ninety_days():
     (order,) = placed.aggregate.orders.values()
     assert order["expires_at"] == expiry_key(NOW + DURATION_MAX)
     assert balance(store, ada) == 100_000 - 100 - 1  # 11 bps of 100, rounded up to 1
+
+
+def test_a_reprice_through_the_use_cases_charges_its_fee_and_may_trade_at_once():
+    store, echoes, ada, bob = market()
+    echoes.place_order(bob, STATION, MODULE, SELL, 120, 2, DAY, NOW)
+    placed = echoes.place_order(ada, STATION, MODULE, BUY, 100, 2, DAY, NOW)
+    (order_id,) = (UUID(k) for k, o in placed.aggregate.orders.items() if o["character_id"] == str(ada.character_id))
+    before = balance(store, ada)
+    with pytest.raises(PermissionDenied):
+        echoes.reprice_order(Actor(ada.character_id, bob.owner), STATION, MODULE, order_id, 120)
+    repriced = echoes.reprice_order(ada, STATION, MODULE, order_id, 120)
+    assert not repriced.aggregate.orders.get(order_id) and not repriced.aggregate.depth(BUY)  # filled at once
+    # escrow topped up to 120 each (40), the reprice fee (3% of 240 = 8), nothing back: it traded at 120
+    assert balance(store, ada) == before - 40 - 8
