@@ -268,3 +268,95 @@ def test_unmet_conditions_are_named():
         "Planks", [{"item_name": "log", "quantity": 1}], {"item_type": "block", "item_name": "planks"}, 1, "mining", {}
     )
     assert recipe.result_item["quantity"] == 1 and recipe.refusal(character, set()) is None
+
+
+def recipe(**changes):
+    base = {
+        "recipe_name": "Planks",
+        "ingredients": [{"item_name": "log", "quantity": 1}],
+        "result_item": {"item_type": "block", "item_name": "planks", "quantity": 4},
+        "required_level": 1,
+        "recipe_type": "woodcutting",
+        "unlock_conditions": {},
+    }
+    return Recipe.create(**{**base, **changes})
+
+
+def test_a_recipe_is_checked_at_every_bound():
+    from domain.adventure.recipes import INGREDIENTS_MAX, InvalidRecipe, odds
+
+    made = recipe(
+        ingredients=[{"item_name": f"part_{i}", "quantity": STACK_MAX} for i in range(INGREDIENTS_MAX)],
+        result_item={"item_type": "weapon", "item_name": "blade", "item_data": {"durability": 7}},
+        required_level=100,
+        unlock_conditions={"level": 100, "skills": {"smithing": 2}, "items": ["ore"] * 8, "achievements": ["x"]},
+    )
+    assert made.result_item == {
+        "item_type": "weapon",
+        "item_name": "blade",
+        "quantity": 1,
+        "item_data": {"durability": 7},
+    }
+    assert made.unlock_conditions["skills"] == {"smithing": 2} and made.required_level == 100
+    assert len(made.ingredients) == INGREDIENTS_MAX
+    refusals = [
+        ({"recipe_type": "juggling"}, "recipe_type is the skill it trains, not 'juggling'"),
+        ({"required_level": 0}, "required_level is 1 to 100"),
+        ({"required_level": 101}, "required_level is 1 to 100"),
+        ({"ingredients": []}, "a recipe has 1 to 8 ingredients"),
+        ({"ingredients": [{"item_name": f"p{i}", "quantity": 1} for i in range(9)]}, "1 to 8 ingredients"),
+        ({"ingredients": [{"item_name": "log", "quantity": 0}]}, "an ingredient's quantity is 1 to 64"),
+        ({"ingredients": [{"item_name": "log", "quantity": 65}]}, "an ingredient's quantity is 1 to 64"),
+        ({"ingredients": [{"item_name": "log", "quantity": "1"}]}, "an ingredient's quantity"),
+        ({"ingredients": [{"item_name": "log", "quantity": 1}] * 2}, "each ingredient is named once"),
+        (
+            {"result_item": {"item_type": "block", "item_name": "planks", "quantity": 65}},
+            "the result's quantity is 1 to 64",
+        ),
+        ({"result_item": {"item_type": "block", "item_name": "planks", "quantity": 0}}, "the result's quantity"),
+        ({"unlock_conditions": {"level": 0}}, r"unlock_conditions.level is 1 to 100"),
+        ({"unlock_conditions": {"level": 101}}, r"unlock_conditions.level is 1 to 100"),
+        ({"unlock_conditions": {"level": "2"}}, r"unlock_conditions.level"),
+        ({"unlock_conditions": {"skills": {"juggling": 1}}}, r"unlock_conditions.skills maps skills to levels"),
+        ({"unlock_conditions": {"skills": {"mining": "1"}}}, r"unlock_conditions.skills"),
+        ({"unlock_conditions": {"skills": []}}, r"unlock_conditions.skills"),
+        ({"unlock_conditions": {"items": ["a"] * 9}}, r"unlock_conditions.items is a list of at most 8 names"),
+        ({"unlock_conditions": {"items": [""]}}, r"unlock_conditions.items"),
+        ({"unlock_conditions": {"items": "ore"}}, r"unlock_conditions.items"),
+        ({"unlock_conditions": {"achievements": [1]}}, r"unlock_conditions.achievements is a list of at most 8"),
+        ({"unlock_conditions": {"moon": 1}}, r"unlock_conditions is an object of \['achievements', 'items', 'level'"),
+        ({"unlock_conditions": []}, r"unlock_conditions is an object"),
+    ]
+    for changes, message in refusals:
+        with pytest.raises(InvalidRecipe, match=message):
+            recipe(**changes)
+    with pytest.raises(InvalidRecipe) as skills:
+        recipe(unlock_conditions={"skills": {"juggling": 1}})
+    assert skills.value.details == {"skills": sorted(skills.value.details["skills"])} and "mining" in str(
+        skills.value.details
+    )
+    with pytest.raises(InvalidItem):
+        recipe(ingredients=[{"quantity": 1}])  # no name
+    with pytest.raises(InvalidItem):
+        recipe(result_item={"item_name": "planks"})  # no type
+    with pytest.raises(InvalidItem):
+        recipe(result_item={"item_type": "block", "item_name": "planks", "item_data": {"colour": 1}})
+    assert [odds(n) for n in (0, 1, 2, 9, 10, 11)] == [0.5, 0.5, 0.55, 0.9, 0.95, 0.95]
+
+
+def test_unmet_conditions_are_each_checked():
+    character = Adventurer.create(uuid4(), uuid4(), "Ada", "mage", {}, (0, 70, 0))
+    character.level = 3
+    character.skills = {"mining": {"level": 2, "experience": 50}}
+    character.inventory = {"0": {**LOG, "quantity": 1}}
+    met = {"level": 3, "skills": {"mining": 2}, "items": ["log"], "achievements": ["first_craft"]}
+    assert unmet(met, character, {"first_craft"}) == []
+    assert unmet({**met, "level": 4}, character, {"first_craft"}) == ["level 4"]
+    assert unmet({**met, "skills": {"mining": 3}}, character, {"first_craft"}) == ["mining 3"]
+    assert unmet({**met, "items": ["log", "ore"]}, character, {"first_craft"}) == ["holding ore"]
+    assert unmet(met, character, {"level_10"}) == ["achievement first_craft"]
+    made = recipe(unlock_conditions={"level": 4})
+    assert made.refusal(character, set()) == "Planks is not discovered yet: it needs level 4"
+    character.recipes = ["Planks"]
+    assert made.refusal(character, set()) is None  # discovered: its conditions are not asked again
+    assert recipe(required_level=4).refusal(character, set()) == "Planks needs level 4, the character is 3"
