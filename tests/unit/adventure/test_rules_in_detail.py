@@ -360,3 +360,81 @@ def test_unmet_conditions_are_each_checked():
     character.recipes = ["Planks"]
     assert made.refusal(character, set()) is None  # discovered: its conditions are not asked again
     assert recipe(required_level=4).refusal(character, set()) == "Planks needs level 4, the character is 3"
+
+
+def test_world_refusals_name_their_field_and_details():
+    from domain.adventure.worlds import WorldName, world_name_id
+
+    with pytest.raises(InvalidCommand, match=r"^settings must be a JSON object$"):
+        World.create("W", "flat", 1, [], {})  # type: ignore[arg-type]
+    with pytest.raises(InvalidCommand, match=r"^metadata must be a JSON object$"):
+        World.create("W", "flat", 1, {}, [])  # type: ignore[arg-type]
+    with pytest.raises(InvalidWorld) as kind:
+        World.create("W", "cube", 1, {}, {})
+    assert kind.value.details == {"world_types": ["standard", "flat"]}
+    assert World.create("W", "flat", 2**63 - 1, {}, {}).seed == 2**63 - 1
+    assert World.create("x" * 64, "flat", 1, {}, {}).name == "x" * 64
+    with pytest.raises(InvalidCommand, match="1 to 64 characters"):
+        World.create("x" * 65, "flat", 1, {}, {})
+    world = World.create("W", "flat", 1, {}, {})
+    with pytest.raises(InvalidCommand, match=r"^metadata must be a JSON object$"):
+        world.configure(None, [])  # type: ignore[arg-type]
+    with pytest.raises(InvalidCommand, match=r"^settings must be a JSON object$"):
+        world.configure([], None)  # type: ignore[arg-type]
+    world.configure(None, {"season": "winter"})
+    assert world.metadata == {"season": "winter"} and world.settings == {}
+    claim = WorldName.claim("Eldoria", world.id)
+    assert claim.world_id == world.id and claim.id == world_name_id("ELDORIA")
+
+
+def test_chunk_refusals_carry_their_details():
+    check_coordinates(0, 0, 0)  # bedrock's layer is inside
+    with pytest.raises(InvalidEdit) as long_key:
+        parse_key("x" * 40)
+    assert long_key.value.details == {"block": "x" * 32}
+    with pytest.raises(InvalidEdit, match="outside the chunk"):
+        parse_key("0,0,16")
+    with pytest.raises(InvalidEdit) as too_many:
+        checked_changes({})
+    assert too_many.value.details == {"limit": EDIT_MAX}
+    with pytest.raises(InvalidEdit, match=r"^block 0,0,0: unknown block type 'lava'$") as lava:
+        checked_changes({"0,0,0": {"type": "lava"}})
+    assert "stone" in lava.value.details["block_types"] and lava.value.details["block_types"] == sorted(
+        lava.value.details["block_types"]
+    )
+    with pytest.raises(InvalidEdit, match="unknown block type '" + "y" * 40 + "'$"):
+        checked_changes({"0,0,0": {"type": "y" * 50}})
+    with pytest.raises(InvalidEdit, match="structures"):
+        Chunk.first_edit(uuid4(), (0, 4, 0), 1, "flat").edit(
+            {"0,0,0": {"type": "air"}}, [{"a": {"b": {"c": {"d": {"e": 1}}}}}], None
+        )
+
+
+def test_a_restore_records_the_generated_blocks_it_brings_back():
+    builder = uuid4()
+    chunk = Chunk.first_edit(uuid4(), (0, FLAT_HEIGHT // SIZE, 0), 1, "flat")
+    assert (chunk.seed, chunk.world_type) == (1, "flat")
+    chunk.edit({"0,0,0": {"type": "air"}, "0,1,0": {"type": "torch"}}, [{"type": "hut"}], builder)
+    assert chunk.pending_events[-1].character_id == builder
+    earlier = Chunk.first_edit(chunk.world_id, chunk.coordinates, 1, "flat")  # as at version 1
+    chunk.restore(earlier)
+    restored = chunk.pending_events[-1]
+    assert restored.changes == {
+        "0,0,0": {"type": "grass", "metadata": {}},  # a flat world's ground, generated again
+        "0,1,0": {"type": "air", "metadata": {}},
+    }
+    assert restored.generated == ["0,0,0", "0,1,0"] and restored.structures == [] and restored.to_version == 1
+    assert chunk.edits == {} and chunk.blocks()["0,0,0"]["type"] == "grass"
+
+
+def test_a_roster_knows_its_player_and_says_its_limit():
+    from domain.adventure.rosters import Roster, TooManyCharacters
+
+    player, world = uuid4(), uuid4()
+    roster = Roster(owner=player)
+    assert roster.owner == player == roster.owner_id
+    roster.join(world, uuid4(), 1)
+    with pytest.raises(TooManyCharacters, match=r"^a player has at most 1 characters in this world$") as full:
+        roster.join(world, uuid4(), 1)
+    assert full.value.details == {"limit": 1, "world_id": str(world)}
+    roster.join(uuid4(), uuid4(), 1)  # another world's limit is its own
