@@ -438,3 +438,45 @@ def test_a_roster_knows_its_player_and_says_its_limit():
         roster.join(world, uuid4(), 1)
     assert full.value.details == {"limit": 1, "world_id": str(world)}
     roster.join(uuid4(), uuid4(), 1)  # another world's limit is its own
+
+
+def test_a_new_character_starts_at_zero_and_its_refusals_say_why():
+    at_edge = Adventurer.create(uuid4(), uuid4(), "x" * 32, "ranger", {"hair": "red"}, (3e7, 0, -3e7))
+    assert at_edge.position == (3e7, 0.0, -3e7) and at_edge.character_class == "ranger"
+    assert at_edge.appearance == {"hair": "red"} and (at_edge.level, at_edge.experience) == (1, 0)
+    assert at_edge.crafts == {"attempted": 0, "succeeded": 0, "failed_in_a_row": 0}
+    assert (at_edge.inventory, at_edge.skills, at_edge.recipes, at_edge.relationships) == ({}, {}, [], {})
+    with pytest.raises(InvalidCharacter, match=r"0 <= y <= 256$"):
+        check_position(0, 257, 0)
+    with pytest.raises(InvalidCharacter) as bard:
+        Adventurer.create(uuid4(), uuid4(), "Ada", "bard", {}, (0, 70, 0))
+    assert bard.value.details == {"classes": ["artisan", "mage", "ranger", "warrior"]}
+    with pytest.raises(InvalidCommand, match="1 to 32 characters"):
+        Adventurer.create(uuid4(), uuid4(), "x" * 33, "mage", {}, (0, 70, 0))
+    with pytest.raises(InvalidCommand, match=r"^appearance must be a JSON object$"):
+        Adventurer.create(uuid4(), uuid4(), "Ada", "mage", [], (0, 70, 0))  # type: ignore[arg-type]
+    with pytest.raises(InvalidCharacter) as juggling:
+        at_edge.practise("juggling", 1)
+    assert "mining" in juggling.value.details["skills"] and juggling.value.details["skills"] == sorted(
+        juggling.value.details["skills"]
+    )
+    at_edge.practise("mining", 1)
+    assert at_edge.skills == {"mining": {"experience": 1, "level": 1}}
+    other = uuid4()
+    at_edge.note_relationship(other, 5)
+    at_edge.note_relationship(other, 5)
+    assert [type(e).__name__ for e in at_edge.pending_events[-2:]] == ["SkillExperienceGained", "RelationshipNoted"]
+    at_edge.change_items({"10": {**LOG, "quantity": 1}, "9": {**LOG, "quantity": 2}}, "loot", uuid4())
+    assert [e.slot for e in at_edge.pending_events[-2:]] == [9, 10]  # in slot order, not text order
+
+
+def test_an_area_is_any_box_of_up_to_64_chunks_anywhere():
+    from domain.adventure.building import AREA_MAX_CHUNKS, check_area
+
+    assert check_area((-2, 3, -2), (-1, 3, -1)) == [(-2, 3, -2), (-2, 3, -1), (-1, 3, -2), (-1, 3, -1)]
+    assert len(check_area((0, 0, 0), (3, 3, 3))) == AREA_MAX_CHUNKS
+    with pytest.raises(InvalidEdit) as too_big:
+        check_area((0, 0, 0), (3, 4, 3))
+    assert too_big.value.details == {"limit": AREA_MAX_CHUNKS}
+    with pytest.raises(InvalidEdit, match="outside the world"):
+        check_area((0, 15, 0), (0, 16, 0))

@@ -158,3 +158,50 @@ def test_an_edit_as_someone_elses_or_another_worlds_character_is_refused():
     game.building.edit_chunk(player, world_id, (0, 4, 0), {"0,0,0": {"type": "air"}}, None, ada)
     assert game.character(ada).skills == {"mining": {"experience": 2, "level": 1}}  # one block removed
     assert isinstance(game.character(ada), Adventurer)
+
+
+def test_names_taken_say_which_and_limits_hold_at_their_bounds():
+    from domain.adventure.recipes import RecipeExists
+    from domain.adventure.rosters import TooManyCharacters
+    from domain.adventure.worlds import WorldNameTaken
+
+    game, world_id, player, ada, _ = adventure()
+    name = game.world(world_id).name
+    with pytest.raises(WorldNameTaken, match=f"^the world name '{name.upper()}' is taken$") as taken:
+        game.create_world(name.upper(), "flat", 1, {}, {})
+    assert taken.value.details == {"name": name.upper()}
+    game.create_recipe(**PLANKS)
+    with pytest.raises(RecipeExists, match=r"^there is a recipe named 'planks'$") as exists:
+        game.create_recipe(**{**PLANKS, "recipe_name": "planks"})
+    assert exists.value.details == {"recipe_name": "planks"}
+    one = game.create_world("One", "flat", 1, {"characters_per_player": 1}, {}).aggregate.id
+    game.create_character(player, one, "Solo", "mage", {}, (0, 70, 0))
+    with pytest.raises(TooManyCharacters):
+        game.create_character(player, one, "Duo", "mage", {}, (0, 70, 0))
+    many = game.create_world("Many", "flat", 1, {"characters_per_player": 100}, {}).aggregate.id
+    for i in range(6):  # beyond the default of 5
+        game.create_character(player, many, f"Hero {i}", "mage", {}, (0, 70, 0))
+    assert ada in game.store.holdings(player).ids()
+
+
+def test_gathering_trains_mining_or_herbalism_and_loot_trains_nothing():
+    game, _, _, ada, _ = adventure()
+    game.give_items(ada, "material", "herb", 3, None, "gather")
+    game.give_items(ada, "block", "cobblestone", 4, None, "gather")
+    game.give_items(ada, "tool", "axe", 1, {"durability": 5}, "gather")
+    game.give_items(ada, "material", "log", 5, None, "loot")
+    skills = game.character(ada).skills
+    assert skills == {"herbalism": {"experience": 3, "level": 1}, "mining": {"experience": 4, "level": 1}}
+
+
+def test_a_roll_equal_to_the_odds_fails_and_a_failure_trains_half():
+    game, _, player, ada, _ = adventure()
+    game.create_recipe(**PLANKS)
+    game.give_items(ada, "material", "log", 2, None, "loot")
+    game.roll = rolls(0.5).__next__
+    failed = game.craft(player, ada, "Planks").aggregate
+    assert failed.crafts["succeeded"] == 0 and failed.skills["woodcutting"]["experience"] == 7  # 15 // 2
+    (used,) = events(game, ada, "SlotChanged")[-1:]
+    assert used.reason == "craft" and used.stack == {**used.stack, "quantity": 1}
+    with pytest.raises(PermissionDenied):
+        game.craft(uuid4(), ada, "Planks")
