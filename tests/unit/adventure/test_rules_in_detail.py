@@ -480,3 +480,42 @@ def test_an_area_is_any_box_of_up_to_64_chunks_anywhere():
     assert too_big.value.details == {"limit": AREA_MAX_CHUNKS}
     with pytest.raises(InvalidEdit, match="outside the world"):
         check_area((0, 15, 0), (0, 16, 0))
+
+
+def test_a_column_is_bedrock_stone_dirt_then_grass_or_sand_then_water_or_air():
+    from domain.adventure.terrain import WATER_LEVEL, _column_block
+
+    high, low = 70, WATER_LEVEL - 5
+    assert [_column_block(y, high) for y in (0, 1, high - 4, high - 3, high - 1, high, high + 1)] == [
+        "bedrock",
+        "stone",
+        "stone",
+        "dirt",
+        "dirt",
+        "grass",
+        "air",
+    ]
+    assert [_column_block(y, low) for y in (low, low + 1, WATER_LEVEL, WATER_LEVEL + 1)] == [
+        "sand",
+        "water",
+        "water",
+        "air",
+    ]
+    assert _column_block(WATER_LEVEL + 1, WATER_LEVEL + 1) == "sand"  # the shore
+    assert _column_block(WATER_LEVEL + 2, WATER_LEVEL + 2) == "grass"
+
+
+def test_relationship_refusals_are_exact():
+    from domain.adventure.relationships import KINDS, InvalidInteraction, history_entry, pair
+
+    a = uuid4()
+    assert pair(a, a) == (a, a)
+    with pytest.raises(InvalidInteraction, match=r"^a character has no relationship with itself$"):
+        Relationship.between(a, a, uuid4())
+    relationship = Relationship.between(a, uuid4(), uuid4())
+    with pytest.raises(InvalidInteraction, match=r"^only the two characters of a relationship interact in it$"):
+        relationship.interact(uuid4(), "greet", 1)
+    with pytest.raises(InvalidInteraction, match=r"^'wave' is not an interaction$") as wave:
+        relationship.interact(a, "wave", 1)
+    assert wave.value.details == {"kinds": list(KINDS)}
+    assert history_entry("t", "me", "greet", 1, {}) == {"at": "t", "by": "me", "kind": "greet", "delta": 1}

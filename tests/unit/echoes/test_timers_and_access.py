@@ -167,3 +167,34 @@ def test_a_reprice_through_the_use_cases_charges_its_fee_and_may_trade_at_once()
     assert not repriced.aggregate.orders.get(order_id) and not repriced.aggregate.depth(BUY)  # filled at once
     # escrow topped up to 120 each (40), the reprice fee (3% of 240 = 8), nothing back: it traded at 120
     assert balance(store, ada) == before - 40 - 8
+
+
+def test_the_loaded_universe_is_read_once_per_version_and_new_wallets_are_the_pilots():
+    from domain.echoes.universe import UNIVERSE_ID, Universe
+
+    store, echoes, _ada, bob = market()
+    loaded = echoes._loaded()
+    assert echoes._loaded() is loaded and loaded.version == store.load(Universe, UNIVERSE_ID).version
+    owner = uuid4()
+    newcomer = Actor(echoes.create_pilot(owner, "Cid", "Caldari", "Deteis", 30000140).aggregate.id, owner)
+    stranger = Actor(uuid4(), owner)
+    wallet = echoes._wallet(stranger)  # none stored yet: a new, empty one
+    assert (wallet.character_id, wallet.owner, wallet.balance) == (stranger.character_id, owner, 0)
+    with pytest.raises(PermissionDenied):
+        echoes.jump(Actor(newcomer.character_id, bob.owner), 30000141)
+
+
+def test_only_an_orders_pilot_cancels_or_reprices_it_and_an_order_keeps_the_id_it_was_given():
+    from domain.echoes.market import OrderNotOpen
+
+    _, echoes, ada, bob = market()
+    order_id = new_order_id(STATION, MODULE)
+    placed = echoes.place_order(ada, STATION, MODULE, BUY, 50, 1, DAY, NOW, order_id)
+    assert str(order_id) in placed.aggregate.orders
+    for refused in (
+        lambda: echoes.cancel_order(bob, STATION, MODULE, order_id),
+        lambda: echoes.reprice_order(bob, STATION, MODULE, order_id, 60),
+    ):
+        with pytest.raises((PermissionDenied, OrderNotOpen)):
+            refused()
+    assert str(order_id) in echoes.book(STATION, MODULE).orders
