@@ -23,7 +23,7 @@ from api.responses import stored, to_response
 from api.schemas import Request
 from domain.adventure import AdventureUseCases, Recipe, World
 from domain.adventure.building import ChunkView, check_area
-from domain.adventure.chunks import COORDINATE_MAX, EDIT_MAX, STRUCTURES_MAX
+from domain.adventure.chunks import COORDINATE_MAX, EDIT_MAX, STRUCTURES_MAX, parse_key
 from domain.adventure.terrain import LAYERS, chunk_blocks
 from domain.kernel.store import Written
 from infra.idempotency import Stored
@@ -161,6 +161,17 @@ def chunk_out(world_id: UUID, coordinates: tuple[int, int, int], view: ChunkView
     )
 
 
+class EditOut(BaseModel):
+    world_id: UUID
+    chunk_x: int
+    chunk_y: int
+    chunk_z: int
+    version: int = Field(description="The chunk's version after the edit (its new ETag).")
+    changes: dict[str, Json] = Field(description='The blocks as set, canonical: "x,y,z" -> {"type", "metadata"}.')
+    structures: list[Json]
+    position: int | None = None
+
+
 CHUNK = "/worlds/{world_id}/chunks/{chunk_x}/{chunk_y}/{chunk_z}"
 
 
@@ -174,7 +185,7 @@ def get_chunk(
     return to_response(stored(200, out, version=view[0]))
 
 
-@router.patch(CHUNK, response_model=ChunkOut, responses=problems(403, 404, 409, 412, 422))
+@router.patch(CHUNK, response_model=EditOut, responses=problems(403, 404, 409, 412, 422))
 def edit_chunk(
     world_id: UUID,
     chunk_x: ChunkXZ,
@@ -185,7 +196,8 @@ def edit_chunk(
     adventure: Adventure,
     if_match: IfMatch = None,
 ) -> Response:
-    """Change up to 256 blocks in one write (If-Match: the version you read; "0": never edited)."""
+    """Change up to 256 blocks in one write (If-Match: the version you read; "0": never
+    edited). The answer is the new version and the blocks as set, not the whole chunk."""
     if body.character_id is None and not cmd.principal.is_admin:
         raise Problem(422, "invalid_edit", "say which of your characters builds (character_id)")
     coordinates = (chunk_x, chunk_y, chunk_z)
@@ -201,7 +213,17 @@ def edit_chunk(
             if_match,
         )
         chunk = written.aggregate
-        out = chunk_out(world_id, coordinates, (chunk.version, chunk.blocks(), chunk.structures), written.position)
+        x, y, z = coordinates
+        out = EditOut(
+            world_id=world_id,
+            chunk_x=x,
+            chunk_y=y,
+            chunk_z=z,
+            version=chunk.version,
+            changes={k: chunk.edits[k] for k in sorted(",".join(map(str, parse_key(k))) for k in body.changes)},
+            structures=chunk.structures,
+            position=written.position,
+        )
         return stored(200, out, version=chunk.version)
 
     return cmd.run({"chunk": [str(world_id), *coordinates], **body.model_dump(mode="json")}, command)

@@ -90,6 +90,7 @@ class Achievements(Aggregate):
 
     TOPIC = "lorekeeper.achievements"
     snapshot_types: ClassVar[dict[str, object]] = {"owner": UUID}
+    SHALLOW: ClassVar[frozenset[str]] = frozenset({"unlocked"})  # names to points, inserted only
 
     class Created(Aggregate.Created):
         TOPIC: ClassVar[str] = "lorekeeper.achievements.Created"

@@ -88,6 +88,10 @@ class Adventurer(Aggregate):
         "position": tuple[float, float, float],
     }
     personal_state: ClassVar[dict[str, object]] = {"name": ERASED}
+    # What a command's copy may share (replaced whole) or copy one level deep
+    # (items replaced, inserted or deleted, never changed in place).
+    SHARED: ClassVar[frozenset[str]] = frozenset({"stats", "appearance"})
+    SHALLOW: ClassVar[frozenset[str]] = frozenset({"inventory", "skills", "recipes", "relationships", "records"})
 
     class Created(Aggregate.Created):
         TOPIC: ClassVar[str] = "lorekeeper.adventure_character.Created"

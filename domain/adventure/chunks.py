@@ -77,7 +77,11 @@ def checked_changes(changes: dict[str, Any]) -> dict[str, Block]:
 class Chunk(Aggregate):
     TOPIC = "lorekeeper.chunk"
     snapshot_types: ClassVar[dict[str, object]] = {"world_id": UUID}
-    SHARED: ClassVar[frozenset[str]] = frozenset({"structures"})  # replaced whole, never changed in place
+    # A command's copy of a cached chunk shares what is never changed in place:
+    # the structures (replaced whole) and each edit's block (a chunk of 4,000
+    # edits deep-copied was 17 ms a command; its dict copied is 0.05 ms).
+    SHARED: ClassVar[frozenset[str]] = frozenset({"structures"})
+    SHALLOW: ClassVar[frozenset[str]] = frozenset({"edits"})
 
     class Created(Aggregate.Created):
         TOPIC: ClassVar[str] = "lorekeeper.chunk.Created"

@@ -60,6 +60,7 @@ class InvalidInteraction(InvalidCommand):
 class Relationship(Aggregate):
     TOPIC = "lorekeeper.relationship"
     snapshot_types: ClassVar[dict[str, object]] = {"first_id": UUID, "second_id": UUID, "world_id": UUID}
+    SHARED: ClassVar[frozenset[str]] = frozenset({"history"})  # replaced whole
 
     class Created(Aggregate.Created):
         TOPIC: ClassVar[str] = "lorekeeper.relationship.Created"

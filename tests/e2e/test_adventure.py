@@ -73,8 +73,12 @@ def test_a_chunk_is_generated_edited_with_if_match_read_by_area_and_restored(htt
     body = {"changes": {"1,2,3": {"type": "brick"}, "0,0,0": {"type": "air"}}, "character_id": me["id"]}
     edited = http.patch(path, headers={**ada.auth, "If-Match": '"0"'}, json=body)
     assert edited.status_code == 200, edited.text
-    assert edited.json()["version"] == 2 and edited.json()["block_data"]["blocks"]["1,2,3"]["type"] == "brick"
-    assert "0,0,0" not in edited.json()["block_data"]["blocks"]
+    assert edited.json()["version"] == 2 and edited.json()["changes"] == {
+        "0,0,0": {"type": "air", "metadata": {}},
+        "1,2,3": {"type": "brick", "metadata": {}},
+    }
+    read_back = http.get(path, headers=ada.auth).json()["block_data"]["blocks"]
+    assert read_back["1,2,3"]["type"] == "brick" and "0,0,0" not in read_back
     stale = http.patch(path, headers={**ada.auth, "If-Match": '"0"'}, json=body)
     assert_problem(stale, 412, "version_conflict")
     again = http.patch(
@@ -85,7 +89,8 @@ def test_a_chunk_is_generated_edited_with_if_match_read_by_area_and_restored(htt
     area = http.get(f"/v1/worlds/{w['id']}/area", headers=ada.auth, params=box)
     assert area.status_code == 200 and len(area.json()["chunks"]) == 9
     chunks = {(c["chunk_x"], c["chunk_z"]): c for c in area.json()["chunks"]}
-    assert chunks[(0, 0)]["version"] == 3 and chunks[(0, 0)]["block_data"] == again.json()["block_data"]
+    assert chunks[(0, 0)]["version"] == 3
+    assert chunks[(0, 0)]["block_data"] == http.get(path, headers=ada.auth).json()["block_data"]
     neighbour = http.get(f"/v1/worlds/{w['id']}/chunks/1/4/1", headers=ada.auth).json()
     assert chunks[(1, 1)]["block_data"] == neighbour["block_data"] and chunks[(1, 1)]["version"] == 0
     assert_problem(http.post(f"{path}/restore", headers=ada.auth, json={"version": 2}), 403, "forbidden")
