@@ -12,6 +12,7 @@ experience and achievement checks, by two players' characters:
 - a pair's relationship is one value within -100..100, mirrored by both
   characters, with at most 20 interactions kept;
 - a level follows experience; achievements are unlocked once each;
+- a command that changes nothing records nothing;
 - and every aggregate rebuilt from its recorded events, or from a snapshot,
   is the aggregate the store holds.
 """
@@ -59,14 +60,28 @@ class AdventureMachine(RuleBasedStateMachine):
         self.edits: list[dict] = [{}]  # the chunk's edits after each of its versions (index: version - 1)
         self.rolls = iter(())
 
+    def states(self) -> dict:
+        """Every aggregate's domain state (what a command may change)."""
+        found = {}
+        for aggregate_id in self.aggregate_ids():
+            try:
+                found[aggregate_id] = self.game.store.repository.get(aggregate_id).state()
+            except Exception:  # not created yet
+                continue
+        return found
+
     def run(self, command) -> bool:
-        before = self.game.store.recorder.max_notification_id()
+        """Run a command: a refusal writes nothing, and so does a command that changes nothing."""
+        before, states = self.game.store.recorder.max_notification_id(), self.states()
         try:
             command()
         except DomainError as refused:
             assert self.game.store.recorder.max_notification_id() == before, "a refused command wrote"
             event(f"refused: {type(refused).__name__}")
             return False
+        if self.states() == states:
+            assert self.game.store.recorder.max_notification_id() == before, "a command that changed nothing wrote"
+            event("no-op")
         event("done")
         return True
 
@@ -128,7 +143,7 @@ class AdventureMachine(RuleBasedStateMachine):
     def check_achievements(self, i):
         from datetime import UTC, datetime
 
-        self.game.check_achievements(self.characters[i], datetime.now(UTC))
+        self.run(lambda: self.game.check_achievements(self.characters[i], datetime.now(UTC)))
 
     @rule(i=st.integers(0, 2), changes=st.dictionaries(KEYS, TYPES, min_size=1, max_size=3))
     def edit(self, i, changes):
@@ -195,17 +210,19 @@ class AdventureMachine(RuleBasedStateMachine):
             ]
             assert len(names) == len(set(names)) == len(achievements.unlocked)
 
-    def teardown(self):
-        """Every aggregate, rebuilt from its events and from a snapshot, is the stored one."""
-        if not hasattr(self, "game"):
-            return
-        ids = [
+    def aggregate_ids(self) -> set:
+        return {
             *self.characters,
             chunk_id(self.world, *COORDINATES),
             *(relationship_id(a, b) for a in self.characters for b in self.characters if a != b),
             *(achievements_id(p) for p in self.players),
-        ]
-        for aggregate_id in set(ids):
+        }
+
+    def teardown(self):
+        """Every aggregate, rebuilt from its events and from a snapshot, is the stored one."""
+        if not hasattr(self, "game"):
+            return
+        for aggregate_id in self.aggregate_ids():
             events = list(self.game.store.events.get(aggregate_id))
             if not events:
                 continue
