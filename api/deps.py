@@ -207,3 +207,9 @@ async def limit_by_address(request: Request, limits: Annotated[RateLimits, wired
 
 
 AddressRateLimit = Depends(limit_by_address)
+
+
+def game_server(cmd: Commands, what: str) -> None:
+    """What only a trusted game server reports (role ``server``): 403 for anyone else."""
+    if "server" not in cmd.principal.roles:
+        raise Problem(403, "forbidden", f"{what} is reported by a game server (role server)")

@@ -1,8 +1,8 @@
-"""The adventure context's HTTP API (seed 002): worlds, chunks and recipes
-(``worlds``); characters, their items, crafting, relationships and
-achievements (``characters``) (docs/adventure.md)."""
+"""The adventure context's HTTP API (seed 002): worlds (``worlds``), chunks and
+areas (``chunks``), recipes (``recipes``); characters, their items, crafting,
+relationships and achievements (``characters`` and ``actions``) (docs/adventure.md)."""
 
-from api.adventure import characters, worlds
+from api.adventure import actions, characters, chunks, recipes, worlds
 from api.context import ContextHttp
 
-HTTP = ContextHttp("adventure", (worlds.router, characters.router))
+HTTP = ContextHttp("adventure", (worlds.router, chunks.router, recipes.router, characters.router, actions.router))

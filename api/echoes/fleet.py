@@ -12,9 +12,8 @@ from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from api import routing
-from api.deps import CommandDep, CurrentPrincipal, wired
+from api.deps import CommandDep, CurrentPrincipal, game_server, wired
 from api.openapi import problems
-from api.problems import Problem
 from api.responses import stored, to_response
 from api.schemas import Request
 from domain.echoes import EchoesUseCases, Ship
@@ -124,11 +123,6 @@ def ship_out(echoes: EchoesUseCases, written: Written, status: int = 200) -> Sto
     )
     location = f"/v1/echoes/ships/{ship.id}" if status == 201 else None
     return stored(status, out, version=ship.version, location=location)
-
-
-def game_server(cmd: CommandDep, what: str) -> None:
-    if "server" not in cmd.principal.roles:
-        raise Problem(403, "forbidden", f"{what} is reported by a game server (role server)")
 
 
 @router.post("/pilots/{pilot_id}/ships", status_code=201, response_model=ShipOut, responses=problems(403, 404))

@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 from uuid import UUID
 
 from domain.adventure import inventory
+from domain.adventure.classes import CLASS_STATS
 from domain.adventure.skills import EXPERIENCE_MAX, SKILL_TREE, level_for, locked_by, skill_level_for
 from domain.adventure.terrain import LAYERS, SIZE
 from domain.adventure.worlds import checked_json
@@ -27,45 +28,6 @@ FRIEND_VALUE = 50  # a relationship above this is a friendship
 STAT_MAX = 9_999
 EXPERIENCE_GRANT_MAX = 100_000  # experience one command may grant
 WORLD_EDGE = 1_875_000 * SIZE  # blocks from the origin along x and z (chunks.COORDINATE_MAX chunks)
-CLASS_STATS: dict[str, dict[str, int]] = {
-    "warrior": {
-        "health": 120,
-        "mana": 20,
-        "strength": 16,
-        "intelligence": 8,
-        "dexterity": 12,
-        "constitution": 16,
-        "charisma": 10,
-    },
-    "mage": {
-        "health": 80,
-        "mana": 120,
-        "strength": 8,
-        "intelligence": 18,
-        "dexterity": 10,
-        "constitution": 10,
-        "charisma": 12,
-    },
-    "ranger": {
-        "health": 100,
-        "mana": 50,
-        "strength": 12,
-        "intelligence": 12,
-        "dexterity": 18,
-        "constitution": 12,
-        "charisma": 10,
-    },
-    "artisan": {
-        "health": 100,
-        "mana": 50,
-        "strength": 12,
-        "intelligence": 14,
-        "dexterity": 14,
-        "constitution": 12,
-        "charisma": 14,
-    },
-}
-STATS = tuple(CLASS_STATS["warrior"])  # the seed's seven keys
 
 
 class InvalidCharacter(InvalidCommand):

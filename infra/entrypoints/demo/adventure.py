@@ -24,6 +24,7 @@ import httpx
 from rich.console import Console
 
 from api.auth import TokenService
+from infra.entrypoints.demo import check as _check
 
 RECIPES = (
     {
@@ -48,12 +49,6 @@ RECIPES = (
     },
 )
 CLASSES = ("warrior", "mage", "ranger", "artisan")
-
-
-def _check(r: httpx.Response, *ok: int) -> dict[str, Any]:
-    if r.status_code not in ok:
-        raise RuntimeError(f"{r.request.method} {r.request.url.path}: {r.status_code} {r.text}")
-    return r.json() if r.content else {}
 
 
 def run(url: str, tokens: TokenService, *, players: int = 3, seed: int = 7, console: Console) -> None:

@@ -24,16 +24,11 @@ import httpx
 from rich.console import Console
 
 from api.auth import TokenService
+from infra.entrypoints.demo import check as _check
 
 STATIONS = (60003760, 60003761)
 MODULES = (2000, 2009, 2018)  # an autocannon, a shield extender, armor plates
 RACES = (("Caldari", "Deteis"), ("Minmatar", "Brutor"), ("Gallente", "Intaki"), ("Amarr", "Khanid"))
-
-
-def _check(r: httpx.Response, *ok: int) -> dict[str, Any]:
-    if r.status_code not in ok:
-        raise RuntimeError(f"{r.request.method} {r.request.url.path}: {r.status_code} {r.text}")
-    return r.json() if r.content else {}
 
 
 def run(url: str, tokens: TokenService, *, players: int = 4, seed: int = 7, console: Console) -> None:

@@ -20,6 +20,8 @@ from typing import Any
 import httpx
 from rich.console import Console
 
+from infra.entrypoints.demo import check as _check
+
 ITEMS = [
     {"item_id": "potion", "name": "Healing potion", "max_stack": 10, "pickup_limit": 3},
     {"item_id": "lantern", "name": "Lantern", "max_stack": 1, "pickup_limit": 1},
@@ -61,12 +63,6 @@ class Client:
 
     def post(self, path: str, body: Any, **headers: str) -> httpx.Response:
         return self.http.post(path, json=body, headers={"Authorization": f"Bearer {self.token}", **headers})
-
-
-def _check(r: httpx.Response, *ok: int) -> dict[str, Any]:
-    if r.status_code not in ok:
-        raise RuntimeError(f"{r.request.method} {r.request.url.path}: {r.status_code} {r.text}")
-    return r.json() if r.content else {}
 
 
 def publish_world(http: httpx.Client, admin_token: str) -> None:

@@ -9,7 +9,7 @@ from uuid import uuid4
 import pytest
 
 from domain.adventure import inventory
-from domain.adventure.characters import CLASS_STATS, STAT_MAX, Adventurer, InvalidCharacter, check_position
+from domain.adventure.characters import STAT_MAX, Adventurer, InvalidCharacter, check_position
 from domain.adventure.chunks import (
     COORDINATE_MAX,
     EDIT_MAX,
@@ -20,6 +20,7 @@ from domain.adventure.chunks import (
     checked_changes,
     parse_key,
 )
+from domain.adventure.classes import CLASS_STATS
 from domain.adventure.inventory import (
     BAG_SLOTS,
     DURABILITY_MAX,
