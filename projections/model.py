@@ -79,6 +79,15 @@ class Table:
     # one row to another; a real clash fails its statement, which the runner
     # narrows down to its event and dead-letters.
     unique: tuple[str, ...] = ()
+    # A table PostgreSQL partitions by the hash of one column (the key must
+    # include it), in this many partitions named ``<table>_p<i>`` beside it:
+    # ``("world_id", 8)``. Rebuilds move the partitions with their table.
+    partitioned: tuple[str, int] | None = None
+
+    @property
+    def partitions(self) -> tuple[str, ...]:
+        """The names of the table's partitions (none if it is not partitioned)."""
+        return tuple(f"{self.name}_p{i}" for i in range(self.partitioned[1])) if self.partitioned else ()
 
     @property
     def qualified(self) -> str:
@@ -119,7 +128,15 @@ class Table:
         cols += "".join(
             f", CONSTRAINT {self.name}_{c}_key UNIQUE ({c}) DEFERRABLE INITIALLY IMMEDIATE" for c in self.unique
         )
-        statements = [f"CREATE TABLE IF NOT EXISTS {schema}.{self.name} ({cols}, PRIMARY KEY ({', '.join(self.key)}))"]
+        create = f"CREATE TABLE IF NOT EXISTS {schema}.{self.name} ({cols}, PRIMARY KEY ({', '.join(self.key)}))"
+        if self.partitioned:
+            create += f" PARTITION BY HASH ({self.partitioned[0]})"
+        statements = [create]
+        statements += [
+            f"CREATE TABLE IF NOT EXISTS {schema}.{part} PARTITION OF {schema}.{self.name} "
+            f"FOR VALUES WITH (MODULUS {len(self.partitions)}, REMAINDER {i})"
+            for i, part in enumerate(self.partitions)
+        ]
         statements += [
             f"CREATE INDEX IF NOT EXISTS {name} ON {schema}.{self.name} {expr}"
             for name, expr in (self.index_name(i, index) for i, index in enumerate(self.indexes))

@@ -63,11 +63,12 @@ def rebuild(live: ProjectionRunner, progress: Callable[[int, int], None] | None 
                     sql.Identifier(projection.schema), sql.Identifier(table.name)
                 )
             )
-            conn.execute(
-                sql.SQL("ALTER TABLE {}.{} SET SCHEMA {}").format(
-                    sql.Identifier(schema), sql.Identifier(table.name), sql.Identifier(projection.schema)
+            for name in (table.name, *table.partitions):  # a partition moves apart from its table
+                conn.execute(
+                    sql.SQL("ALTER TABLE {}.{} SET SCHEMA {}").format(
+                        sql.Identifier(schema), sql.Identifier(name), sql.Identifier(projection.schema)
+                    )
                 )
-            )
         for name, definition in dict(views).items():  # another context's views over these tables
             conn.execute(sql.SQL("CREATE OR REPLACE VIEW {} AS {}").format(sql.SQL(name), sql.SQL(definition)))
         for old in projection.replaces:

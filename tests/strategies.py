@@ -222,13 +222,92 @@ EVENT_FIELDS: dict[str, st.SearchStrategy] = {
     "points": st.integers(1, 100),
     "hidden": st.booleans(),
     "unlock_data": st.fixed_dictionaries({"character_id": st.uuids().map(str)}),
+    # tycoon (seed 003): heroes and worlds from narrow pools, so rows collide
+    "world_data": st.fixed_dictionaries({"biomes": st.just([]), "landmarks": st.just([])}),
+    "ratio": st.integers(1, 86_400),
+    "founded_at": st.datetimes(timezones=st.just(UTC)),
+    "event_id": st.sampled_from([UUID(int=21), UUID(int=22)]),
+    "event_type": st.sampled_from(["festival", "storm"]),
+    "event_data": st.fixed_dictionaries({"effects": st.just({"socialize": 25})}),
+    "starts_minute": st.integers(0, 10_000),
+    "ends_minute": st.integers(0, 10_000),
+    "starts_at": st.datetimes(timezones=st.just(UTC)),
+    "ends_at": st.datetimes(timezones=st.just(UTC)),
+    "since": st.datetimes(timezones=st.just(UTC)),
+    "gold": st.integers(0, 10**6),
+    "reputation": st.integers(-100, 1000),
+    "reputation_change": st.integers(-10, 10),
+    "hero_id": st.sampled_from([UUID(int=31), UUID(int=32)]),
+    "minute": st.integers(0, 10**6),
+    "guild_id": st.uuids(),
+    "personality": st.fixed_dictionaries(
+        {
+            t: st.integers(0, 100)
+            for t in ("courage", "greed", "loyalty", "curiosity", "ambition", "patience", "empathy")
+        }
+    ),
+    "backstory": st.just("Ada grew up by the sea."),
+    "motivation": st.just("Wants to map the world."),
+    "decision": st.integers(0, 3),
+    "real_time": st.datetimes(timezones=st.just(UTC)),
+    "context": st.fixed_dictionaries({"energy": st.integers(0, 100)}, optional={"ordered": st.just("train")}),
+    "options": st.lists(st.fixed_dictionaries({"action": st.just("rest"), "score": st.floats(-50, 200)}), max_size=2),
+    "chosen_option": st.sampled_from(["rest", "train", "quest", "wait"]),
+    "reasoning": st.just("Ada chose to rest."),
+    "personality_factors": st.fixed_dictionaries({"patience": st.floats(0, 25)}),
+    "location": st.sampled_from(["guild_hall", "tavern"]),
+    "activity_type": st.sampled_from(["rest", "explore", "quest"]),
+    "activity_data": st.fixed_dictionaries({"action": st.just("rest")}),
+    "gold_change": st.integers(-100, 100),
+    "experience_change": st.integers(0, 100),
+    "items_changed": st.dictionaries(st.sampled_from(["herbs", "relic"]), st.integers(1, 3), max_size=2),
+    "mood_impact": st.integers(-20, 20),
+    "energy": st.integers(0, 100),
+    "mood": st.integers(0, 100),
+    "satisfaction": st.integers(0, 100),
+    "companion_id": st.sampled_from([UUID(int=31), UUID(int=32)]),
+    "bond_changes": st.lists(
+        st.fixed_dictionaries({"relationship_type": st.just("friendship"), "delta": st.integers(-5, 5)}), max_size=2
+    ),
+    "gesture": st.sampled_from(["praise", "reprimand", "gift"]),
+    "deltas": st.fixed_dictionaries({"trust": st.integers(-5, 5)}, optional={"mood": st.integers(-8, 8)}),
+    "trust": st.integers(0, 100),
+    "respect": st.integers(0, 100),
+    "fear": st.integers(0, 100),
+    "order": st.sampled_from(["rest", "train"]),
+    "obeyed": st.booleans(),
+    "compliance": st.floats(0, 100),
+    "accepted": st.booleans(),
+    "willingness": st.floats(-50, 100),
+    "strength": st.integers(-100, 100),
+    "interaction_count": st.integers(1, 100),
+    "title": st.sampled_from(["Slay the wyrm", "Find the relic"]),
+    "difficulty": st.integers(1, 10),
+    "duration_minutes": st.integers(30, 600),
+    "rewards": st.fixed_dictionaries(
+        {"gold": st.integers(0, 100), "experience": st.integers(0, 100), "items": st.just({})}
+    ),
+    "started_at": st.datetimes(timezones=st.just(UTC)),
+    "success": st.booleans(),
+    "outcome": st.fixed_dictionaries({"success": st.booleans()}),
+    "completed_at": st.datetimes(timezones=st.just(UTC)),
+}
+
+
+# Fields whose name another context's events use for another type, by event topic.
+TOPIC_FIELDS = {
+    "lorekeeper.hero.QuestAnswered": {
+        "quest_id": st.sampled_from([UUID(int=41), UUID(int=42)]),
+        "quest": st.fixed_dictionaries({"quest_id": st.just(str(UUID(int=41))), "title": st.just("Slay the wyrm")}),
+    },
 }
 
 
 def event_strategy(cls, fields=None, ids=None):
     """Events of ``cls`` with plausible field values (``fields`` by field name,
     ``ids`` for originator ids; narrow pools make events collide on the same rows)."""
-    fields_by_name = {**EVENT_FIELDS, **(fields or {})}
+    fields = {**(fields or {}), **TOPIC_FIELDS.get(getattr(cls, "TOPIC", ""), {})}
+    fields_by_name = {**EVENT_FIELDS, **fields}
     drawn = {}
     for name, info in cls.model_fields.items():
         if name in ("originator_id", "originator_version", "timestamp", "originator_topic"):

@@ -13,10 +13,11 @@ trade log).
 from __future__ import annotations
 
 from typing import Any, ClassVar
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import UUID
 
 from domain.kernel.aggregate import Aggregate
 from domain.kernel.errors import InvalidCommand
+from domain.kernel.pairs import pair, pair_id
 
 VALUE_MIN, VALUE_MAX = -100, 100
 DELTA_MAX = 25
@@ -24,13 +25,8 @@ HISTORY_MAX = 20
 KINDS = ("greet", "gift", "help", "trade", "quarrel", "insult", "attack", "betray")
 
 
-def pair(a: UUID, b: UUID) -> tuple[UUID, UUID]:
-    return (a, b) if str(a) < str(b) else (b, a)
-
-
 def relationship_id(a: UUID, b: UUID) -> UUID:
-    first, second = pair(a, b)
-    return uuid5(NAMESPACE_URL, f"lorekeeper:/adventure/relationships/{first}/{second}")
+    return pair_id("adventure/relationships", a, b)
 
 
 def relationship_type(value: int) -> str:

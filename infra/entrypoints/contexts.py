@@ -20,6 +20,7 @@ CONTEXTS: tuple[str, ...] = (
     "live",
     "echoes",
     "adventure",
+    "tycoon",
 )
 
 

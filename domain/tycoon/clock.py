@@ -1,0 +1,37 @@
+"""A tycoon world's game clock: game time runs at ``ratio`` game seconds per
+real second from the moment the world was founded.
+
+Game time is counted in whole **game minutes** since the founding (the read
+tables' ``game_time``). Both directions are pure arithmetic on the founding
+instant, so a hero's history can be computed at any later moment and gives
+the same real times as if it had been lived as it happened.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+RATIO_MIN, RATIO_MAX = 1, 86_400  # from real time to a game day per real second
+DEFAULT_RATIO = 60  # a real minute is a game hour
+
+
+@dataclass(frozen=True)
+class GameClock:
+    founded_at: datetime
+    ratio: int
+
+    def minute(self, at: datetime) -> int:
+        """The game minute at real time ``at`` (never before the founding)."""
+        seconds = max(0.0, (at - self.founded_at).total_seconds())
+        return int(seconds * self.ratio // 60)
+
+    def real(self, minute: int) -> datetime:
+        """The real instant game minute ``minute`` begins."""
+        return self.founded_at + timedelta(seconds=minute * 60 / self.ratio)
+
+
+def describe(minute: int) -> str:
+    """``day 3, 14:05`` (game days start at day 1)."""
+    day, rest = divmod(minute, 24 * 60)
+    return f"day {day + 1}, {rest // 60:02d}:{rest % 60:02d}"
