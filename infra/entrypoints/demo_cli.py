@@ -64,3 +64,18 @@ def demo_adventure(
     settings = Settings()
     tokens = TokenService(secret(settings, settings.jwt_secret, "jwt-secret"), 3600)
     run(url or f"http://{settings.host}:{settings.port}", tokens, players=players, seed=seed, console=console)
+
+
+@demo_app.command("tycoon")
+def demo_tycoon(
+    url: Annotated[str | None, typer.Option(help="The API; default: this machine's configured host and port.")] = None,
+    players: Annotated[int, typer.Option(min=1, max=20)] = 2,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed recruits the same heroes.")] = 7,
+    wait: Annotated[float, typer.Option(min=1, max=600, help="Seconds to leave the heroes alone.")] = 8.0,
+) -> None:
+    """Worlds whose heroes are praised, gifted, ordered and sent on quests, then
+    left alone while they go on deciding (seed 003): every tycoon table filled."""
+    from infra.entrypoints.demo.tycoon import run
+
+    settings = Settings()
+    run(url or f"http://{settings.host}:{settings.port}", players=players, seed=seed, wait=wait, console=console)

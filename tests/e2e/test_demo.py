@@ -102,3 +102,31 @@ def test_the_adventure_demo_fills_every_adventure_table_and_view_and_runs_twice(
         ).fetchall()
     assert worlds == 2 and unlocked == 2
     assert pairs and all(p["same"] for p in pairs)  # both rows of every pair agree
+
+
+def test_the_tycoon_demo_fills_every_tycoon_table_and_view_and_runs_twice(live_server):
+    from rich.console import Console
+
+    from infra.entrypoints.demo.tycoon import run as run_tycoon
+    from projections.tycoon import READ_MODEL
+
+    for _ in range(2):
+        summary = run_tycoon(live_server.url, players=2, wait=3, console=Console(quiet=True))
+        assert summary["decisions_after"] > summary["decisions_before"]  # no client asked: timers did it
+    relations = [t.qualified for t in READ_MODEL.tables] + [v.qualified for v in READ_MODEL.views]
+    container = live_server.container
+
+    def counts() -> dict[str, int]:
+        with container.pool.connection() as conn:
+            return {t: conn.execute(f"SELECT count(*) AS n FROM {t}").fetchone()["n"] for t in relations}
+
+    wait_until(lambda: all(counts().values()), 30, message=f"every table filled: {counts()}")
+    with container.pool.connection() as conn:
+        worlds = conn.execute("SELECT count(*) AS n FROM tycoon.worlds").fetchone()["n"]
+        pairs = conn.execute(
+            "SELECT a.strength = b.strength AS same FROM tycoon.hero_relationships a "
+            "JOIN tycoon.hero_relationships b ON a.hero_id = b.other_hero_id AND a.other_hero_id = b.hero_id "
+            "AND a.relationship_type = b.relationship_type"
+        ).fetchall()
+    assert worlds == 4
+    assert pairs and all(p["same"] for p in pairs)  # both rows of every pair agree
