@@ -291,6 +291,6 @@ class Guild(Aggregate):
         self.trigger_event(self.Joined, hero_id=hero_id, minute=minute)
 
     def companions(self, hero_id: UUID, minute: int) -> list[str]:
-        """Who a hero could meet at ``minute``: those who had joined by then (ids sorted)."""
+        """Who a hero could meet at ``minute``: those who joined before it (ids sorted)."""
         me = str(hero_id)
-        return sorted(h for h, joined in self.members.items() if joined <= minute and h != me)
+        return sorted(h for h, joined in self.members.items() if joined < minute and h != me)
