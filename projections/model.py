@@ -83,6 +83,11 @@ class Table:
     # include it), in this many partitions named ``<table>_p<i>`` beside it:
     # ``("world_id", 8)``. Rebuilds move the partitions with their table.
     partitioned: tuple[str, int] | None = None
+    # Row-level security: the condition (SQL, ``{schema}`` for the table's own
+    # schema) under which ``PLAYER_ROLE`` sees a row, given the player set on
+    # the transaction (``current_setting('lorekeeper.player')``, see
+    # ``PLAYER``). The owner (projectors, analysts) is not subject to it.
+    player_rows: str | None = None
 
     @property
     def partitions(self) -> tuple[str, ...]:
@@ -141,7 +146,32 @@ class Table:
             f"CREATE INDEX IF NOT EXISTS {name} ON {schema}.{self.name} {expr}"
             for name, expr in (self.index_name(i, index) for i, index in enumerate(self.indexes))
         ]
+        if self.player_rows:
+            statements += [
+                PLAYER_ROLE_DDL,
+                f"GRANT USAGE ON SCHEMA {schema} TO {PLAYER_ROLE}",
+                f"GRANT SELECT ON {schema}.{self.name} TO {PLAYER_ROLE}",
+                f"ALTER TABLE {schema}.{self.name} ENABLE ROW LEVEL SECURITY",
+                f"DROP POLICY IF EXISTS player_rows ON {schema}.{self.name}",
+                f"CREATE POLICY player_rows ON {schema}.{self.name} FOR SELECT TO {PLAYER_ROLE} "
+                f"USING ({self.player_rows.format(schema=schema)})",
+            ]
         return statements
+
+
+PLAYER_ROLE = "lorekeeper_player"
+# The player a read is made for, as the row-security conditions read it (no
+# setting, or an empty one: nobody, so nothing is seen).
+PLAYER = "nullif(current_setting('lorekeeper.player', true), '')::uuid"
+# The role reads made for a player take on; roles are the cluster's, so a
+# second database (or a concurrent set-up) finds it made.
+PLAYER_ROLE_DDL = f"""DO $$ BEGIN
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{PLAYER_ROLE}') THEN
+        CREATE ROLE {PLAYER_ROLE} NOLOGIN;
+    END IF;
+    EXECUTE format('GRANT {PLAYER_ROLE} TO %I', current_user);
+EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+END $$"""
 
 
 def by_originator(event: Event) -> Key:

@@ -21,7 +21,7 @@ from api.pagination import MAX_LIMIT, decode_cursor, encode_cursor
 from api.problems import Problem
 from api.responses import stored, to_response
 from api.schemas import Request
-from api.tycoon.worlds import Json, Tycoon, reader
+from api.tycoon.worlds import Json, Tycoon, player_rows, reader
 from domain.kernel.store import Written
 from domain.tycoon import Hero, TycoonUseCases
 from domain.tycoon.heroes import GIFT_MAX, ORDERS
@@ -231,7 +231,7 @@ def after(cursor: str | None, key: str) -> tuple[str, list[object]]:
 def heroes(world_id: UUID, db: ReadDb, principal: CurrentPrincipal) -> Response:
     """Your world's heroes as the read model has them (at most 100 per world)."""
     _owned(db, principal, "worlds", "id", world_id)
-    with db.connection() as conn:
+    with player_rows(db, principal) as conn:
         rows = conn.execute(
             "SELECT id, name, personality, current_action, location, energy, mood, level, experience, gold, "
             "last_decision_at, action_ends_at FROM tycoon.heroes WHERE world_id = %s ORDER BY created_at, id",
@@ -248,7 +248,7 @@ def decisions(
     the choice, the reasoning, and (once the action ended) outcome and satisfaction."""
     _owned(db, principal, "heroes", "id", hero_id)
     where, params = after(cursor, "decided_at")
-    with db.connection() as conn:
+    with player_rows(db, principal) as conn:
         rows = conn.execute(
             f"SELECT * FROM tycoon.hero_decisions WHERE hero_id = %s {where} "
             "ORDER BY decided_at DESC, id DESC LIMIT %s",
@@ -261,7 +261,7 @@ def decisions(
 def relationships(hero_id: UUID, db: ReadDb, principal: CurrentPrincipal) -> Response:
     """The hero's bonds with other heroes (friendship, rivalry, romantic, mentor), strongest first."""
     _owned(db, principal, "heroes", "id", hero_id)
-    with db.connection() as conn:
+    with player_rows(db, principal) as conn:
         rows = conn.execute(
             "SELECT r.*, h.name AS other_hero_name FROM tycoon.hero_relationships r "
             "JOIN tycoon.heroes h ON h.id = r.other_hero_id WHERE r.hero_id = %s "

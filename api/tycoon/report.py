@@ -23,7 +23,7 @@ from api.deps import CommandDep, CurrentPrincipal, ReadDb, Reads, ReadYourWrites
 from api.openapi import problems
 from api.problems import Problem
 from api.tycoon.heroes import _owned
-from api.tycoon.worlds import Tycoon
+from api.tycoon.worlds import Tycoon, player_rows
 from domain.tycoon.decisions import level_for
 from infra.selection import BadSelection, parse_time
 
@@ -123,7 +123,7 @@ def visit(world_id: UUID, cmd: CommandDep, tycoon: Tycoon, reads: Reads, db: Rea
     # visit is harmless: it reports the (short) time since the first.
     written, since = tycoon.visit(cmd.principal.subject, world_id)
     wait_for_projections(reads, written.position)
-    with db.connection() as conn:
+    with player_rows(db, cmd.principal) as conn:
         body = report(conn, world_id, since, written.aggregate.last_visit)
     return Response(orjson.dumps(body), media_type="application/json")
 
@@ -145,6 +145,6 @@ def get_report(
         start = parse_time(since) if since is not None else until - timedelta(days=1)
     except BadSelection:
         raise Problem(422, "invalid_since", "since is an ISO 8601 time (e.g. 2026-12-04T08:00:00Z)") from None
-    with db.connection() as conn:
+    with player_rows(db, principal) as conn:
         body = report(conn, world_id, start, until)
     return Response(orjson.dumps(body), media_type="application/json")

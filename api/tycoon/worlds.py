@@ -6,6 +6,8 @@ on their own worlds; admins read any)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -22,6 +24,8 @@ from domain.tycoon import TycoonUseCases, TycoonWorld
 from domain.tycoon.clock import RATIO_MAX, RATIO_MIN, describe
 from domain.tycoon.worlds import EVENT_EFFECTS, EVENT_MINUTES_MAX
 from infra.idempotency import Stored
+from projections.db import Conn, Pool
+from projections.model import PLAYER_ROLE
 
 router = routing.router(prefix="/v1/tycoon", tags=["tycoon"])
 Tycoon = Annotated[TycoonUseCases, wired(TycoonUseCases)]
@@ -31,6 +35,18 @@ Json = dict[str, Any]
 def reader(principal: Any) -> UUID | None:
     """Whose things a principal may read: their own (None: an admin reads any)."""
     return None if principal.is_admin else principal.subject
+
+
+@contextmanager
+def player_rows(db: Pool, principal: Any) -> Iterator[Conn]:
+    """A read made for the principal, under the tycoon tables' row-level
+    security: the player's role, the player set on the transaction. An admin
+    reads as the owner (every row)."""
+    with db.connection() as conn, conn.transaction():
+        if not principal.is_admin:
+            conn.execute(f"SET LOCAL ROLE {PLAYER_ROLE}")
+            conn.execute("SELECT set_config('lorekeeper.player', %s, true)", (str(principal.subject),))
+        yield conn
 
 
 class WorldIn(Request):

@@ -21,16 +21,20 @@ from domain.tycoon import Hero, HeroBond
 from domain.tycoon.bonds import HISTORY_MAX
 from domain.tycoon.heroes import HISTORY_MAX as INFLUENCE_HISTORY_MAX
 from domain.tycoon.personality import TRAITS
-from projections.model import Event, Handler, Key, Owner, Projection, Row, Table
+from projections.model import PLAYER, Event, Handler, Key, Owner, Projection, Row, Table
 
 SCHEMA = "tycoon"
 ACTIVITY_PARTITIONS = 8
 
+# Row-level security: a player reads their own heroes and what is theirs.
+OWN_HEROES = f"user_id = {PLAYER}"
+OF_OWN_HEROES = f"hero_id IN (SELECT id FROM {{schema}}.heroes WHERE user_id = {PLAYER})"
 _TRAITS_CHECKED = " AND ".join(f"(personality->>'{t}')::int BETWEEN 0 AND 100" for t in TRAITS)
 
 HEROES = Table(
     "heroes",
     SCHEMA,
+    player_rows=OWN_HEROES,
     owner=Owner("user_id"),
     columns=(
         ("id", "uuid NOT NULL"),
@@ -67,6 +71,7 @@ _INFLUENCE = "BETWEEN 0 AND 100"
 MASTER_INFLUENCE = Table(
     "master_influence",
     SCHEMA,
+    player_rows=OF_OWN_HEROES,
     owner=Owner("hero_id", via="aggregate"),
     columns=(
         ("hero_id", "uuid NOT NULL"),
@@ -82,6 +87,7 @@ MASTER_INFLUENCE = Table(
 HERO_DECISIONS = Table(
     "hero_decisions",
     SCHEMA,
+    player_rows=OF_OWN_HEROES,
     owner=Owner("hero_id", via="aggregate"),
     columns=(
         ("id", "uuid NOT NULL"),
@@ -104,6 +110,7 @@ HERO_DECISIONS = Table(
 ACTIVITY_LOG = Table(
     "activity_log",
     SCHEMA,
+    player_rows=OF_OWN_HEROES,
     owner=Owner("hero_id", via="aggregate"),
     columns=(
         ("id", "uuid NOT NULL"),
@@ -126,6 +133,7 @@ ACTIVITY_LOG = Table(
 HERO_RELATIONSHIPS = Table(
     "hero_relationships",
     SCHEMA,
+    player_rows=OF_OWN_HEROES,
     owner=Owner("hero_id", via="aggregate"),
     columns=(
         ("id", "uuid NOT NULL"),

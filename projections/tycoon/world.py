@@ -16,13 +16,18 @@ from datetime import datetime
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from domain.tycoon import Guild, Hero, Quest, TycoonWorld
-from projections.model import Event, Handler, Key, Owner, Projection, Row, Table, copy_fields
+from projections.model import PLAYER, Event, Handler, Key, Owner, Projection, Row, Table, copy_fields
 
 SCHEMA = "tycoon"
+# Row-level security: a player reads their own worlds and what is in them.
+OWN = f"user_id = {PLAYER}"
+IN_OWN_WORLD = f"world_id IN (SELECT id FROM {{schema}}.worlds WHERE user_id = {PLAYER})"
+OF_OWN_QUEST = f"quest_id IN (SELECT id FROM {{schema}}.quests WHERE user_id = {PLAYER})"
 
 WORLDS = Table(
     "worlds",
     SCHEMA,
+    player_rows=OWN,
     owner=Owner("user_id"),
     columns=(
         ("id", "uuid NOT NULL"),
@@ -43,6 +48,7 @@ WORLDS = Table(
 GUILDS = Table(
     "guilds",
     SCHEMA,
+    player_rows=OWN,
     owner=Owner("world_id", via="aggregate"),
     columns=(
         ("id", "uuid NOT NULL"),
@@ -60,6 +66,7 @@ GUILDS = Table(
 WORLD_EVENTS = Table(
     "world_events",
     SCHEMA,
+    player_rows=IN_OWN_WORLD,
     owner=Owner("world_id", via="aggregate"),
     columns=(
         ("id", "uuid NOT NULL"),
@@ -79,6 +86,7 @@ WORLD_EVENTS = Table(
 QUESTS = Table(
     "quests",
     SCHEMA,
+    player_rows=OWN,
     owner=Owner("user_id"),
     columns=(
         ("id", "uuid NOT NULL"),
@@ -100,6 +108,7 @@ QUESTS = Table(
 QUEST_ASSIGNMENTS = Table(
     "quest_assignments",
     SCHEMA,
+    player_rows=OF_OWN_QUEST,
     owner=Owner("hero_id", via="aggregate"),
     columns=(
         ("id", "uuid NOT NULL"),

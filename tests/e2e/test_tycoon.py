@@ -6,7 +6,7 @@ indexes and partitions the seed names."""
 
 from __future__ import annotations
 
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import psycopg
 import pytest
@@ -247,3 +247,46 @@ def test_the_read_tables_check_traits_strengths_and_influence(http, live_server)
     for sql, *params in bad:
         with pytest.raises(psycopg.errors.CheckViolation), live_server.container.pool.connection() as conn:
             conn.execute(sql, params)
+
+
+def test_row_level_security_shows_a_player_only_their_own_worlds(http, live_server):
+    ada, bob = sign_up(http, "Ada"), sign_up(http, "Bob")
+    mine, theirs = found(http, ada), found(http, bob)
+    recruit(http, ada, mine["id"])
+    recruit(http, bob, theirs["id"], "Bronn")
+    quest = {"title": "Q", "difficulty": 1, "duration_minutes": 60, "rewards": {}}
+    assert http.post(f"/v1/tycoon/worlds/{mine['id']}/quests", headers=ada.auth, json=quest).status_code == 201
+    tables = [
+        "worlds",
+        "guilds",
+        "heroes",
+        "master_influence",
+        "hero_decisions",
+        "activity_log",
+        "quests",
+    ]
+    wait_until(
+        lambda: all(rows(live_server, f"SELECT count(*) AS n FROM tycoon.{t}")[0]["n"] for t in tables),
+        message="the tables filled",
+    )
+
+    def seen(player: str | None) -> dict[str, set]:
+        with live_server.container.pool.connection() as conn, conn.transaction():
+            conn.execute("SET LOCAL ROLE lorekeeper_player")
+            if player is not None:
+                conn.execute("SELECT set_config('lorekeeper.player', %s, true)", (player,))
+            return {
+                t: {
+                    r["w"] for r in conn.execute(f"SELECT {'id' if t == 'worlds' else 'world_id'} AS w FROM tycoon.{t}")
+                }
+                if t not in ("master_influence",)
+                else {r["hero_id"] for r in conn.execute("SELECT hero_id FROM tycoon.master_influence")}
+                for t in tables
+            }
+
+    assert all(not rows_seen for rows_seen in seen(None).values())  # no player set: nothing at all
+    as_ada = seen(ada.id)
+    assert all(as_ada[t] == {UUID(mine["id"])} for t in tables if t != "master_influence")
+    assert len(as_ada["master_influence"]) == 1
+    with live_server.container.pool.connection() as conn:  # the owner (projectors, analysts) sees every row
+        assert conn.execute("SELECT count(DISTINCT user_id) AS n FROM tycoon.worlds").fetchone()["n"] >= 2

@@ -58,7 +58,7 @@ def test_a_world_is_founded_with_a_checked_name_seed_and_ratio():
         with pytest.raises(InvalidWorld, match="64-bit"):
             TycoonWorld.found(owner, "A", seed, 60, FOUNDED)
     for ratio in (0, 86_401, True):
-        with pytest.raises(InvalidWorld, match="1..86400"):
+        with pytest.raises(InvalidWorld, match=r"1..86400"):
             TycoonWorld.found(owner, "A", 7, ratio, FOUNDED)
     assert TycoonWorld.found(owner, "A", -(2**63), 86_400, FOUNDED).ratio == 86_400
 
@@ -74,7 +74,7 @@ def test_world_events_are_checked_windows_of_game_time():
         world.announce("plague", "x", 10, 60, uuid4())
     assert error.value.details["event_types"] == ["festival", "market_day", "monster_sighting", "storm"]
     for minutes in (0, 30 * 24 * 60 + 1):
-        with pytest.raises(InvalidWorld, match="lasts 1..43200"):
+        with pytest.raises(InvalidWorld, match=r"lasts 1..43200"):
             world.announce("storm", "x", 10, minutes, uuid4())
     world.announce("storm", "x", 10, 30 * 24 * 60, uuid4())
     at = effects_at(world)
@@ -184,7 +184,7 @@ def test_the_masters_gestures_move_influence_within_bounds():
     assert h.trust == 0 and h.fear == 100 and h.mood == 0 and len(h.influence_history) == 20
     assert h.answer is None or isinstance(h.answer, str)
     for amount in (0, GIFT_MAX + 1, True, 1.5):
-        with pytest.raises(InvalidHero, match="a gift is 1..1000 gold"):
+        with pytest.raises(InvalidHero, match=r"a gift is 1..1000 gold"):
             h.gift(amount, 8, "")
     with pytest.raises(InvalidHero, match="'sulk' is not a gesture") as error:
         h.influence("sulk", 8, "")
@@ -289,11 +289,10 @@ def test_a_bond_is_one_per_pair_with_every_type_clamped_and_a_bounded_history():
 
 
 def test_a_quest_is_checked_when_posted():
-    post = lambda **kw: Quest.post(
-        uuid4(),
-        uuid4(),
-        **{"title": "Q", "description": "", "difficulty": 1, "duration_minutes": 30, "rewards": {}, **kw},
-    )  # noqa: E731
+    def post(**kw):
+        terms = {"title": "Q", "description": "", "difficulty": 1, "duration_minutes": 30, "rewards": {}, **kw}
+        return Quest.post(uuid4(), uuid4(), **terms)
+
     assert post().rewards == {"gold": 0, "experience": 0, "items": {}} and post().status == "open"
     assert post(difficulty=10, duration_minutes=7 * 24 * 60).difficulty == 10
     for bad, message in (
@@ -329,9 +328,9 @@ def test_a_quest_is_checked_when_posted():
 def test_a_quest_takes_each_hero_once_in_parties_of_four_and_follows_them_home():
     quest = Quest.post(uuid4(), uuid4(), "Q", "", 1, 30, {})
     heroes = [uuid4() for _ in range(5)]
-    with pytest.raises(InvalidQuest, match="assign 1..4 different heroes"):
+    with pytest.raises(InvalidQuest, match=r"assign 1..4 different heroes"):
         quest.check_assignable(heroes)
-    with pytest.raises(InvalidQuest, match="assign 1..4 different heroes"):
+    with pytest.raises(InvalidQuest, match=r"assign 1..4 different heroes"):
         quest.check_assignable([heroes[0], heroes[0]])
     with pytest.raises(InvalidQuest):
         quest.check_assignable([])
@@ -393,7 +392,7 @@ def test_commands_live_the_heros_time_first_and_refusals_write_nothing():
     game.influence(player, hero_id, "praise", "")
     h = game.hero(hero_id)
     assert h.decisions > 10 and h.trust == 54
-    assert [e for e in game.store.events.get(hero_id) if isinstance(e, Hero.Influenced)][0].minute == 120 * 60
+    assert next(e for e in game.store.events.get(hero_id) if isinstance(e, Hero.Influenced)).minute == 120 * 60
     with pytest.raises(PermissionDenied):
         game.influence(uuid4(), hero_id, "praise", "")
     position = game.store.recorder.max_notification_id()

@@ -92,7 +92,7 @@ def test_a_personality_is_exactly_the_seven_traits_each_0_to_100():
         {**BRAVE, "loyalty": True},
         {**BRAVE, "empathy": 5.0},
     ):
-        with pytest.raises(InvalidPersonality, match="must be a whole number 0..100"):
+        with pytest.raises(InvalidPersonality, match=r"must be a whole number 0..100"):
             checked(bad)
     for bad in ({k: v for k, v in BRAVE.items() if k != "greed"}, {**BRAVE, "charm": 5}, [], None):
         with pytest.raises(InvalidPersonality, match="exactly the seven traits") as error:
