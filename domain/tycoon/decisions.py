@@ -20,6 +20,7 @@ plus ``noise``, uniform in ±``NOISE``, drawn from the recorded seed.
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -60,10 +61,7 @@ LOCATIONS = {
 
 def level_for(experience: int) -> int:
     """Level L needs 50·(L-1)² experience: 50 for level 2, 4,050 for level 10."""
-    level = 1
-    while 50 * level * level <= experience:
-        level += 1
-    return level
+    return 1 + math.isqrt(max(0, experience) // 50)
 
 
 def rng(seed: int, purpose: str, number: int) -> random.Random:

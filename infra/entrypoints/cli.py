@@ -206,6 +206,23 @@ def archive_actions_command(
     container.close()
 
 
+@app.command("archive-activity")
+def archive_activity_command(
+    older_than_days: Annotated[float, typer.Option(min=0, help="Move tycoon activity older than this.")] = 30,
+    data_dir: Annotated[Path | None, typer.Option()] = None,
+) -> None:
+    """Move old tycoon activity_log rows to tycoon.activity_log_archive (seed 003's archive)."""
+    from datetime import timedelta
+
+    from projections.tycoon.archive import ARCHIVE, archive_activity
+
+    container = _container(data_dir)
+    container.setup()
+    count = archive_activity(container.pool, timedelta(days=older_than_days))
+    console.print(f"moved {count} activity row(s) older than {older_than_days:g} days to {ARCHIVE}")
+    container.close()
+
+
 kafka_app = typer.Typer(help="A local Apache Kafka broker for development.", no_args_is_help=True)
 app.add_typer(kafka_app, name="kafka")
 

@@ -69,3 +69,35 @@ def test_a_world_is_projected_into_its_partition_and_rebuilt_exactly(container):
         ("activity_log", "tycoon"),
         *((f"activity_log_p{i}", "tycoon") for i in range(8)),
     }
+
+
+def test_old_activity_moves_to_the_archive_once_and_a_rebuild_then_a_second_archive_keeps_it_once(container):
+    from projections.tycoon.archive import ARCHIVE, archive_activity
+
+    game = container.use(TycoonUseCases)
+    clock = Clock()
+    game.now = clock
+    player = uuid4()
+    world = game.found_world(player, "Old", 1, 60).aggregate.id
+    hero = game.recruit(player, world, "Hero", BRAVE, 1).aggregate.id
+    clock.at += timedelta(hours=2)
+    game.live(hero)
+    container.follower.run_once()
+
+    def counts():
+        with container.pool.connection() as conn:
+            live = conn.execute("SELECT count(*) AS n FROM tycoon.activity_log").fetchone()["n"]
+            kept = conn.execute(f"SELECT count(*) AS n FROM {ARCHIVE}").fetchone()["n"]
+            return live, kept
+
+    with container.pool.connection() as conn:
+        total = conn.execute("SELECT count(*) AS n FROM tycoon.activity_log").fetchone()["n"]
+    halfway = clock.at - timedelta(hours=1)  # real times run from the founding to now
+    moved = archive_activity(container.pool, timedelta(0), now=halfway)
+    live, kept = counts()
+    assert 0 < moved == kept and live + kept == total
+    assert archive_activity(container.pool, timedelta(0), now=halfway) == 0
+    rebuild(container.runners["tycoon_heroes"])  # the archived rows come back to the log...
+    assert counts() == (total, kept)
+    assert archive_activity(container.pool, timedelta(0), now=halfway) == 0  # ...and leave it again, archived once
+    assert counts() == (live, kept)

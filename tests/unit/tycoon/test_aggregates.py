@@ -466,3 +466,19 @@ def test_a_heros_timer_follows_what_they_do():
     assert list(rules[Hero.Decided.TOPIC](waiting)) == [CancelTimer(HERO_TURN, h.id)]
     created = Hero.recruit(uuid4(), uuid4(), uuid4(), "B", EVEN, 1, GameClock(FOUNDED, 60), 0).collect_events()[0]
     assert list(rules[Hero.Created.TOPIC](created)) == [SetTimer(HERO_TURN, created.originator_id, created.timestamp)]
+
+
+def test_catching_up_a_world_lives_every_hero_of_the_player_up_to_now():
+    game, clock, player, world_id = tycoon()
+    heroes = [recruit(game, player, world_id, name, seed) for seed, name in enumerate(("A", "B", "C"))]
+    assert game.catch_up(player, world_id) is not None  # their first decisions, on arrival
+    clock.forward(hours=3)
+    before = game.store.recorder.max_notification_id()
+    position = game.catch_up(player, world_id)
+    assert position == game.store.recorder.max_notification_id() > before
+    for hero_id in heroes:
+        h = game.hero(hero_id)
+        assert not h.due(h.clock.minute(clock())) and h.decisions > 5
+    assert game.catch_up(player, world_id) is None  # nothing more to live
+    with pytest.raises(PermissionDenied):
+        game.catch_up(uuid4(), world_id)
