@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from bench import adventure_chunks, echoes_market, history, http_commands, kafka_relay, projection_catchup, ws_actions
+from bench import (
+    adventure_chunks,
+    echoes_market,
+    history,
+    http_commands,
+    kafka_relay,
+    projection_catchup,
+    tycoon_heroes,
+    ws_actions,
+)
 
 
 def main() -> None:
@@ -19,6 +28,8 @@ def main() -> None:
     echoes_market.main()
     print()
     adventure_chunks.main()
+    print()
+    tycoon_heroes.main()
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ class GameClock:
     def minute(self, at: datetime) -> int:
         """The game minute at real time ``at`` (never before the founding)."""
         seconds = max(0.0, (at - self.founded_at).total_seconds())
-        return int(seconds * self.ratio // 60)
+        return int(seconds * self.ratio) // 60
 
     def real(self, minute: int) -> datetime:
         """The real instant game minute ``minute`` begins."""

@@ -61,7 +61,7 @@ LOCATIONS = {
 
 def level_for(experience: int) -> int:
     """Level L needs 50·(L-1)² experience: 50 for level 2, 4,050 for level 10."""
-    return 1 + math.isqrt(max(0, experience) // 50)
+    return 1 + math.isqrt(experience // 50)
 
 
 def rng(seed: int, purpose: str, number: int) -> random.Random:
@@ -165,7 +165,7 @@ def outcome(
     """What finishing ``action`` brings: changes to gold, experience, energy and
     mood, items found, and the activity's details (``activity_data``)."""
     p = s.personality
-    effectiveness = max(10, min(100, int(50 + s.energy / 4 + draw.uniform(-20, 20))))
+    effectiveness = int(50 + s.energy / 4 + draw.uniform(-20, 20))  # 30..95
     gold = experience = 0
     energy = -minutes // 12
     mood = 0

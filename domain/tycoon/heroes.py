@@ -397,7 +397,8 @@ class Hero(Aggregate):
             minute=minute,
             real_time=self.clock.real(minute),
             context=context,
-            options=scored,
+            # Each option's parts; the per-trait split of the chosen one only (personality_factors).
+            options=[{k: v for k, v in o.items() if k != "by_trait"} for o in scored],
             chosen_option=chosen["action"],
             reasoning=reason,
             personality_factors=dict(chosen.get("by_trait", {})),

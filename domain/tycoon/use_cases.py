@@ -38,7 +38,7 @@ from domain.tycoon.worlds import (
 )
 
 HERO_TURN = "tycoon.hero_turn"
-BATCH = 25  # decisions lived per write (a catch-up is written in bounded batches)
+BATCH = 100  # decisions lived per write: the offline cap's worth (a save holds at most 500 events)
 
 
 def effects_at(world: TycoonWorld) -> Callable[[int], dict[str, int]]:

@@ -6,7 +6,15 @@ from __future__ import annotations
 
 import pytest
 
-from bench import adventure_chunks, echoes_market, history, http_commands, projection_catchup, ws_actions
+from bench import (
+    adventure_chunks,
+    echoes_market,
+    history,
+    http_commands,
+    projection_catchup,
+    tycoon_heroes,
+    ws_actions,
+)
 
 
 @pytest.fixture
@@ -39,3 +47,8 @@ def test_echoes_market_bench_runs(bench_server):
 def test_adventure_chunks_bench_runs(bench_server):
     text = adventure_chunks.main(clients=4, seconds=0.5, rounds=1, heavy_edits=150)
     assert "edit ratio" in text and "load ratio" in text
+
+
+def test_tycoon_heroes_bench_runs(bench_server):
+    text = tycoon_heroes.main(worlds=2, per_world=5, hours=0.5, idle_sample=4, rounds=1, threads=2)
+    assert "decisions/s" in text and "p99" in text

@@ -40,13 +40,20 @@ class Draw(random.Random):
         return (a + b) / 2
 
     def randint(self, a, b):
+        self.seen.append(("randint", a, b))
         return a
 
     def random(self):
         return self.value
 
     def choice(self, seq):
+        self.seen.append(("choice", tuple(seq)))
         return seq[0]
+
+    @property
+    def seen(self) -> list:
+        self.__dict__.setdefault("_seen", [])
+        return self.__dict__["_seen"]
 
 
 def situation(**changes) -> model.Situation:
@@ -70,6 +77,12 @@ def test_the_clock_counts_game_minutes_at_its_ratio_both_ways():
     clock = GameClock(T0, 60)
     assert clock.minute(T0) == 0
     assert clock.minute(T0 + timedelta(seconds=59)) == 59
+    assert (
+        clock.minute(T0 + timedelta(seconds=59.9)) == 59
+        and isinstance(clock.minute(T0 + timedelta(seconds=59.9)), int)
+        and isinstance(clock.minute(T0 + timedelta(seconds=59.9)), int)
+    )
+    assert clock.minute(T0 + timedelta(seconds=59.9)) == 59
     assert clock.minute(T0 + timedelta(minutes=2)) == 120
     assert clock.minute(T0 - timedelta(hours=1)) == 0  # nothing before the founding
     assert clock.real(120) == T0 + timedelta(minutes=2)
@@ -78,6 +91,7 @@ def test_the_clock_counts_game_minutes_at_its_ratio_both_ways():
     assert fast.real(90) == T0 + timedelta(seconds=1.5)
     assert GameClock(T0, 1).minute(T0 + timedelta(seconds=119)) == 1
     assert describe(0) == "day 1, 00:00" and describe(24 * 60 + 61) == "day 2, 01:01"
+    assert describe(60) == "day 1, 01:00" and describe(24 * 60 - 1) == "day 1, 23:59"
 
 
 # -- personality ------------------------------------------------------------------
@@ -92,10 +106,12 @@ def test_a_personality_is_exactly_the_seven_traits_each_0_to_100():
         {**BRAVE, "loyalty": True},
         {**BRAVE, "empathy": 5.0},
     ):
-        with pytest.raises(InvalidPersonality, match=r"must be a whole number 0..100"):
+        with pytest.raises(InvalidPersonality, match=r"^\w+ must be a whole number 0\.\.100$") as error:
             checked(bad)
+        changed = next(t for t in TRAITS if bad[t] != BRAVE[t] or type(bad[t]) is not int)
+        assert error.value.details == {"trait": changed}
     for bad in ({k: v for k, v in BRAVE.items() if k != "greed"}, {**BRAVE, "charm": 5}, [], None):
-        with pytest.raises(InvalidPersonality, match="exactly the seven traits") as error:
+        with pytest.raises(InvalidPersonality, match=r"^a personality has exactly the seven traits$") as error:
             checked(bad)
         assert error.value.details == {"traits": list(TRAITS)}
 
@@ -226,7 +242,20 @@ def test_what_each_action_brings():
     train = model.outcome("train", s, 120, Draw(), None)
     assert train["experience_change"] == int((20 + 80 / 5) * 70 / 50) and train["energy_change"] == -10
     assert train["mood_impact"] == 2 and train["activity_data"]["skill_trained"] == "sword_fighting"
-    assert model.outcome("train", situation(), 120, Draw(), None)["mood_impact"] == -2
+    assert model.outcome("train", situation(), 120, Draw(), None)["mood_impact"] == -2  # ambition 50
+    assert (
+        model.outcome("train", situation(personality={**EVEN, "ambition": 51}), 120, Draw(), None)["mood_impact"] == 2
+    )
+    trained = Draw()
+    model.outcome("train", s, 120, trained, None)
+    assert ("choice", ("sword_fighting", "archery", "spellcraft", "shield_work")) in trained.seen
+    found = Draw(0.3)
+    model.outcome("explore", s, 240, found, None)
+    assert ("randint", 0, 30) in found.seen and ("choice", ("herbs", "relic", "map_fragment", "gemstone")) in found.seen
+    assert model.outcome("rest", s, 600, Draw(), None)["energy_change"] == 100  # a long rest fills up, no more
+    idle = model.outcome("quest", s, 60, Draw(), None)  # a quest with no terms brings nothing
+    assert (idle["gold_change"], idle["experience_change"], idle["mood_impact"], idle["items_changed"]) == (0, 0, 0, {})
+    assert idle["energy_change"] == -5
     explore = model.outcome("explore", s, 240, Draw(0.3), None)
     assert explore["gold_change"] == 0 and explore["experience_change"] == 17 and explore["mood_impact"] == 5
     assert explore["items_changed"] == {"herbs": 1} and explore["energy_change"] == -20
@@ -302,6 +331,17 @@ def test_meeting_a_companion_moves_bonds_by_the_heros_own_traits():
         "rivalry",
         "mentor",
     ]
+    assert [c["relationship_type"] for c in model.bond_changes(kind, 5, Draw(0.2))] == ["friendship", "rivalry"]
+    assert model.bond_changes(kind, 5, Draw(0.0499))[2]["relationship_type"] == "romantic"
+    assert "romantic" not in [c["relationship_type"] for c in model.bond_changes(kind, 5, Draw(0.05))]
+    level = {**EVEN, "empathy": 60, "ambition": 61}
+    assert model.bond_changes(level, 5, Draw(0.01)) == [
+        {"relationship_type": "rivalry", "delta": 1},
+        {"relationship_type": "mentor", "delta": 3},
+    ]
+    met = Draw()
+    model.bond_changes(kind, 1, met)
+    assert met.seen == [("randint", -2, 3)]
     assert model.bond_changes({**EVEN, "empathy": 60, "ambition": 60}, 1, Draw(0.01)) == []  # 2 - 2 = 0: no change
     cold = model.bond_changes({**EVEN, "empathy": 0}, 1, Draw())
     assert cold == [{"relationship_type": "friendship", "delta": -4 - 2}]
@@ -314,3 +354,48 @@ def test_readiness_to_obey_and_to_take_a_quest():
     p = {**EVEN, "courage": 80, "ambition": 60, "greed": 40, "loyalty": 90}
     assert model.willingness(p, 50, 3, 3) == pytest.approx(24 + 12 + 6 + 7.5 + 18)
     assert model.willingness(p, 50, 1, 4) == pytest.approx(24 + 12 + 6 + 7.5 + 18 - 18)
+
+
+def test_recorded_numbers_are_rounded_as_stored():
+    real = random.Random(11)
+    for option in model.options(situation(energy=33, mood=47, gold=71), real):
+        for part in ("traits", "needs", "influence", "noise", "score"):
+            assert round(option[part], 2) == option[part]
+        assert option["world"] == 0  # no world event: nothing added
+    quest = model.outcome("quest", situation(level=4, energy=37), 300, random.Random(3), {**QUEST, "rewards": {}})
+    data = quest["activity_data"]
+    assert len(repr(data["roll"]).split(".")[1]) <= 4 and len(repr(data["chance"]).split(".")[1]) <= 3
+    assert set(data) == {"action", "duration_minutes", "effectiveness", "quest_id", "chance", "roll", "success"}
+    assert data["quest_id"] == "q"
+    if data["success"]:
+        assert (quest["gold_change"], quest["experience_change"], quest["items_changed"]) == (0, 0, {})
+
+
+def test_a_quests_chance_weighs_each_level_and_an_even_fight_still_hurts():
+    terms = {**QUEST, "difficulty": 2, "party": 1}
+    coward = {**EVEN, "courage": 0}
+    up = model.outcome("quest", situation(level=3, energy=0, personality=coward), 60, Draw(0.0), terms)
+    assert up["activity_data"]["chance"] == 0.58
+    lost = model.outcome("quest", situation(level=2, energy=0, personality=coward), 60, Draw(0.9), terms)
+    assert lost["activity_data"]["injury"] == 10 and lost["energy_change"] == -5 - 10
+    nothing = model.outcome("quest", situation(level=2), 60, Draw(0.0), {**terms, "rewards": {}})
+    assert (nothing["gold_change"], nothing["experience_change"], nothing["items_changed"]) == (0, 0, {})
+    social = model.outcome("socialize", situation(), 90, Draw(), QUEST)  # a quest accepted, not yet begun
+    assert "quest_id" not in social["activity_data"] and social["mood_impact"] == 8
+    assert model.outcome("rest", situation(), 481, Draw(), None)["energy_change"] == 96
+    assert isinstance(model.outcome("rest", situation(), 481, Draw(), None)["energy_change"], int)
+
+
+def test_the_reasoning_names_the_three_largest_parts_the_strongest_trait_and_the_runner_up():
+    def option(action, score, **parts):
+        base = {"traits": 0, "needs": 0, "influence": 0, "world": 0, "by_trait": {}, "available": True}
+        return {"action": action, "score": score, **base, **parts}
+
+    chosen = option("work", 80, traits=40, needs=-30, influence=5, world=20, by_trait={"greed": 30.0, "patience": 10.0})
+    scored = [option("rest", 10), chosen, option("train", 60), option("explore", 20, available=False)]
+    assert model.reasoning("Bo", chosen, scored) == (
+        "Bo chose to work (score 80: traits +40, needs -30, world +20; most of all greed); next best was train (60); "
+        "too tired for anything but rest."
+    )
+    alone = option("rest", 5)
+    assert model.reasoning("Bo", alone, [alone]) == "Bo chose to rest (score 5: nothing pressing)."
