@@ -464,22 +464,20 @@ class Hero(Aggregate):
             raise HeroBusy(f"{self.name} is committed to a quest", quest_id=self.quest["quest_id"])
         score = model.compliance(self.trust, self.respect, self.fear, self.personality["loyalty"])
         roll = round(model.rng(self.seed, "order", self.orders).uniform(-15, 15), 2)
-        obeyed = score + roll >= 50
-        if obeyed:
-            reason = f"{self.name} will {order} next (readiness {score:.0f}{roll:+.0f})."
-        elif order != "rest" and self.energy < model.EXHAUSTED:
+        if order != "rest" and self.energy < model.EXHAUSTED:
             obeyed, reason = False, f"{self.name} is too exhausted to {order}."
+        elif score + roll >= 50:
+            obeyed, reason = True, f"{self.name} will {order} next (readiness {score:.0f}{roll:+.0f})."
         else:
             weakest = min(
                 (("trust", self.trust), ("respect", self.respect), ("loyalty", self.personality["loyalty"])),
                 key=lambda kv: kv[1],
             )
+            obeyed = False
             reason = (
                 f"{self.name} refuses to {order}: too little {weakest[0]} ({weakest[1]}); "
                 f"readiness {score:.0f}{roll:+.0f} < 50."
             )
-        if obeyed and order != "rest" and self.energy < model.EXHAUSTED:
-            obeyed, reason = False, f"{self.name} is too exhausted to {order}."
         self.trigger_event(
             self.OrderAnswered,
             world_id=self.world_id,

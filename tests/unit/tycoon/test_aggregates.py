@@ -4,12 +4,13 @@ time, the master's gestures, orders and quests, bonds, and the timers."""
 
 from __future__ import annotations
 
+import random
 from datetime import timedelta
-from uuid import NAMESPACE_URL, uuid4, uuid5
+from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
 import pytest
 
-from domain.kernel.errors import NotFound, PermissionDenied
+from domain.kernel.errors import InvalidCommand, NotFound, PermissionDenied
 from domain.kernel.timers import CancelTimer, SetTimer
 from domain.tycoon import Hero, HeroBond, Quest
 from domain.tycoon import decisions as model
@@ -485,3 +486,113 @@ def test_catching_up_a_world_lives_every_hero_of_the_player_up_to_now():
     assert game.catch_up(player, world_id) is None  # nothing more to live
     with pytest.raises(PermissionDenied):
         game.catch_up(uuid4(), world_id)
+
+
+def expected_roll(seed: int, purpose: str, number: int) -> float:
+    return round(random.Random(f"{seed}:{purpose}:{number}").uniform(-15, 15), 2)
+
+
+def test_every_order_answer_follows_readiness_plus_the_recorded_draw():
+    obeyed_some = refused_some = False
+    for seed in range(60):
+        h = Hero.recruit(
+            uuid4(), uuid4(), uuid4(), "Ada", {**EVEN, "loyalty": seed % 100}, seed, GameClock(FOUNDED, 60), 0
+        )
+        h.trust, h.respect, h.fear = 30 + seed % 41, 20 + seed % 53, seed % 31
+        for number, order in enumerate(("train", "work")):
+            score = model.compliance(h.trust, h.respect, h.fear, h.personality["loyalty"])
+            roll = expected_roll(seed, "order", number)
+            obeyed = h.answer_order(order, 5)
+            event = h.pending_events[-1]
+            assert (event.roll, event.compliance, event.obeyed) == (roll, round(score, 2), score + roll >= 50)
+            assert obeyed == event.obeyed and h.orders == number + 1 and event.minute == 5
+            if obeyed:
+                obeyed_some = True
+                assert event.reason == f"Ada will {order} next (readiness {score:.0f}{roll:+.0f})." and h.order == order
+            else:
+                refused_some = True
+                weakest = min(
+                    (("trust", h.trust), ("respect", h.respect), ("loyalty", h.personality["loyalty"])),
+                    key=lambda kv: kv[1],
+                )
+                assert event.reason == (
+                    f"Ada refuses to {order}: too little {weakest[0]} ({weakest[1]}); "
+                    f"readiness {score:.0f}{roll:+.0f} < 50."
+                )
+    assert obeyed_some and refused_some
+    spent = hero()
+    spent.trust = spent.respect = spent.fear = 100
+    spent.energy = model.EXHAUSTED
+    assert spent.answer_order("train", 0) is True  # at the threshold: not yet exhausted
+    spent.energy = model.EXHAUSTED - 1
+    assert spent.answer_order("rest", 0) is True and spent.answer_order("work", 0) is False
+    busy = hero()
+    busy.quest = {"quest_id": "q7"}
+    with pytest.raises(HeroBusy) as error:
+        busy.answer_order("rest", 0)
+    assert error.value.details == {"quest_id": "q7"}
+
+
+def test_every_quest_answer_follows_willingness_plus_the_recorded_draw():
+    for seed in range(40):
+        h = Hero.recruit(
+            uuid4(), uuid4(), uuid4(), "Ada", {**EVEN, "courage": seed * 2}, seed, GameClock(FOUNDED, 60), 0
+        )
+        terms = {
+            "quest_id": str(uuid4()),
+            "title": "Q",
+            "difficulty": 1 + seed % 10,
+            "duration_minutes": 60,
+            "rewards": {},
+            "party": 1,
+        }
+        score = model.willingness(h.personality, h.trust, h.level, terms["difficulty"])
+        roll = expected_roll(seed, "quest", 0)
+        accepted = h.answer_quest(terms, 9)
+        event = h.pending_events[-1]
+        assert (event.roll, event.willingness, event.accepted) == (roll, round(score, 2), score + roll >= 40)
+        assert accepted == event.accepted and event.quest == terms and event.quest_id == UUID(terms["quest_id"])
+        assert (h.quest == terms) is accepted
+
+
+def test_assigning_asks_each_of_the_players_heroes_with_the_partys_size():
+    game, _, player, world_id = tycoon()
+    heroes = [recruit(game, player, world_id, name, seed, courage=100, loyalty=100) for seed, name in enumerate("ABC")]
+    quest = game.post_quest(player, world_id, "Q", "", 1, 60, {"gold": 10}).aggregate.id
+    theirs = game.found_world(uuid4(), "Theirs", 1, 60).aggregate
+    with pytest.raises(PermissionDenied):
+        game.assign(player, quest, [recruit(game, theirs.owner, theirs.id, "T", 9)])
+    game.assign(player, quest, heroes[:2])
+    assert [game.hero(h).quest["party"] for h in heroes[:2]] == [2, 2]
+    game.assign(player, quest, heroes[2:])
+    assert game.hero(heroes[2]).quest["party"] == 3
+    other = game.post_quest(player, world_id, "R", "", 10, 60, {}).aggregate.id
+    timid = recruit(game, player, world_id, "D", 7, courage=0, loyalty=0, ambition=0, greed=0)
+    game.store.command(Hero, timid, lambda h: setattr(h, "trust", 0))
+    game.assign(player, other, [timid])  # refused: does not count in a party
+    assert game.quest(other).assignments == {str(timid): "refused"}
+    brave = recruit(game, player, world_id, "E", 8, courage=100, loyalty=100, ambition=100)
+    game.assign(player, other, [brave])
+    assert game.hero(brave).quest is None or game.hero(brave).quest["party"] == 1
+    stranger = recruit(game, player, game.found_world(player, "Far", 3, 60).aggregate.id, "F", 4)
+    with pytest.raises(NotFound, match="is not in the quest's world") as error:
+        game.assign(player, other, [stranger])
+    assert error.value.details == {"id": str(stranger)}
+
+
+def test_a_world_event_starts_after_it_is_announced_and_is_checked():
+    game, clock, player, world_id = tycoon()
+    clock.forward(minutes=2)  # game minute 120
+    game.announce(player, world_id, "market_day", "Fair", 0, 60)
+    game.announce(player, world_id, "storm", "Gale", 30, 1)
+    first, second = game.world(world_id).events
+    assert (first["event_type"], first["starts"], first["ends"]) == ("market_day", 121, 181)
+    assert (second["event_type"], second["starts"], second["ends"]) == ("storm", 150, 151)
+    with pytest.raises(PermissionDenied):
+        game.announce(uuid4(), world_id, "storm", "Gale", 1, 1)
+    world = game.world(world_id)
+    with pytest.raises(InvalidWorld, match=r"lasts 1\.\.43200"):
+        world.announce("storm", "x", 0, 0, uuid4())
+    world.announce("storm", "x" * 200, 0, 1, uuid4())
+    with pytest.raises(InvalidCommand):
+        world.announce("storm", "x" * 201, 0, 1, uuid4())
