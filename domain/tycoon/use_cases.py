@@ -319,9 +319,8 @@ class TycoonUseCases:
             world = self.world(current.world_id)
             minute = world.clock.minute(now)
             touched: list[Hero] = []
-            for hero_id in hero_ids:
+            for hero_id in hero_ids:  # each lived up to now above
                 hero = self.hero(hero_id, owner)
-                hero.advance(minute, lambda m, h=hero_id: guild.companions(h, m), effects_at(world), BATCH)
                 accepted = hero.answer_quest(current.terms(party), minute)
                 current.assign(hero_id, accepted, hero.pending_events[-1].reason)  # type: ignore[attr-defined]
                 hero.advance(minute, lambda m, h=hero_id: guild.companions(h, m), effects_at(world), BATCH)

@@ -596,3 +596,39 @@ def test_a_world_event_starts_after_it_is_announced_and_is_checked():
     world.announce("storm", "x" * 200, 0, 1, uuid4())
     with pytest.raises(InvalidCommand):
         world.announce("storm", "x" * 201, 0, 1, uuid4())
+
+
+def test_rewards_and_parties_at_their_bounds():
+    top = {"gold": 10_000, "experience": 10_000, "items": {f"i{n}": 100 for n in range(10)}}
+    assert checked_rewards(top) == top
+    assert checked_rewards({"items": {"x" * 64: 1, "y": 1}})["items"] == {"x" * 64: 1, "y": 1}
+    with pytest.raises(InvalidQuest, match=r"^rewards is an object of gold, experience and items$"):
+        checked_rewards({"coins": 1})
+    with pytest.raises(InvalidQuest, match=r"^rewards\.gold is a whole number 0\.\.10000$"):
+        checked_rewards({"gold": 10_001})
+    with pytest.raises(InvalidQuest, match=r"^rewards\.experience is a whole number 0\.\.10000$"):
+        checked_rewards({"experience": -1})
+    with pytest.raises(InvalidQuest, match=r"^rewards\.items maps at most 10 item names to counts$"):
+        checked_rewards({"items": {f"i{n}": 1 for n in range(11)}})
+    with pytest.raises(InvalidQuest, match=r"^an item reward is a name \(1\.\.64 characters\) and a count 1\.\.100$"):
+        checked_rewards({"items": {"gem": True}})
+    with pytest.raises(InvalidQuest):
+        checked_rewards({"items": {"a\x00": 1}})
+    quest = Quest.post(uuid4(), uuid4(), "Q", "", 1, 30, {})
+    quest.check_assignable([uuid4() for _ in range(4)])  # a full party at once
+    quest.assign(uuid4(), True, "")
+    quest.assign(uuid4(), True, "")
+    quest.check_assignable([uuid4(), uuid4()])  # 2 + 2 = 4
+    with pytest.raises(QuestClosed) as error:
+        failed = Quest.post(uuid4(), uuid4(), "Q", "", 1, 30, {})
+        lone = uuid4()
+        failed.assign(lone, True, "")
+        failed.finish(lone, False, {}, FOUNDED)
+        failed.check_assignable([uuid4()])
+    assert error.value.details == {"status": "failed"} and str(error.value) == "the quest is failed"
+    with pytest.raises(AlreadyAssigned, match=r"^a hero is assigned to a quest once$"):
+        quest.check_assignable([next(iter(UUID(h) for h in quest.assignments))])
+    late = Quest.post(uuid4(), uuid4(), "Q", "", 1, 30, {})
+    late.assign(uuid4(), True, "")
+    late.assign(uuid4(), False, "")
+    assert late.status == "in_progress"  # a refusal after an acceptance keeps it going
