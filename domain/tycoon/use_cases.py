@@ -152,11 +152,9 @@ class TycoonUseCases:
     def visit(self, owner: UUID, world_id: UUID) -> tuple[Written, datetime]:
         """The player is back: every hero lived up to now, the visit recorded;
         the world and when the previous visit was (the report's start)."""
-        self.catch_up(owner, world_id)
+        self.catch_up(owner, world_id)  # checks the world is the player's
         since: list[datetime] = []
-        written = self.store.command(
-            TycoonWorld, world_id, lambda world: since.append(world.visit(self.now())), None, owner
-        )
+        written = self.store.command(TycoonWorld, world_id, lambda world: since.append(world.visit(self.now())))
         return written, since[-1]
 
     def hero_turn(self, hero_id: UUID, due: datetime) -> Written | None:
@@ -166,13 +164,11 @@ class TycoonUseCases:
         except NotFound:
             return None
 
-    def _lived(
-        self, hero_id: UUID, until: datetime, command: Callable[[Hero], None], owner: UUID | None = None
-    ) -> Written:
+    def _lived(self, hero_id: UUID, until: datetime, command: Callable[[Hero], None]) -> Written:
         """One write: the hero lived up to ``until`` (one batch), ``command``
         applied there, then lived on (a woken hero decides at once), with what
         it did to bonds, quests and the guild."""
-        hero = self.store.load(Hero, hero_id, actor_id=owner)
+        hero = self.hero(hero_id)
         world = self.world(hero.world_id)
         guild = self.guild(hero.world_id)
         minute = world.clock.minute(until)
@@ -238,16 +234,11 @@ class TycoonUseCases:
     # -- the master's commands --------------------------------------------------------
 
     def _command(self, owner: UUID, hero_id: UUID, command: Callable[[Hero, int], None]) -> Written:
-        self.hero(hero_id, owner)  # ownership first: nobody lives another player's hero
+        hero = self.hero(hero_id, owner)  # ownership first (it never changes): nobody lives another's hero
         now = self.now()
         self.live(hero_id, now)
-
-        def step() -> Written:
-            hero = self.hero(hero_id, owner)
-            minute = hero.clock.minute(now)
-            return self._lived(hero_id, now, lambda h: command(h, minute), owner)
-
-        return self.store.change(hero_id, step)
+        minute = hero.clock.minute(now)
+        return self.store.change(hero_id, lambda: self._lived(hero_id, now, lambda h: command(h, minute)))
 
     def influence(self, owner: UUID, hero_id: UUID, gesture: str, reason: str) -> Written:
         Hero.check_command(gesture=gesture)
@@ -271,7 +262,7 @@ class TycoonUseCases:
         self.live(hero_id, now)
 
         def step() -> Written:
-            hero = self.hero(hero_id, owner)
+            hero = self.hero(hero_id)  # the player's: checked above, and it never changes
             guild = self.guild(hero.world_id)
             guild.spend(amount, f"gift to {hero.name}")
             hero.gift(amount, hero.clock.minute(now), reason)
