@@ -632,3 +632,60 @@ def test_rewards_and_parties_at_their_bounds():
     late.assign(uuid4(), True, "")
     late.assign(uuid4(), False, "")
     assert late.status == "in_progress"  # a refusal after an acceptance keeps it going
+
+
+def test_a_quest_ends_in_one_write_of_hero_quest_and_guild_share():
+    game, clock, player, world_id = tycoon()
+    heroes = [recruit(game, player, world_id, n, s, courage=100, loyalty=100, ambition=100) for s, n in enumerate("AB")]
+    quest = game.post_quest(
+        player, world_id, "Wolves", "", 1, 60, {"gold": 100, "experience": 30, "items": {"pelt": 2}}
+    )
+    game.assign(player, quest.aggregate.id, heroes)
+    gold, reputation = game.guild(world_id).gold, game.guild(world_id).reputation
+    clock.forward(hours=1)
+    for hero_id in heroes:
+        game.live(hero_id)
+    finished = [e for e in game.store.events.get(quest.aggregate.id) if isinstance(e, Quest.Finished)]
+    assert {e.hero_id for e in finished} == set(heroes)
+    successes = 0
+    for event in finished:
+        back = next(
+            e
+            for e in game.store.events.get(event.hero_id)
+            if isinstance(e, Hero.ActivityCompleted) and e.activity_type == "quest"
+        )
+        assert event.success == back.activity_data["success"]
+        assert event.outcome == {
+            "success": event.success,
+            "gold": back.gold_change,
+            "experience": back.experience_change,
+            "items": back.items_changed,
+            "injury": back.activity_data.get("injury", 0),
+        }
+        assert event.completed_at == back.real_time
+        if event.success:
+            successes += 1
+            assert (
+                event.outcome["gold"] == 100 and event.outcome["items"] == {"pelt": 2} and event.outcome["injury"] == 0
+            )
+        else:
+            assert event.outcome["injury"] > 0
+    guild = game.guild(world_id)
+    assert guild.gold == gold + successes * 20 and guild.reputation == reputation + successes * 2
+    assert game.quest(quest.aggregate.id).status == ("completed" if successes else "failed")
+
+
+def test_meeting_a_guildmate_changes_their_bond_in_the_same_write():
+    game, clock, player, world_id = tycoon()
+    a = recruit(game, player, world_id, "A", 1, empathy=100, curiosity=0, ambition=0, greed=0, courage=0, patience=0)
+    b = recruit(game, player, world_id, "B", 2)
+    clock.forward(hours=2)
+    game.live(a)
+    met = [e for e in game.store.events.get(a) if isinstance(e, Hero.ActivityCompleted) and e.companion_id is not None]
+    assert met and all(e.companion_id == b for e in met)
+    changes = [e for e in game.store.events.get(bond_id(a, b)) if isinstance(e, HeroBond.Changed)]
+    assert len(changes) == sum(len(e.bond_changes) for e in met)
+    assert all(c.actor_id == a and c.cause == "met" for c in changes)
+    assert [(c.relationship_type, c.minute, c.at) for c in changes] == [
+        (change["relationship_type"], e.minute, e.real_time) for e in met for change in e.bond_changes
+    ]
