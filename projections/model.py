@@ -165,12 +165,21 @@ PLAYER_ROLE = "lorekeeper_player"
 PLAYER = "nullif(current_setting('lorekeeper.player', true), '')::uuid"
 # The role reads made for a player take on; roles are the cluster's, so a
 # second database (or a concurrent set-up) finds it made.
+# A database user without CREATEROLE needs an administrator to have run
+# ``CREATE ROLE lorekeeper_player NOLOGIN; GRANT lorekeeper_player TO <user>``
+# once (docs/operations.md); then this does nothing.
 PLAYER_ROLE_DDL = f"""DO $$ BEGIN
     IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{PLAYER_ROLE}') THEN
         CREATE ROLE {PLAYER_ROLE} NOLOGIN;
     END IF;
-    EXECUTE format('GRANT {PLAYER_ROLE} TO %I', current_user);
-EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+    IF NOT pg_has_role(current_user, '{PLAYER_ROLE}', 'MEMBER') THEN
+        EXECUTE format('GRANT {PLAYER_ROLE} TO %I', current_user);
+    END IF;
+EXCEPTION
+    WHEN duplicate_object OR unique_violation THEN NULL;
+    WHEN insufficient_privilege THEN RAISE EXCEPTION
+        'the role {PLAYER_ROLE} is missing: as an administrator, CREATE ROLE {PLAYER_ROLE} NOLOGIN; '
+        'GRANT {PLAYER_ROLE} TO %', current_user;
 END $$"""
 
 
