@@ -42,7 +42,7 @@ def report(conn: Connection[Any], world_id: UUID, since: datetime, until: dateti
         r["hero_id"]: r
         for r in conn.execute(
             "SELECT hero_id, count(*) AS activities, sum(gold_change) AS gold, sum(experience_change) AS experience, "
-            "sum(mood_impact) AS mood, jsonb_object_agg(activity_type, 0) AS kinds "
+            "sum(mood_impact) AS mood "
             "FROM tycoon.activity_log WHERE world_id = %(w)s AND real_time >= %(since)s AND real_time < %(until)s "
             "GROUP BY hero_id",
             window,
