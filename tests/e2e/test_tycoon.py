@@ -165,6 +165,8 @@ def test_bad_input_is_a_problem_that_records_nothing(http, live_server):
     ada, bob = sign_up(http, "Ada"), sign_up(http, "Bob")
     w = found(http, ada)
     brienne = recruit(http, ada, w["id"])
+    # The report's owner check reads the projected world: wait for it (a 404 otherwise).
+    wait_until(lambda: rows(live_server, "SELECT 1 FROM tycoon.worlds WHERE id = %s", w["id"]), message="the world")
     before = head(live_server)
     hero = f"/v1/tycoon/heroes/{brienne['id']}"
     cases = [
