@@ -10,6 +10,7 @@ from bench import (
     kafka_relay,
     projection_catchup,
     tycoon_heroes,
+    tycoon_turns,
     ws_actions,
 )
 
@@ -30,6 +31,10 @@ def main() -> None:
     adventure_chunks.main()
     print()
     tycoon_heroes.main()
+    print()
+    tycoon_turns.main()
+    print()
+    tycoon_turns.main(kafka=True)
 
 
 if __name__ == "__main__":

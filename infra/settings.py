@@ -85,6 +85,9 @@ class Settings(BaseSettings):
     projection_coalesce_seconds: float = Field(
         0.01, description="Least time between projection rounds: trades read lag for throughput."
     )
+    timer_poll_seconds: float = Field(
+        0.05, gt=0, description="How often due timers (AI turns, reconnect windows) are looked for: their lateness."
+    )
     read_wait_max_seconds: float = 5.0
     read_wait_max_waiters: int = Field(
         16, ge=1, description="Reads that may wait for min_position at once (each holds an API thread)."

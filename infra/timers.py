@@ -107,9 +107,18 @@ class TimerWorker:
     tracking_name = "timers:fire"
     schema_version = 1
 
-    def __init__(self, pool: Pool, handlers: Mapping[str, Callable[[UUID, datetime], object]]) -> None:
+    def __init__(
+        self,
+        pool: Pool,
+        handlers: Mapping[str, Callable[[UUID, datetime], object]],
+        *,
+        flush: Callable[[], None] | None = None,
+    ) -> None:
         self.pool = pool
         self.handlers = dict(handlers)
+        # Called before a claim commits: a handler that hands its timer on
+        # (infra/fanout/ai.py's TurnOutbox) waits there for the hand-over.
+        self.flush = flush
 
     def catch_up(self) -> int:
         """Fire every due timer; returns how many fired."""
@@ -131,6 +140,8 @@ class TimerWorker:
             ).fetchall()
             for timer in due:
                 self._fire(conn, timer)
+            if self.flush is not None:
+                self.flush()
         return len(due)
 
     def _fire(self, conn: Conn, timer: dict[str, Any]) -> None:

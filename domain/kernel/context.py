@@ -29,11 +29,15 @@ class DomainContext:
     # event topic, built from the settings; and the handler of each timer kind.
     policies: Callable[[Any], Mapping[str, Policy]] = lambda _: {}
     timers: Mapping[str, Handler] = field(default_factory=dict)
+    # The timer kinds that are an AI's turn: with a broker, the lorekeeper-ai
+    # consumer group takes them (infra/fanout/ai.py).
+    ai_turns: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         unknown = set(self.snapshot_intervals) - set(self.aggregates)
         if unknown:
             raise ValueError(f"{self.name}: snapshot intervals for undeclared aggregates {unknown}")
         foreign = [kind for kind in self.timers if not kind.startswith(f"{self.name}.")]
+        foreign += [kind for kind in self.ai_turns if kind not in self.timers]
         if foreign:
-            raise ValueError(f"{self.name}: timer kinds are named <context>.<what>, not {foreign}")
+            raise ValueError(f"{self.name}: timer kinds are its own timers, named <context>.<what>, not {foreign}")

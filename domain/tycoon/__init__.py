@@ -28,6 +28,7 @@ CONTEXT = DomainContext(
     snapshot_intervals={Hero: 50, HeroBond: 100, Guild: 100},
     policies=policies,
     timers={HERO_TURN: TycoonUseCases.hero_turn},
+    ai_turns=frozenset({HERO_TURN}),
 )
 
 __all__ = ["CONTEXT", "GameClock", "Guild", "Hero", "HeroBond", "Quest", "TycoonUseCases", "TycoonWorld"]

@@ -14,6 +14,8 @@ from datetime import datetime, timedelta
 
 RATIO_MIN, RATIO_MAX = 1, 86_400  # from real time to a game day per real second
 DEFAULT_RATIO = 60  # a real minute is a game hour
+MICROSECOND = timedelta(microseconds=1)
+MINUTE_US = 60_000_000  # a game minute, in game microseconds
 
 
 @dataclass(frozen=True)
@@ -21,14 +23,16 @@ class GameClock:
     founded_at: datetime
     ratio: int
 
+    # Whole microseconds both ways (no floats), so that ``minute(real(m)) == m``:
+    # a timer due at the instant a minute begins finds the clock in that minute.
+
     def minute(self, at: datetime) -> int:
         """The game minute at real time ``at`` (never before the founding)."""
-        seconds = max(0.0, (at - self.founded_at).total_seconds())
-        return int(seconds * self.ratio) // 60
+        return max(0, (at - self.founded_at) // MICROSECOND) * self.ratio // MINUTE_US
 
     def real(self, minute: int) -> datetime:
-        """The real instant game minute ``minute`` begins."""
-        return self.founded_at + timedelta(seconds=minute * 60 / self.ratio)
+        """The first real microsecond of game minute ``minute``."""
+        return self.founded_at + timedelta(microseconds=-(-minute * MINUTE_US // self.ratio))
 
 
 def describe(minute: int) -> str:

@@ -158,9 +158,10 @@ class TycoonUseCases:
         return written, since[-1]
 
     def hero_turn(self, hero_id: UUID, due: datetime) -> Written | None:
-        """The timer's handler: the hero's action ended; live up to now."""
+        """The hero's turn (a timer, or the lorekeeper-ai group): their action
+        ended at ``due``; live up to then. Taken again, it writes nothing."""
         try:
-            return self.live(hero_id)
+            return self.live(hero_id, due)
         except NotFound:
             return None
 

@@ -10,10 +10,12 @@ tool that needs only the read side opens no HTTP machinery.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cached_property
+from uuid import UUID
 
 import orjson
 from fastapi import FastAPI
@@ -21,7 +23,8 @@ from psycopg.types.json import set_json_dumps, set_json_loads
 
 from infra.entrypoints.contexts import read_models
 from infra.entrypoints.foundation import Foundation
-from infra.fanout.consumers import AiConsumer, Consumer
+from infra.fanout.ai import AiConsumer, TurnOutbox
+from infra.fanout.consumers import Consumer
 from infra.fanout.feed import EventStoreFeed, LocalTelemetrySink, TelemetrySink
 from infra.fanout.kafka_consumer import KafkaTelemetrySink
 from infra.fanout.relay import Relay
@@ -124,7 +127,7 @@ class Container(Foundation):
     def consumers(self) -> dict[str, Consumer]:
         return {
             "telemetry": TelemetryConsumer(self.mapper.decode_state, self.recorder.events_table_name, keys=self.keys),
-            "ai": AiConsumer(),
+            "ai": AiConsumer(self.turn_handlers),
         }
 
     @cached_property
@@ -172,9 +175,27 @@ class Container(Foundation):
         return TimerScheduler(self.pool, self.event_log, self.mapper.to_domain_event, policies)
 
     @cached_property
+    def turn_handlers(self) -> dict[str, Callable[[UUID, datetime], object]]:
+        """The handlers of the timers that are an AI's turn (infra/fanout/ai.py)."""
+        turns = {kind for context in self.contexts for kind in context.ai_turns}
+        return {kind: h for kind, h in timer_handlers(self.contexts, self.use_cases).items() if kind in turns}
+
+    @cached_property
+    def turn_outbox(self) -> TurnOutbox:
+        assert self.settings.kafka_bootstrap_servers
+        servers = self.settings.kafka_bootstrap_servers
+        return TurnOutbox(lambda: kafka_producer(servers), servers, self.settings.kafka_partitions)
+
+    @cached_property
     def timer_worker(self) -> TimerWorker:
-        """Fires due timers through the contexts' use cases."""
-        return TimerWorker(self.pool, timer_handlers(self.contexts, self.use_cases))
+        """Fires due timers through the contexts' use cases; with a broker, an
+        AI's turn goes to the ``lorekeeper-ai`` group instead."""
+        handlers = timer_handlers(self.contexts, self.use_cases)
+        if not self.kafka_enabled:
+            return TimerWorker(self.pool, handlers)
+        outbox = self.turn_outbox
+        handlers |= {kind: outbox.sender(kind) for kind in self.turn_handlers}
+        return TimerWorker(self.pool, handlers, flush=outbox.flush)
 
     def _follower(self, readers: Sequence[Reader]) -> Follower:
         return Follower(
@@ -187,8 +208,27 @@ class Container(Foundation):
 
     @cached_property
     def follower(self) -> Follower:
-        """Projections, the timers, and the in-process consumers when there is no broker."""
-        return self._follower([*self.runners.values(), *self.feeds, self.timer_scheduler, self.timer_worker])
+        """Projections, the timers' scheduler, and the in-process consumers when
+        there is no broker; its ``start``/``stop`` run the timer worker too."""
+        return self._follower([*self.runners.values(), *self.feeds, self.timer_scheduler])
+
+    @cached_property
+    def timer_follower(self) -> Follower:
+        """The timer worker on its own loop, looking every ``timer_poll_seconds``:
+        a due turn waits for that, never for a long round of projections."""
+        poll = self.settings.timer_poll_seconds
+        channel = self.recorder.channel_name
+        return Follower([self.timer_worker], self.conninfo, channel=channel, poll_seconds=poll, coalesce_seconds=poll)
+
+    def start_background(self) -> None:
+        """The follower and the timer worker, as threads."""
+        self.follower.start()
+        self.timer_follower.start()
+
+    def stop_background(self) -> None:
+        for name in ("timer_follower", "follower"):
+            if name in self.__dict__:
+                self.__dict__[name].stop()
 
     @cached_property
     def relay_follower(self) -> Follower:
@@ -219,8 +259,9 @@ class Container(Foundation):
     def close(self) -> None:
         if "relay_follower" in self.__dict__:
             self.relay_follower.stop()
-        if "follower" in self.__dict__:
-            self.follower.stop()
+        self.stop_background()
+        if "turn_outbox" in self.__dict__:
+            self.turn_outbox.close()
         if "pool" in self.__dict__:
             self.pool.close()
         if "store" in self.__dict__:

@@ -80,6 +80,7 @@ def projections_run(data_dir: Annotated[Path | None, typer.Option()] = None) -> 
     follower = container.follower
     _stop_on_signals(follower.stopping)
     console.print(f"following {', '.join(container.runners)}")
+    container.timer_follower.start()  # due timers, on their own thread
     follower.run()
     container.close()
 

@@ -78,7 +78,7 @@ def http_app(c: Container, run_projections: bool) -> FastAPI:
         c.setup()
         c.erasure.resume()
         if run_projections:
-            c.follower.start()
+            c.start_background()
             if c.kafka_enabled:
                 relay.append(threading.Thread(target=c.run_relay, name="relay", daemon=True))
                 relay[0].start()
@@ -86,7 +86,7 @@ def http_app(c: Container, run_projections: bool) -> FastAPI:
     def stop() -> None:
         c.executor.shutdown(wait=False, cancel_futures=True)
         if run_projections:
-            c.follower.stop()
+            c.stop_background()
             if relay:
                 c.relay_follower.stop()
 

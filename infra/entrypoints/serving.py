@@ -1,5 +1,6 @@
 """How ``lorekeeper serve`` runs: the API on uvicorn, and the projector (plus the
-Kafka relay, when a broker is configured) beside it.
+Kafka relay and a member of each consumer group, when a broker is configured)
+beside it.
 
 By default the projector runs as a child process, not a thread of the API
 process. In one process the projector's long stretches of Python held the GIL
@@ -101,8 +102,8 @@ def children(container: Container) -> Iterator[None]:
     """The projector (and relay) as supervised child processes, for as long as this lasts."""
     env = child_env(container)
     running = [Child(["projections", "run"], env)]
-    if container.kafka_enabled:
-        running.append(Child(["relay"], env))
+    if container.kafka_enabled:  # the relay, and one member of each consumer group (start more anywhere)
+        running += [Child(["relay"], env), *(Child(["consume", name], env) for name in container.consumers)]
     for child in running:
         child.start()
     try:

@@ -13,9 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from psycopg.types.json import Jsonb
-
-from infra.fanout.messages import PREFIX, Message
+from infra.fanout.messages import Message
 from projections import dead_letters
 from projections.db import Conn, Pool
 from projections.ddl import create_tables, lock_ddl, move_table
@@ -94,39 +92,6 @@ class Consumer:
 
     def apply(self, conn: Conn, message: Message) -> None:
         raise NotImplementedError
-
-
-AI_DDL = (
-    """CREATE TABLE IF NOT EXISTS ai_inbox (
-        position bigint PRIMARY KEY,
-        topic text NOT NULL,
-        subject uuid NOT NULL,
-        event_type text NOT NULL,
-        payload jsonb NOT NULL,
-        received_at timestamptz NOT NULL DEFAULT now()
-    )""",
-)
-
-
-class AiConsumer(Consumer):
-    """The AI consumer's skeleton: it reads the hero and world topics and keeps
-    what it received; its decisions arrive with the heroes work."""
-
-    name = "ai"
-    group_id = "lorekeeper-ai"
-    pattern = r"^lorekeeper\.(hero|world)$"
-    ddl = AI_DDL
-
-    def accepts(self, event_topic: str) -> bool:
-        return event_topic.startswith((PREFIX + "hero.", PREFIX + "world."))
-
-    def apply(self, conn: Conn, message: Message) -> None:
-        data = message.json()
-        conn.execute(
-            "INSERT INTO ai_inbox (position, topic, subject, event_type, payload) VALUES (%s, %s, %s, %s, %s) "
-            "ON CONFLICT (position) DO NOTHING",
-            (message.position, message.topic, UUID(data["originator_id"]), message.event_type, Jsonb(data)),
-        )
 
 
 def failure_of(message: Message, error: BaseException) -> dict[str, Any]:

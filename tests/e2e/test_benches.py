@@ -13,6 +13,7 @@ from bench import (
     http_commands,
     projection_catchup,
     tycoon_heroes,
+    tycoon_turns,
     ws_actions,
 )
 
@@ -52,3 +53,8 @@ def test_adventure_chunks_bench_runs(bench_server):
 def test_tycoon_heroes_bench_runs(bench_server):
     text = tycoon_heroes.main(worlds=2, per_world=5, hours=0.5, idle_sample=4, rounds=1, threads=2)
     assert "decisions/s" in text and "p99" in text
+
+
+def test_tycoon_turns_bench_runs(bench_server):
+    text = tycoon_turns.main(rate=20, seconds=3.0, warmup=2.0)
+    assert "trigger -> decision committed, p99" in text and "no-op timers" in text

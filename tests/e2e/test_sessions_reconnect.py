@@ -40,7 +40,7 @@ def test_a_session_left_reconnecting_ends_when_the_window_passes_even_across_a_r
     client.close()  # the client never returns
     first = live_server.container
     wait_until(lambda: _timers(first) == [session_id], 10, message="the expiry timer set")
-    first.follower.stop()  # the server goes down before the window passes
+    first.stop_background()  # the server goes down before the window passes
     assert app_of(first).live.get_session(session_id).status == Status.RECONNECTING
 
     restarted = Container(first.settings)  # another process over the same database

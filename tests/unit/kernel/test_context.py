@@ -31,7 +31,15 @@ def test_snapshot_intervals_may_only_name_the_contexts_own_aggregates():
 
 def test_timer_kinds_are_named_after_the_context():
     assert list(declare(timers={"live.expiry": lambda subject: None}).timers) == ["live.expiry"]
-    with pytest.raises(ValueError, match=r"live: timer kinds are named <context>\.<what>, not \['expiry'\]"):
+    named = r"live: timer kinds are its own timers, named <context>\.<what>, not \['expiry'\]"
+    with pytest.raises(ValueError, match=named):
         declare(timers={"expiry": lambda subject: None})
     with pytest.raises(ValueError, match="not"):
         declare(timers={"lives.expiry": lambda subject: None})
+
+
+def test_an_ai_turn_is_one_of_the_contexts_own_timers():
+    handler = lambda subject: None  # noqa: E731
+    assert declare(timers={"live.turn": handler}, ai_turns=frozenset({"live.turn"})).ai_turns == {"live.turn"}
+    with pytest.raises(ValueError, match=r"not \['live.other'\]"):
+        declare(timers={"live.turn": handler}, ai_turns=frozenset({"live.other"}))

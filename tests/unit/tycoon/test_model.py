@@ -8,6 +8,8 @@ import random
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from domain.tycoon import decisions as model
 from domain.tycoon.clock import GameClock, describe
@@ -92,6 +94,17 @@ def test_the_clock_counts_game_minutes_at_its_ratio_both_ways():
     assert GameClock(T0, 1).minute(T0 + timedelta(seconds=119)) == 1
     assert describe(0) == "day 1, 00:00" and describe(24 * 60 + 61) == "day 2, 01:01"
     assert describe(60) == "day 1, 01:00" and describe(24 * 60 - 1) == "day 1, 23:59"
+
+
+@given(st.integers(0, 10**7), st.integers(1, 86_400))
+def test_a_minute_begins_exactly_at_its_real_instant(minute, ratio):
+    """A hero's turn is due at ``real(m)``: the clock must read ``m`` there, and
+    ``m - 1`` a microsecond before (floats once rounded that instant a minute short)."""
+    clock = GameClock(T0, ratio)
+    assert clock.minute(clock.real(minute)) == minute
+    if minute:
+        assert clock.minute(clock.real(minute) - timedelta(microseconds=1)) == minute - 1
+    assert GameClock(T0, 7).minute(GameClock(T0, 7).real(1)) == 1
 
 
 # -- personality ------------------------------------------------------------------
