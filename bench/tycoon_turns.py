@@ -34,6 +34,7 @@ from eventsourcing.persistence import StoredEvent
 from bench.common import report, scratch_container, server_env
 from bench.tycoon_heroes import TRAITS, percentile
 from domain.tycoon import Hero, TycoonUseCases
+from infra.fanout.ai import TURNS_TOPIC
 from infra.kafka_broker import LocalKafka
 from infra.timers import TimerWorker
 from projections.follower import Follower
@@ -137,9 +138,10 @@ def main(
     members: int = 2,
     warmup: float = 5.0,
 ) -> str:
-    # Heroes' actions last about 150 game minutes on average: at ``ratio`` that
-    # is 150 * 60 / ratio real seconds, so this many heroes decide ``rate`` a second.
-    mean_action_seconds = 150 * 60 / ratio
+    # Heroes' actions last about 200 game minutes on average (measured): at
+    # ``ratio`` that is 200 * 60 / ratio real seconds, so this many heroes
+    # decide ``rate`` a second.
+    mean_action_seconds = 200 * 60 / ratio
     heroes = max(10, int(rate * mean_action_seconds))
     with ExitStack() as stack:
         broker = stack.enter_context(LocalKafka()) if kafka else None
@@ -150,6 +152,7 @@ def main(
         env = server_env(container)
         if broker:
             env["KAFKA_BOOTSTRAP_SERVERS"] = broker.bootstrap_servers
+            container.turn_outbox.topics.ensure({TURNS_TOPIC})  # members find it at once, not at a metadata refresh
         children = [["projections", "run"]] + ([["consume", "ai"]] * members if broker else [])
         stack.enter_context(processes(children, env))
         game = container.use(TycoonUseCases)

@@ -88,6 +88,9 @@ class Settings(BaseSettings):
     timer_poll_seconds: float = Field(
         0.05, gt=0, description="How often due timers (AI turns, reconnect windows) are looked for: their lateness."
     )
+    turn_threads: int = Field(
+        8, ge=1, le=64, description="Timers (and AI turns) a process fires side by side: their commits are shared."
+    )
     read_wait_max_seconds: float = 5.0
     read_wait_max_waiters: int = Field(
         16, ge=1, description="Reads that may wait for min_position at once (each holds an API thread)."

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any, cast
@@ -113,12 +114,14 @@ class TimerWorker:
         handlers: Mapping[str, Callable[[UUID, datetime], object]],
         *,
         flush: Callable[[], None] | None = None,
+        threads: int = 1,
     ) -> None:
         self.pool = pool
         self.handlers = dict(handlers)
         # Called before a claim commits: a handler that hands its timer on
         # (infra/fanout/ai.py's TurnOutbox) waits there for the hand-over.
         self.flush = flush
+        self.calls = Concurrently(threads)
 
     def catch_up(self) -> int:
         """Fire every due timer; returns how many fired."""
@@ -138,22 +141,26 @@ class TimerWorker:
                 "ORDER BY due_at LIMIT %s FOR UPDATE SKIP LOCKED",
                 (now, CLAIM),
             ).fetchall()
-            for timer in due:
-                self._fire(conn, timer)
+            errors = self.calls.run([partial(self._fire, timer) for timer in due])
+            for timer, error in zip(due, errors, strict=True):
+                self._settle(conn, timer, error)
             if self.flush is not None:
                 self.flush()
         return len(due)
 
-    def _fire(self, conn: Conn, timer: dict[str, Any]) -> None:
-        key = (timer["kind"], timer["subject"])
+    def _fire(self, timer: dict[str, Any]) -> None:
         handler = self.handlers.get(timer["kind"])
-        try:
-            if handler is None:
-                raise LookupError(f"no handler for timers of kind {timer['kind']!r}")
-            handler(timer["subject"], timer["due_at"])
-        except Exception as error:
+        if handler is None:
+            raise UnknownTimer(f"no handler for timers of kind {timer['kind']!r}")
+        handler(timer["subject"], timer["due_at"])
+
+    def _settle(self, conn: Conn, timer: dict[str, Any], error: Exception | None) -> None:
+        """Forget a timer that fired; one whose handler failed is tried again
+        later, or dead-lettered after ``MAX_ATTEMPTS`` (or if it has no handler)."""
+        key = (timer["kind"], timer["subject"])
+        if error is not None:
             attempts = timer["attempts"] + 1
-            if attempts >= MAX_ATTEMPTS or handler is None:
+            if attempts >= MAX_ATTEMPTS or isinstance(error, UnknownTimer):
                 dead_letters.record(
                     conn,
                     self.tracking_name,
@@ -180,6 +187,36 @@ class TimerWorker:
 
     def mark_healthy(self) -> None:
         """Nothing to clear: a timer's own failures are kept on its row."""
+
+
+class UnknownTimer(LookupError):
+    """A timer of a kind no context handles."""
+
+
+class Concurrently:
+    """Runs calls on up to ``threads`` threads and returns each one's exception
+    (or None), in order. A timer's or a turn's handler mostly waits for its
+    commit: run side by side, their writes share group commits
+    (infra/group_commit.py), so a claim of many turns takes about as long as a few."""
+
+    def __init__(self, threads: int = 1) -> None:
+        self.threads = max(1, threads)
+        self._executor: ThreadPoolExecutor | None = None
+
+    def run(self, calls: Sequence[Callable[[], object]]) -> list[Exception | None]:
+        if self.threads == 1 or len(calls) < 2:
+            return [_error_of(call) for call in calls]
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(self.threads, thread_name_prefix="turn")
+        return list(self._executor.map(_error_of, calls))
+
+
+def _error_of(call: Callable[[], object]) -> Exception | None:
+    try:
+        call()
+    except Exception as error:
+        return error
+    return None
 
 
 def combined_policies(contexts: Sequence[DomainContext], settings: Any) -> dict[str, Policy]:

@@ -139,6 +139,10 @@ class TycoonUseCases:
             if step.position is None:
                 return written
             written = step
+            hero = step.aggregate
+            assert isinstance(hero, Hero)
+            if not hero.due(hero.clock.minute(until)):
+                return written  # lived up to ``until``: no write to try
 
     def catch_up(self, owner: UUID, world_id: UUID) -> int | None:
         """Every hero of the player's world lived up to now; the last position written."""

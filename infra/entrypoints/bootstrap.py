@@ -127,7 +127,7 @@ class Container(Foundation):
     def consumers(self) -> dict[str, Consumer]:
         return {
             "telemetry": TelemetryConsumer(self.mapper.decode_state, self.recorder.events_table_name, keys=self.keys),
-            "ai": AiConsumer(self.turn_handlers),
+            "ai": AiConsumer(self.turn_handlers, self.settings.turn_threads),
         }
 
     @cached_property
@@ -191,11 +191,12 @@ class Container(Foundation):
         """Fires due timers through the contexts' use cases; with a broker, an
         AI's turn goes to the ``lorekeeper-ai`` group instead."""
         handlers = timer_handlers(self.contexts, self.use_cases)
+        threads = self.settings.turn_threads
         if not self.kafka_enabled:
-            return TimerWorker(self.pool, handlers)
+            return TimerWorker(self.pool, handlers, threads=threads)
         outbox = self.turn_outbox
         handlers |= {kind: outbox.sender(kind) for kind in self.turn_handlers}
-        return TimerWorker(self.pool, handlers, flush=outbox.flush)
+        return TimerWorker(self.pool, handlers, flush=outbox.flush, threads=threads)
 
     def _follower(self, readers: Sequence[Reader]) -> Follower:
         return Follower(

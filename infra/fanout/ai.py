@@ -19,14 +19,17 @@ members racing on one subject conflict on its stream's version, and the
 loser's retry writes nothing. So each decision is written once, whatever is
 redelivered (tests/integration/test_ai_turns.py kills members with SIGKILL).
 
-The group also keeps what it received of the hero and world topics in
-``ai_inbox`` (the AI agents' input).
+The group also keeps the adventure worlds' events it receives in ``ai_inbox``
+(the AI agents' input). Not the heroes' own events: nothing reads them there,
+and at a thousand decisions a second they were a second copy of each.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping
 from datetime import datetime
+from functools import partial
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -37,6 +40,7 @@ from psycopg.types.json import Jsonb
 from infra.fanout.consumers import Consumer
 from infra.fanout.messages import PREFIX, SPEC_VERSION, Message
 from infra.fanout.relay import SEND_TIMEOUT_SECONDS, TopicManager
+from infra.timers import Concurrently
 from projections.db import Conn
 
 TURNS_TOPIC = PREFIX + "ai_turns"
@@ -82,14 +86,16 @@ class TurnOutbox:
         self._kafka: KafkaProducer | None = None
         self.topics = TopicManager(bootstrap_servers, partitions)
         self._pending: list[Any] = []
+        self._lock = threading.Lock()
 
     def sender(self, kind: str) -> TurnHandler:
         return lambda subject, due: self.send(kind, subject, due)
 
     def send(self, kind: str, subject: UUID, due: datetime) -> None:
-        if self._kafka is None:
-            self.topics.ensure({TURNS_TOPIC})
-            self._kafka = self._producer()
+        with self._lock:  # the timer worker fires on several threads
+            if self._kafka is None:
+                self.topics.ensure({TURNS_TOPIC})
+                self._kafka = self._producer()
         m = turn_message(kind, subject, due)
         self._pending.append(self._kafka.send(m.topic, key=m.key, value=m.value, headers=m.kafka_headers()))
 
@@ -110,24 +116,43 @@ class TurnOutbox:
 
 class AiConsumer(Consumer):
     """Takes the AIs' turns (``turns``: each turn kind's handler) and keeps the
-    hero and world events it receives in ``ai_inbox``."""
+    world events it receives in ``ai_inbox``."""
 
     name = "ai"
     group_id = "lorekeeper-ai"
-    pattern = r"^lorekeeper\.(hero|world|ai_turns)$"
+    pattern = r"^lorekeeper\.(world|ai_turns)$"
     ddl = AI_DDL
 
-    def __init__(self, turns: Mapping[str, TurnHandler] | None = None) -> None:
+    def __init__(self, turns: Mapping[str, TurnHandler] | None = None, threads: int = 1) -> None:
         self.turns = dict(turns or {})
         self.taken = 0  # turns handled by this member (redelivered ones included)
+        self.calls = Concurrently(threads)
+        self._lock = threading.Lock()
 
     def accepts(self, event_topic: str) -> bool:
-        return event_topic.startswith((PREFIX + "hero.", PREFIX + "world."))
+        return event_topic.startswith(PREFIX + "world.")
+
+    def apply_all(self, conn: Conn, messages: list[Message]) -> None:
+        """A batch's turns side by side (one subject's turns in order: Kafka
+        keeps a key in one partition, and a batch holds one per subject but
+        after a redelivery), then the events it received."""
+        turns = [m for m in messages if m.topic == TURNS_TOPIC]
+        by_subject: dict[bytes | None, list[Message]] = {}
+        for m in turns:
+            by_subject.setdefault(m.key, []).append(m)
+        errors = self.calls.run([partial(self._take_all, found) for found in by_subject.values()])
+        for error in errors:
+            if error is not None:
+                raise error
+        for message in messages:
+            if message.topic != TURNS_TOPIC:
+                self.apply(conn, message)
+
+    def _take_all(self, turns: list[Message]) -> None:
+        for turn in turns:
+            self._take(turn)
 
     def apply(self, conn: Conn, message: Message) -> None:
-        if message.topic == TURNS_TOPIC:
-            self._take(message)
-            return
         data = message.json()
         conn.execute(
             "INSERT INTO ai_inbox (position, topic, subject, event_type, payload) VALUES (%s, %s, %s, %s, %s) "
@@ -143,4 +168,5 @@ class AiConsumer(Consumer):
         if handler is None:
             raise LookupError(f"no handler for turns of kind {turn['kind']!r}")
         handler(UUID(turn["subject"]), datetime.fromisoformat(turn["due"]))
-        self.taken += 1
+        with self._lock:
+            self.taken += 1

@@ -1,0 +1,103 @@
+"""The timer worker on PostgreSQL: due timers fired once each, side by side;
+a failing handler tried again after a pause, then dead-lettered; a timer of
+no known kind dead-lettered at once; and a hand-over that fails (``flush``)
+leaves every claimed timer to fire again."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from uuid import UUID, uuid4
+
+import pytest
+
+from infra.timers import MAX_ATTEMPTS, TimerWorker
+from projections import dead_letters
+
+NOW = datetime.now(UTC)
+
+
+def set_timers(container, kind: str, count: int, due: datetime = NOW) -> list[UUID]:
+    subjects = [uuid4() for _ in range(count)]
+    with container.pool.connection() as conn:
+        for subject in subjects:
+            conn.execute(
+                "INSERT INTO lorekeeper_timers (kind, subject, due_at) VALUES (%s, %s, %s)", (kind, subject, due)
+            )
+    return subjects
+
+
+def timers(container) -> list[dict]:
+    with container.pool.connection() as conn:
+        return conn.execute("SELECT kind, subject, attempts, last_error, due_at FROM lorekeeper_timers").fetchall()
+
+
+def test_due_timers_fire_once_each_side_by_side_and_later_ones_wait(container):
+    fired: list[UUID] = []
+    threads: set[str] = set()
+    lock = threading.Lock()
+
+    def handler(subject: UUID, due: datetime) -> None:
+        time.sleep(0.002)  # a handler waits for its commit
+        with lock:
+            fired.append(subject)
+            threads.add(threading.current_thread().name)
+
+    due = set_timers(container, "test.ping", 30)
+    later = set_timers(container, "test.ping", 3, NOW + timedelta(hours=1))
+    worker = TimerWorker(container.pool, {"test.ping": handler}, threads=4)
+    assert worker.fire_due(NOW + timedelta(seconds=1)) == 30
+    assert sorted(fired) == sorted(due)
+    assert len(threads) > 1, "fired on one thread"
+    assert worker.fire_due(NOW + timedelta(seconds=1)) == 0, "a fired timer is forgotten"
+    assert sorted(t["subject"] for t in timers(container)) == sorted(later)
+
+
+def test_a_failing_handler_is_tried_again_later_then_dead_lettered(container):
+    (subject,) = set_timers(container, "test.fail", 1)
+
+    def failing(subject: UUID, due: datetime) -> None:
+        raise ValueError("the handler broke")
+
+    worker = TimerWorker(container.pool, {"test.fail": failing}, threads=2)
+    assert worker.fire_due(NOW) == 1
+    (timer,) = timers(container)
+    assert timer["attempts"] == 1 and timer["last_error"] == "ValueError: the handler broke"
+    assert timer["due_at"] > NOW, "tried again after a pause"
+    for attempt in range(2, MAX_ATTEMPTS + 1):
+        assert worker.fire_due(datetime.now(UTC) + timedelta(hours=1)) == 1
+        if attempt < MAX_ATTEMPTS:
+            assert timers(container)[0]["attempts"] == attempt
+    assert timers(container) == []
+    with container.pool.connection() as conn:
+        (letter,) = dead_letters.listed(conn, worker.tracking_name)
+    assert letter.ref == f"test.fail/{subject}" and "the handler broke" in letter.error
+
+
+def test_a_timer_of_no_known_kind_is_dead_lettered_at_once(container):
+    (subject,) = set_timers(container, "test.nobody", 1)
+    worker = TimerWorker(container.pool, {})
+    assert worker.fire_due(NOW) == 1
+    assert timers(container) == []
+    with container.pool.connection() as conn:
+        (letter,) = dead_letters.listed(conn, worker.tracking_name)
+    assert letter.ref == f"test.nobody/{subject}" and "no handler" in letter.error
+
+
+def test_a_hand_over_that_fails_leaves_every_claimed_timer_to_fire_again(container):
+    subjects = set_timers(container, "test.turn", 5)
+    sent: list[UUID] = []
+
+    def broken_flush() -> None:
+        raise ConnectionError("the broker did not acknowledge")
+
+    worker = TimerWorker(container.pool, {"test.turn": lambda s, d: sent.append(s)}, flush=broken_flush)
+    with pytest.raises(ConnectionError):
+        worker.fire_due(NOW)
+    assert sorted(sent) == sorted(subjects)
+    assert sorted(t["subject"] for t in timers(container)) == sorted(subjects)
+    assert all(t["attempts"] == 0 for t in timers(container)), "nothing was settled"
+    worker.flush = lambda: None
+    assert worker.fire_due(NOW) == 5
+    assert timers(container) == []
