@@ -195,18 +195,6 @@ Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, strict=False)]
 Cursor = Annotated[str | None, Query(max_length=512)]
 
 
-def _owned(db: ReadDb, principal: object, table: str, column: str, value: UUID) -> None:
-    who = reader(principal)
-    if who is None:
-        return
-    with db.connection() as conn:
-        row = conn.execute(f"SELECT user_id FROM tycoon.{table} WHERE {column} = %s", (value,)).fetchone()
-    if row is None:
-        raise Problem(404, "not_found", f"{value} not found")
-    if row["user_id"] != who:
-        raise Problem(403, "forbidden", f"{value} belongs to another player")
-
-
 def page(rows: list[dict[str, object]], limit: int, key: str) -> Response:
     """A newest-first page and the cursor after it (``key``: the time column)."""
     items = rows[:limit]
@@ -228,9 +216,9 @@ def after(cursor: str | None, key: str) -> tuple[str, list[object]]:
 
 
 @router.get("/worlds/{world_id}/heroes", dependencies=[ReadYourWrites], responses=problems(403, 404))
-def heroes(world_id: UUID, db: ReadDb, principal: CurrentPrincipal) -> Response:
+def heroes(world_id: UUID, db: ReadDb, principal: CurrentPrincipal, tycoon: Tycoon) -> Response:
     """Your world's heroes as the read model has them (at most 100 per world)."""
-    _owned(db, principal, "worlds", "id", world_id)
+    tycoon.world(world_id, reader(principal))  # whose: the store knows at once, the read model a moment later
     with player_rows(db, principal) as conn:
         rows = conn.execute(
             "SELECT id, name, personality, current_action, location, energy, mood, level, experience, gold, "
@@ -242,11 +230,11 @@ def heroes(world_id: UUID, db: ReadDb, principal: CurrentPrincipal) -> Response:
 
 @router.get(HERO + "/decisions", dependencies=[ReadYourWrites], responses=problems(403, 404, 422))
 def decisions(
-    hero_id: UUID, db: ReadDb, principal: CurrentPrincipal, limit: Limit = 50, cursor: Cursor = None
+    hero_id: UUID, db: ReadDb, principal: CurrentPrincipal, tycoon: Tycoon, limit: Limit = 50, cursor: Cursor = None
 ) -> Response:
     """The hero's decisions, newest first: every option with its score and parts,
     the choice, the reasoning, and (once the action ended) outcome and satisfaction."""
-    _owned(db, principal, "heroes", "id", hero_id)
+    tycoon.hero(hero_id, reader(principal))
     where, params = after(cursor, "decided_at")
     with player_rows(db, principal) as conn:
         rows = conn.execute(
@@ -258,9 +246,9 @@ def decisions(
 
 
 @router.get(HERO + "/relationships", dependencies=[ReadYourWrites], responses=problems(403, 404))
-def relationships(hero_id: UUID, db: ReadDb, principal: CurrentPrincipal) -> Response:
+def relationships(hero_id: UUID, db: ReadDb, principal: CurrentPrincipal, tycoon: Tycoon) -> Response:
     """The hero's bonds with other heroes (friendship, rivalry, romantic, mentor), strongest first."""
-    _owned(db, principal, "heroes", "id", hero_id)
+    tycoon.hero(hero_id, reader(principal))
     with player_rows(db, principal) as conn:
         rows = conn.execute(
             "SELECT r.*, h.name AS other_hero_name FROM tycoon.hero_relationships r "

@@ -22,8 +22,7 @@ from api import routing
 from api.deps import CommandDep, CurrentPrincipal, ReadDb, Reads, ReadYourWrites, wait_for_projections
 from api.openapi import problems
 from api.problems import Problem
-from api.tycoon.heroes import _owned
-from api.tycoon.worlds import Tycoon, player_rows
+from api.tycoon.worlds import Tycoon, player_rows, reader
 from domain.tycoon.decisions import level_for
 from infra.selection import BadSelection, parse_time
 
@@ -139,7 +138,7 @@ def get_report(
     world_id: UUID, db: ReadDb, principal: CurrentPrincipal, tycoon: Tycoon, since: Since = None
 ) -> Response:
     """What your heroes did since ``since`` as the read model has it (no catch-up)."""
-    _owned(db, principal, "worlds", "id", world_id)
+    tycoon.world(world_id, reader(principal))  # whose: the store knows at once, the read model a moment later
     until = tycoon.now()
     try:
         start = parse_time(since) if since is not None else until - timedelta(days=1)
