@@ -428,6 +428,22 @@ def test_a_catch_up_is_written_in_bounded_batches():
     assert game.hero_turn(uuid4(), clock()) is None
 
 
+def test_a_turn_lives_the_hero_up_to_its_due_instant_and_taken_again_writes_nothing():
+    game, clock, player, world_id = tycoon()
+    hero_id = recruit(game, player, world_id)
+    assert game.hero(hero_id).decisions == 0
+    first = game.hero_turn(hero_id, clock()).aggregate  # the recruit's first turn: on arrival
+    assert first.decisions == 1
+    due = first.clock.real(first.action_ends)  # the timer's instant: the action ends
+    clock.forward(days=2)  # the turn is taken late (a queue, a redelivery): it lives up to ``due`` only
+    turn = game.hero_turn(hero_id, due)
+    assert turn is not None and turn.position is not None
+    assert turn.aggregate.decisions == 2 and turn.aggregate.last_decision_minute == first.action_ends
+    assert game.hero_turn(hero_id, due).position is None, "taken again, it writes nothing"
+    unchanged = game.live(hero_id, due)
+    assert unchanged.position is None and unchanged.aggregate.id == hero_id  # nothing to live: the hero as it is
+
+
 def test_assigning_lives_the_heroes_first_and_refuses_strangers():
     game, clock, player, world_id = tycoon()
     a, b = recruit(game, player, world_id, "A", 1), recruit(game, player, world_id, "B", 2)
