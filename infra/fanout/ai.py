@@ -76,31 +76,51 @@ def turn_message(kind: str, subject: UUID, due: datetime) -> Message:
     )
 
 
+class TurnsNotHandedOver(ConnectionError):
+    """The broker did not take a claim's turns; they stay due."""
+
+
 class TurnOutbox:
     """The timer worker's way to Kafka: turns are sent as they are claimed and
-    all acknowledged (``flush``) before the claiming transaction commits; an
-    unacknowledged turn raises, the claim rolls back, and the timers fire again."""
+    all acknowledged (``flush``) before the claiming transaction commits. A
+    turn that cannot be handed over is no turn's fault: ``send`` never raises
+    (a timer would count it as its handler failing, and be dead-lettered if
+    the broker stayed down); ``flush`` raises, the claim rolls back untouched,
+    and the timer worker tries the whole claim again after a pause."""
 
     def __init__(self, producer: Callable[[], KafkaProducer], bootstrap_servers: str, partitions: int) -> None:
         self._producer = producer
         self._kafka: KafkaProducer | None = None
         self.topics = TopicManager(bootstrap_servers, partitions)
         self._pending: list[Any] = []
+        self._failed: Exception | None = None  # the first hand-over that failed in this claim
         self._lock = threading.Lock()
 
     def sender(self, kind: str) -> TurnHandler:
         return lambda subject, due: self.send(kind, subject, due)
 
     def send(self, kind: str, subject: UUID, due: datetime) -> None:
-        with self._lock:  # the timer worker fires on several threads
-            if self._kafka is None:
-                self.topics.ensure({TURNS_TOPIC})
-                self._kafka = self._producer()
+        if self._failed is not None:
+            return  # the claim rolls back anyway: no waiting on a broker that is not there
         m = turn_message(kind, subject, due)
-        self._pending.append(self._kafka.send(m.topic, key=m.key, value=m.value, headers=m.kafka_headers()))
+        try:
+            with self._lock:  # the timer worker fires on several threads
+                if self._failed is not None:
+                    return
+                if self._kafka is None:
+                    self.topics.ensure({TURNS_TOPIC})
+                    self._kafka = self._producer()
+            future = self._kafka.send(m.topic, key=m.key, value=m.value, headers=m.kafka_headers())
+        except Exception as error:
+            self._failed = self._failed or error
+            return
+        self._pending.append(future)
 
     def flush(self) -> None:
         pending, self._pending = self._pending, []
+        failed, self._failed = self._failed, None
+        if failed is not None:
+            raise TurnsNotHandedOver(f"turns could not be handed to Kafka: {failed}") from failed
         if not pending:
             return
         assert self._kafka is not None

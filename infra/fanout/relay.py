@@ -69,7 +69,10 @@ class TopicManager:
         missing = topics - self.known
         if not missing:
             return
-        admin = KafkaAdminClient(bootstrap_servers=self.bootstrap_servers, request_timeout_ms=10000)
+        # Bounded: with the broker down, whoever asks waits seconds, not the 30 s default.
+        admin = KafkaAdminClient(
+            bootstrap_servers=self.bootstrap_servers, request_timeout_ms=10000, bootstrap_timeout_ms=5000
+        )
         try:
             existing = set(admin.list_topics())
             to_create = [NewTopic(t, self.partitions, 1) for t in missing - existing]

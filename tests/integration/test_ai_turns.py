@@ -2,7 +2,8 @@
 Kafka broker: the timer worker hands each due turn to Kafka, members of the
 group take them through the tycoon use cases, and each decision is written
 exactly once although Kafka redelivers (a member that crashed before its
-offset commit) and members are killed with SIGKILL mid-stream.
+offset commit) and members are killed with SIGKILL mid-stream. With the
+broker down, turns stay due (no timer is blamed) and go when it is back.
 
 "Exactly once, nothing lost" is checked on each hero's own history: every
 decision is taken at the minute the previous action ended (a lost turn would
@@ -22,8 +23,10 @@ from itertools import pairwise
 from pathlib import Path
 from uuid import UUID, uuid4
 
+import pytest
+
 from domain.tycoon import Hero, TycoonUseCases
-from infra.fanout.ai import TURNS_TOPIC, AiConsumer
+from infra.fanout.ai import TURNS_TOPIC, AiConsumer, TurnsNotHandedOver
 from infra.fanout.kafka_consumer import KafkaConsumerLoop
 from tests.integration.kafka_helpers import read_all, wait_until
 from tests.unit.tycoon.helpers import BRAVE
@@ -170,3 +173,24 @@ def _up_to_date(container, heroes: list[UUID], at: datetime) -> bool:
         if last.ends_at is not None and last.ends_at <= at:
             return False
     return True
+
+
+def test_turns_stay_due_while_the_broker_is_down_and_go_when_it_returns(kafka_container, kafka):
+    heroes = a_guild(kafka_container, 3)
+    kafka.stop()
+    with pytest.raises(TurnsNotHandedOver):
+        fire_and_schedule(kafka_container, datetime.now(UTC))
+    with kafka_container.pool.connection() as conn:
+        waiting = conn.execute("SELECT subject, attempts FROM lorekeeper_timers").fetchall()
+    assert sorted(t["subject"] for t in waiting) == sorted(heroes)
+    assert all(t["attempts"] == 0 for t in waiting), "no timer is blamed for the broker"
+    kafka.start()
+    wait_until(lambda: _handed_over(kafka_container) == len(heroes), 90, 1.0, "the turns to go once it is back")
+    assert len(read_all(kafka.bootstrap_servers, f"^{TURNS_TOPIC}$", expect=len(heroes))) == len(heroes)
+
+
+def _handed_over(container) -> int:
+    try:
+        return container.timer_worker.fire_due(datetime.now(UTC))
+    except ConnectionError:
+        return 0
