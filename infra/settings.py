@@ -100,6 +100,9 @@ class Settings(BaseSettings):
     health_dead_letter_seconds: float = Field(
         900.0, description="A dead letter seen within this many seconds makes /health 503."
     )
+    health_timer_late_seconds: float = Field(
+        60.0, description="A due timer (an AI's turn, a session's end) waiting longer than this makes /health 503."
+    )
     protocol_version: str = Field("1", description="The live-session protocol this build speaks; others are refused.")
     session_idle_seconds: float = Field(30.0, description="A connected session silent this long is terminated.")
     reconnect_window_seconds: int = Field(120, description="How long a reconnect token stays valid.")

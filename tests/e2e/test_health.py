@@ -35,3 +35,23 @@ def test_a_dead_letter_makes_health_503_with_the_reason_and_shows_in_metrics(htt
         10,
         message="the dead letter in /metrics",
     )
+
+
+def test_a_timer_left_waiting_makes_health_503_and_shows_in_metrics(http, live_server):
+    """The timer worker down (or turns not reaching Kafka): heroes stop deciding
+    and sessions stop ending, and the operator hears of it."""
+    live_server.container.timer_follower.stop()
+    with live_server.container.pool.connection() as conn:
+        conn.execute(
+            "INSERT INTO lorekeeper_timers (kind, subject, due_at) "
+            "VALUES ('tycoon.hero_turn', gen_random_uuid(), now() - interval '2 minutes')"
+        )
+    response = http.get("/health")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["timers"]["tycoon.hero_turn"]["due"] == 1
+    assert body["timers"]["tycoon.hero_turn"]["late_seconds"] >= 120
+    assert any(p.startswith("1 tycoon.hero_turn timer(s) due, the oldest 12") for p in body["problems"])
+    metrics = http.get("/metrics").text
+    assert 'lorekeeper_timers_due{kind="tycoon.hero_turn"} 1.0' in metrics
+    assert 'lorekeeper_timers_late_seconds{kind="tycoon.hero_turn"} 12' in metrics
