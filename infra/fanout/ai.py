@@ -153,9 +153,11 @@ class AiConsumer(Consumer):
         return event_topic.startswith(PREFIX + "world.")
 
     def apply_all(self, conn: Conn, messages: list[Message]) -> None:
-        """A batch's turns side by side (one subject's turns in order: Kafka
-        keeps a key in one partition, and a batch holds one per subject but
-        after a redelivery), then the events it received."""
+        """A batch's turns side by side, then the events it received. One
+        subject's turns are taken in order, on one thread (a key keeps to one
+        partition; a batch holds two of a subject's turns only after a
+        redelivery). A turn that fails fails the batch: taken again one by
+        one, the others write nothing."""
         turns = [m for m in messages if m.topic == TURNS_TOPIC]
         by_subject: dict[bytes | None, list[Message]] = {}
         for m in turns:
