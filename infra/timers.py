@@ -210,6 +210,11 @@ class Concurrently:
             self._executor = ThreadPoolExecutor(self.threads, thread_name_prefix="turn")
         return list(self._executor.map(_error_of, calls))
 
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=False)
+            self._executor = None
+
 
 def _error_of(call: Callable[[], object]) -> Exception | None:
     try:

@@ -261,6 +261,12 @@ class Container(Foundation):
         if "relay_follower" in self.__dict__:
             self.relay_follower.stop()
         self.stop_background()
+        if "timer_worker" in self.__dict__:
+            self.timer_worker.calls.close()
+        if "consumers" in self.__dict__:
+            for consumer in self.consumers.values():
+                if isinstance(consumer, AiConsumer):
+                    consumer.calls.close()
         if "turn_outbox" in self.__dict__:
             self.turn_outbox.close()
         if "pool" in self.__dict__:

@@ -52,6 +52,7 @@ def test_due_timers_fire_once_each_side_by_side_and_later_ones_wait(container):
     assert len(threads) > 1, "fired on one thread"
     assert worker.fire_due(NOW + timedelta(seconds=1)) == 0, "a fired timer is forgotten"
     assert sorted(t["subject"] for t in timers(container)) == sorted(later)
+    worker.calls.close()
 
 
 def test_a_failing_handler_is_tried_again_later_then_dead_lettered(container):
@@ -60,7 +61,7 @@ def test_a_failing_handler_is_tried_again_later_then_dead_lettered(container):
     def failing(subject: UUID, due: datetime) -> None:
         raise ValueError("the handler broke")
 
-    worker = TimerWorker(container.pool, {"test.fail": failing}, threads=2)
+    worker = TimerWorker(container.pool, {"test.fail": failing})
     assert worker.fire_due(NOW) == 1
     (timer,) = timers(container)
     assert timer["attempts"] == 1 and timer["last_error"] == "ValueError: the handler broke"
