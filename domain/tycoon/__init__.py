@@ -9,7 +9,7 @@ player is offline (docs/tycoon.md).
 - ``decisions``: the utility model behind every choice (pure, seeded).
 - ``bonds``: one aggregate per pair of heroes, every type of bond.
 - ``quests``: quests posted and assigned, finished when their heroes return.
-- ``use_cases``: each command one write; ``HERO_TURN``, the heroes' timer.
+- ``use_cases``: each command one write; ``turns``: ``HERO_TURN``, the heroes' timer.
 """
 
 from domain.kernel.context import DomainContext
@@ -17,7 +17,8 @@ from domain.tycoon.bonds import HeroBond
 from domain.tycoon.clock import GameClock
 from domain.tycoon.heroes import Hero
 from domain.tycoon.quests import Quest
-from domain.tycoon.use_cases import HERO_TURN, TycoonUseCases, policies
+from domain.tycoon.turns import HERO_TURN, policies
+from domain.tycoon.use_cases import TycoonUseCases
 from domain.tycoon.worlds import Guild, TycoonWorld
 
 CONTEXT = DomainContext(

@@ -21,14 +21,13 @@ from domain.kernel.aggregate import Aggregate
 from domain.kernel.clock import now as wall_clock
 from domain.kernel.errors import NotFound
 from domain.kernel.store import Lorekeeper, Written
-from domain.kernel.timers import CancelTimer, Policy, SetTimer, TimerChange
 from domain.tycoon import personality as traits
 from domain.tycoon.bonds import HeroBond, bond_id
 from domain.tycoon.clock import DEFAULT_RATIO
 from domain.tycoon.heroes import Hero
 from domain.tycoon.quests import GUILD_SHARE, Quest
+from domain.tycoon.turns import effects_at
 from domain.tycoon.worlds import (
-    EVENT_EFFECTS,
     RECRUIT_COST,
     WORLDS_PER_PLAYER,
     Guild,
@@ -37,23 +36,7 @@ from domain.tycoon.worlds import (
     guild_id,
 )
 
-HERO_TURN = "tycoon.hero_turn"
 BATCH = 100  # decisions lived per write: the offline cap's worth (a save holds at most 500 events)
-
-
-def effects_at(world: TycoonWorld) -> Callable[[int], dict[str, int]]:
-    """The score changes of the world events active at a game minute."""
-    windows = list(world.events)
-
-    def at(minute: int) -> dict[str, int]:
-        total: dict[str, int] = {}
-        for window in windows:
-            if window["starts"] <= minute < window["ends"]:
-                for action, change in EVENT_EFFECTS[window["event_type"]].items():
-                    total[action] = total.get(action, 0) + change
-        return total
-
-    return at
 
 
 class TycoonUseCases:
@@ -327,17 +310,3 @@ class TycoonUseCases:
             return Written(current, self.store.write(*touched, *others.values()))
 
         return self.store.change(quest_id, step)
-
-
-def policies(_: Any) -> dict[str, Policy]:
-    """A hero's timer follows what they are doing: due when the action ends."""
-
-    def decided(event: Any) -> list[TimerChange]:
-        if event.ends_at is None:
-            return [CancelTimer(HERO_TURN, event.originator_id)]
-        return [SetTimer(HERO_TURN, event.originator_id, event.ends_at)]
-
-    def arrived(event: Any) -> list[TimerChange]:
-        return [SetTimer(HERO_TURN, event.originator_id, event.timestamp)]
-
-    return {Hero.Decided.TOPIC: decided, Hero.Created.TOPIC: arrived}

@@ -15,8 +15,6 @@ hero chooses companions only among those who had joined by then).
 from __future__ import annotations
 
 import random
-import threading
-from bisect import bisect_left
 from datetime import datetime
 from typing import Any, ClassVar
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -26,6 +24,7 @@ from domain.kernel.aggregate import Aggregate
 from domain.kernel.errors import Conflict, InvalidCommand
 from domain.kernel.text import clean_display_name
 from domain.tycoon.clock import RATIO_MAX, RATIO_MIN, GameClock
+from domain.tycoon.roster import roster
 
 NAME_MAX = 64
 SEED_MIN, SEED_MAX = values.INT64_MIN, values.INT64_MAX
@@ -217,47 +216,6 @@ class TycoonWorld(Aggregate):
         )
 
 
-class _Roster:
-    """A guild's members in the order they joined, and for each count of them
-    their ids sorted: every decision asks who could be met, and sorting a
-    hundred ids for each one was a tenth of a decision's time."""
-
-    def __init__(self, members: dict[str, int]) -> None:
-        order = sorted(members.items(), key=lambda member: (member[1], member[0]))
-        self.minutes = [joined for _, joined in order]
-        self.ids = [hero for hero, _ in order]
-        self.sorted: dict[int, tuple[str, ...]] = {}
-
-    def joined_before(self, minute: int) -> tuple[str, ...]:
-        count = bisect_left(self.minutes, minute)
-        found = self.sorted.get(count)
-        if found is None:
-            found = self.sorted[count] = tuple(sorted(self.ids[:count]))
-        return found
-
-
-_ROSTERS: dict[tuple[UUID, int, str | None], _Roster] = {}
-_ROSTERS_MAX = 4096
-_ROSTERS_LOCK = threading.Lock()
-
-
-def _roster(guild: Guild) -> _Roster:
-    """The guild's roster, shared by every copy of the guild with these members.
-    Members only ever join, one per write, so a guild's id, how many members it
-    has and who joined last name one set of members (a copy holding a join
-    that lost a race differs from the winner's in that last one)."""
-    key = (guild.id, len(guild.members), next(reversed(guild.members), None))
-    with _ROSTERS_LOCK:
-        found = _ROSTERS.get(key)
-    if found is None:
-        found = _Roster(guild.members)
-        with _ROSTERS_LOCK:
-            if len(_ROSTERS) >= _ROSTERS_MAX:
-                _ROSTERS.clear()
-            _ROSTERS[key] = found
-    return found
-
-
 class Guild(Aggregate):
     TOPIC = "lorekeeper.guild"
     snapshot_types: ClassVar[dict[str, object]] = {"world_id": UUID, "owner": UUID}
@@ -336,4 +294,4 @@ class Guild(Aggregate):
     def companions(self, hero_id: UUID, minute: int) -> list[str]:
         """Who a hero could meet at ``minute``: those who joined before it (ids sorted)."""
         me = str(hero_id)
-        return [h for h in _roster(self).joined_before(minute) if h != me]
+        return [h for h in roster(self.id, self.members).joined_before(minute) if h != me]

@@ -18,7 +18,8 @@ from domain.tycoon.bonds import HISTORY_MAX, InvalidBond, bond_id
 from domain.tycoon.clock import GameClock
 from domain.tycoon.heroes import GIFT_MAX, UNATTENDED_MAX, HeroBusy, InvalidHero
 from domain.tycoon.quests import AlreadyAssigned, InvalidQuest, QuestClosed, checked_rewards
-from domain.tycoon.use_cases import BATCH, HERO_TURN, effects_at, policies
+from domain.tycoon.turns import HERO_TURN, effects_at, policies
+from domain.tycoon.use_cases import BATCH
 from domain.tycoon.worlds import (
     HEROES_PER_WORLD,
     RECRUIT_COST,
