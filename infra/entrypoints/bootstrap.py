@@ -31,7 +31,8 @@ from infra.fanout.relay import Relay
 from infra.fanout.relay import producer as kafka_producer
 from infra.fanout.telemetry import TelemetryConsumer
 from infra.history import History
-from infra.timers import TimerScheduler, TimerWorker, combined_policies, timer_handlers
+from infra.timers import TimerScheduler, TimerWorker, combined_policies
+from infra.timers import timer_handlers as handlers_of
 from projections.ddl import create_views, lock_ddl
 from projections.follower import Follower, Reader
 from projections.model import ReadModel, Table
@@ -178,7 +179,12 @@ class Container(Foundation):
     def turn_handlers(self) -> dict[str, Callable[[UUID, datetime], object]]:
         """The handlers of the timers that are an AI's turn (infra/fanout/ai.py)."""
         turns = {kind for context in self.contexts for kind in context.ai_turns}
-        return {kind: h for kind, h in timer_handlers(self.contexts, self.use_cases).items() if kind in turns}
+        return {kind: h for kind, h in self.timer_handlers.items() if kind in turns}
+
+    @cached_property
+    def timer_handlers(self) -> dict[str, Callable[[UUID, datetime], object]]:
+        """Each timer kind's handler, bound to its context's use cases."""
+        return handlers_of(self.contexts, self.use_cases)
 
     @cached_property
     def turn_outbox(self) -> TurnOutbox:
@@ -190,7 +196,7 @@ class Container(Foundation):
     def timer_worker(self) -> TimerWorker:
         """Fires due timers through the contexts' use cases; with a broker, an
         AI's turn goes to the ``lorekeeper-ai`` group instead."""
-        handlers = timer_handlers(self.contexts, self.use_cases)
+        handlers = dict(self.timer_handlers)
         threads = self.settings.turn_threads
         if not self.kafka_enabled:
             return TimerWorker(self.pool, handlers, threads=threads)
@@ -210,7 +216,7 @@ class Container(Foundation):
     @cached_property
     def follower(self) -> Follower:
         """Projections, the timers' scheduler, and the in-process consumers when
-        there is no broker; its ``start``/``stop`` run the timer worker too."""
+        there is no broker (``start_background`` runs it with the timer worker)."""
         return self._follower([*self.runners.values(), *self.feeds, self.timer_scheduler])
 
     @cached_property
