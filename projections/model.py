@@ -18,6 +18,8 @@ from functools import cached_property
 from typing import Any
 from uuid import UUID
 
+from projections.row_security import policy_ddl
+
 Row = dict[str, Any]
 Key = tuple[Any, ...]
 
@@ -147,40 +149,8 @@ class Table:
             for name, expr in (self.index_name(i, index) for i, index in enumerate(self.indexes))
         ]
         if self.player_rows:
-            statements += [
-                PLAYER_ROLE_DDL,
-                f"GRANT USAGE ON SCHEMA {schema} TO {PLAYER_ROLE}",
-                f"GRANT SELECT ON {schema}.{self.name} TO {PLAYER_ROLE}",
-                f"ALTER TABLE {schema}.{self.name} ENABLE ROW LEVEL SECURITY",
-                f"DROP POLICY IF EXISTS player_rows ON {schema}.{self.name}",
-                f"CREATE POLICY player_rows ON {schema}.{self.name} FOR SELECT TO {PLAYER_ROLE} "
-                f"USING ({self.player_rows.format(schema=schema)})",
-            ]
+            statements += policy_ddl(schema, self.name, self.player_rows.format(schema=schema))
         return statements
-
-
-PLAYER_ROLE = "lorekeeper_player"
-# The player a read is made for, as the row-security conditions read it (no
-# setting, or an empty one: nobody, so nothing is seen).
-PLAYER = "nullif(current_setting('lorekeeper.player', true), '')::uuid"
-# The role reads made for a player take on; roles are the cluster's, so a
-# second database (or a concurrent set-up) finds it made.
-# A database user without CREATEROLE needs an administrator to have run
-# ``CREATE ROLE lorekeeper_player NOLOGIN; GRANT lorekeeper_player TO <user>``
-# once (docs/operations.md); then this does nothing.
-PLAYER_ROLE_DDL = f"""DO $$ BEGIN
-    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{PLAYER_ROLE}') THEN
-        CREATE ROLE {PLAYER_ROLE} NOLOGIN;
-    END IF;
-    IF NOT pg_has_role(current_user, '{PLAYER_ROLE}', 'MEMBER') THEN
-        EXECUTE format('GRANT {PLAYER_ROLE} TO %I', current_user);
-    END IF;
-EXCEPTION
-    WHEN duplicate_object OR unique_violation THEN NULL;
-    WHEN insufficient_privilege THEN RAISE EXCEPTION
-        'the role {PLAYER_ROLE} is missing: as an administrator, CREATE ROLE {PLAYER_ROLE} NOLOGIN; '
-        'GRANT {PLAYER_ROLE} TO %', current_user;
-END $$"""
 
 
 def by_originator(event: Event) -> Key:

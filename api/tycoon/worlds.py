@@ -25,7 +25,7 @@ from domain.tycoon.clock import RATIO_MAX, RATIO_MIN, describe
 from domain.tycoon.worlds import EVENT_EFFECTS, EVENT_MINUTES_MAX
 from infra.idempotency import Stored
 from projections.db import Conn, Pool
-from projections.model import PLAYER_ROLE
+from projections.row_security import PLAYER_ROLE
 
 router = routing.router(prefix="/v1/tycoon", tags=["tycoon"])
 Tycoon = Annotated[TycoonUseCases, wired(TycoonUseCases)]

@@ -21,7 +21,8 @@ from domain.tycoon import Hero, HeroBond
 from domain.tycoon.bonds import HISTORY_MAX
 from domain.tycoon.heroes import HISTORY_MAX as INFLUENCE_HISTORY_MAX
 from domain.tycoon.personality import TRAITS
-from projections.model import PLAYER, Event, Handler, Key, Owner, Projection, Row, Table
+from projections.model import Event, Handler, Key, Owner, Projection, Row, Table
+from projections.row_security import PLAYER
 
 SCHEMA = "tycoon"
 ACTIVITY_PARTITIONS = 8

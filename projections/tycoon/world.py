@@ -16,7 +16,8 @@ from datetime import datetime
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from domain.tycoon import Guild, Hero, Quest, TycoonWorld
-from projections.model import PLAYER, Event, Handler, Key, Owner, Projection, Row, Table, copy_fields
+from projections.model import Event, Handler, Key, Owner, Projection, Row, Table, copy_fields
+from projections.row_security import PLAYER
 
 SCHEMA = "tycoon"
 # Row-level security: a player reads their own worlds and what is in them.
