@@ -5,6 +5,7 @@ problem that records nothing; and the read tables the seed names."""
 
 from __future__ import annotations
 
+import time
 from uuid import UUID, uuid4
 
 import pytest
@@ -40,6 +41,21 @@ def server(live_server):
 def head(live_server) -> int:
     with live_server.container.pool.connection() as conn:
         return conn.execute("SELECT coalesce(max(notification_id), 0) AS n FROM lorekeeper_events").fetchone()["n"]
+
+
+def settled(live_server) -> int:
+    """The head once background work is done: no timer due (an achievement
+    check a trade set fires on its own) and nothing written for 0.3 s."""
+
+    def quiet() -> bool:
+        before = head(live_server)
+        time.sleep(0.3)
+        with live_server.container.pool.connection() as conn:
+            due = conn.execute("SELECT count(*) AS n FROM lorekeeper_timers WHERE due_at <= now()").fetchone()["n"]
+        return due == 0 and head(live_server) == before
+
+    wait_until(quiet, 30, 0, "background work to settle")
+    return head(live_server)
 
 
 def rows(live_server, sql, *params):
