@@ -291,6 +291,22 @@ EVENT_FIELDS: dict[str, st.SearchStrategy] = {
     "success": st.booleans(),
     "outcome": st.fixed_dictionaries({"success": st.booleans()}),
     "completed_at": st.datetimes(timezones=st.just(UTC)),
+    # adventure stories (a narrow pool of branches, so choices and branches collide)
+    "story_type": st.sampled_from(["main", "side"]),
+    "story_id": st.sampled_from([UUID(int=51), UUID(int=52)]),
+    "branch_id": st.sampled_from([UUID(int=61), UUID(int=62), UUID(int=63)]),
+    "parent_branch_id": st.sampled_from([UUID(int=61), UUID(int=62)]),
+    "branch_name": st.sampled_from(["Enter the hall", "Bow"]),
+    "content": st.sampled_from(["", "The doors open."]),
+    "conditions": st.sampled_from([{}, {"level": 2}, {"flags": {"met_king": True}}]),
+    "consequences": st.sampled_from([{}, {"experience": 50}, {"flags": {"met_king": True}}]),
+    "branch_order": st.integers(0, 3),
+    "choice_text": st.sampled_from(["", "I bow"]),
+    "choice_data": st.sampled_from([{}, {"gesture": "deep"}]),
+    "flags": st.dictionaries(
+        st.sampled_from(["met_king", "bridge"]), st.none() | st.booleans() | st.text(max_size=5), max_size=2
+    ),
+    "moves": st.dictionaries(st.sampled_from(["health", "charisma"]), st.integers(-100, 100), max_size=2),
 }
 
 

@@ -1,8 +1,11 @@
 """The adventure context's HTTP API (seed 002): worlds (``worlds``), chunks and
 areas (``chunks``), recipes (``recipes``); characters, their items, crafting,
-relationships and achievements (``characters`` and ``actions``) (docs/adventure.md)."""
+relationships and achievements (``characters`` and ``actions``); stories and
+choices (``stories``) (docs/adventure.md)."""
 
-from api.adventure import actions, characters, chunks, recipes, worlds
+from api.adventure import actions, characters, chunks, recipes, stories, worlds
 from api.context import ContextHttp
 
-HTTP = ContextHttp("adventure", (worlds.router, chunks.router, recipes.router, characters.router, actions.router))
+HTTP = ContextHttp(
+    "adventure", (worlds.router, chunks.router, recipes.router, characters.router, actions.router, stories.router)
+)

@@ -80,6 +80,9 @@ class CharacterOut(BaseModel):
     inventory: list[Stack]
     skills: list[Skill]
     recipes: list[str]
+    flags: dict[str, Any] = Field(
+        description="Story flags: what the character's choices set (docs/adventure.md#rules)."
+    )
     version: int
     position: int | None = None
 
@@ -106,6 +109,7 @@ def character_out(written: Written, status: int = 200) -> Stored:
             for n, s in sorted(c.skills.items())
         ],
         recipes=c.recipes,
+        flags=c.flags,
         version=c.version,
         position=written.position,
     )

@@ -10,6 +10,9 @@
 - ``recipes``: crafting, with the server's roll recorded in the event.
 - ``relationships``: one aggregate per pair, -100..100, a bounded history.
 - ``achievements``: rules unlocked once per player by a policy.
+- ``rules``: the rule language of conditions and consequences.
+- ``stories``: storylines with a tree of branches; ``storytelling``: writing
+  them, and a character's choices (each one atomic write of its consequences).
 - ``use_cases`` and ``building`` (chunks): each command one atomic write.
 """
 
@@ -19,17 +22,18 @@ from domain.adventure.chunks import Chunk
 from domain.adventure.recipes import Recipe
 from domain.adventure.relationships import Relationship
 from domain.adventure.rosters import Roster
+from domain.adventure.stories import Story
 from domain.adventure.use_cases import AdventureUseCases
 from domain.adventure.worlds import World, WorldName
 from domain.kernel.context import DomainContext
 
 CONTEXT = DomainContext(
     name="adventure",
-    aggregates=(World, WorldName, Chunk, Adventurer, Roster, Recipe, Relationship, Achievements),
+    aggregates=(World, WorldName, Chunk, Adventurer, Roster, Recipe, Relationship, Achievements, Story),
     use_cases=AdventureUseCases,
     # A busy chunk is edited thousands of times: a load is its last snapshot and
     # at most nine edits (issue 13: 10,000 edits load within 2x of 10).
-    snapshot_intervals={Chunk: 10, Adventurer: 100, Relationship: 100},
+    snapshot_intervals={Chunk: 10, Adventurer: 100, Relationship: 100, Story: 100},
     policies=policies,
     timers={ACHIEVEMENT_CHECK: AdventureUseCases.check_achievements},
 )
@@ -43,6 +47,7 @@ __all__ = [
     "Recipe",
     "Relationship",
     "Roster",
+    "Story",
     "World",
     "WorldName",
 ]

@@ -14,8 +14,9 @@ from __future__ import annotations
 from typing import Any, ClassVar
 from uuid import UUID
 
-from domain.adventure import inventory
+from domain.adventure import inventory, rules
 from domain.adventure.classes import CLASS_STATS
+from domain.adventure.rules import changed_flags
 from domain.adventure.skills import EXPERIENCE_MAX, SKILL_TREE, level_for, locked_by, skill_level_for
 from domain.adventure.terrain import LAYERS, SIZE
 from domain.adventure.worlds import checked_json
@@ -27,6 +28,7 @@ NAME_MAX = 32
 FRIEND_VALUE = 50  # a relationship above this is a friendship
 STAT_MAX = 9_999
 EXPERIENCE_GRANT_MAX = 100_000  # experience one command may grant
+CHOICE_TEXT_MAX = 1_000
 WORLD_EDGE = 1_875_000 * SIZE  # blocks from the origin along x and z (chunks.COORDINATE_MAX chunks)
 
 
@@ -53,7 +55,10 @@ class Adventurer(Aggregate):
     # What a command's copy may share (replaced whole) or copy one level deep
     # (items replaced, inserted or deleted, never changed in place).
     SHARED: ClassVar[frozenset[str]] = frozenset({"stats", "appearance"})
-    SHALLOW: ClassVar[frozenset[str]] = frozenset({"inventory", "skills", "recipes", "relationships", "records"})
+    SHALLOW: ClassVar[frozenset[str]] = frozenset(
+        {"inventory", "skills", "recipes", "relationships", "records", "flags", "stories"}
+    )
+    added_state: ClassVar[dict[str, object]] = {"flags": {}, "stories": {}}
 
     class Created(Aggregate.Created):
         TOPIC: ClassVar[str] = "lorekeeper.adventure_character.Created"
@@ -157,6 +162,35 @@ class Adventurer(Aggregate):
             character.record("friends", sum(1 for v in character.relationships.values() if v > FRIEND_VALUE))
             character.record("enmity", -self.value)
 
+    class BranchChosen(Aggregate.Event):
+        """A story branch chosen, with what the player said and what it did
+        (the consequences' own events follow it in the same write)."""
+
+        TOPIC: ClassVar[str] = "lorekeeper.adventure_character.BranchChosen"
+        story_id: UUID
+        branch_id: UUID
+        choice_text: str
+        choice_data: dict[str, Any]
+        consequences: dict[str, Any]
+
+        def apply(self, character: Adventurer) -> None:
+            story = str(self.story_id)
+            character.stories[story] = [*character.stories.get(story, ()), str(self.branch_id)]
+
+    class FlagsSet(rules.FlagsSet):
+        TOPIC: ClassVar[str] = "lorekeeper.adventure_character.FlagsSet"
+
+    class StatsChanged(Aggregate.Event):
+        """Stats moved by a story's consequences (``stats``: all of them after)."""
+
+        TOPIC: ClassVar[str] = "lorekeeper.adventure_character.StatsChanged"
+        moves: dict[str, int]
+        stats: dict[str, int]
+        reason: str
+
+        def apply(self, character: Adventurer) -> None:
+            character.stats = self.stats
+
     def __init__(
         self,
         owner: UUID,
@@ -184,6 +218,8 @@ class Adventurer(Aggregate):
         # The highest each measure ever reached (achievements are checked after
         # the fact, so they read records that never go down, not passing states).
         self.records = {"failing_streak": 0, "friends": 0, "enmity": 0}
+        self.flags: dict[str, bool | int | str] = {}  # story flags (rules: conditions read them)
+        self.stories: dict[str, list[str]] = {}  # story id -> the branch ids chosen, in order
 
     @property
     def owner_id(self) -> UUID:
@@ -269,3 +305,36 @@ class Adventurer(Aggregate):
     def note_relationship(self, other_id: UUID, value: int) -> None:
         if self.relationships.get(str(other_id)) != value:
             self.trigger_event(self.RelationshipNoted, other_id=other_id, value=value)
+
+    def choose_branch(
+        self,
+        story_id: UUID,
+        branch_id: UUID,
+        choice_text: str,
+        choice_data: dict[str, Any],
+        consequences: dict[str, Any],
+    ) -> None:
+        self.trigger_event(
+            self.BranchChosen,
+            story_id=story_id,
+            branch_id=branch_id,
+            choice_text=clean_choice_text(choice_text),
+            choice_data=checked_json(choice_data, "choice_data"),
+            consequences=consequences,
+        )
+
+    def set_flags(self, flags: dict[str, bool | int | str | None], reason: str) -> None:
+        changed = changed_flags(self.flags, flags)
+        if changed:
+            self.trigger_event(self.FlagsSet, flags=changed, reason=reason)
+
+    def move_stats(self, moves: dict[str, int], reason: str) -> None:
+        stats = {name: max(0, min(STAT_MAX, value + moves.get(name, 0))) for name, value in self.stats.items()}
+        if stats != self.stats:
+            self.trigger_event(self.StatsChanged, moves=moves, stats=stats, reason=reason)
+
+
+def clean_choice_text(text: str) -> str:
+    if not isinstance(text, str) or len(text) > CHOICE_TEXT_MAX or "\x00" in text:
+        raise InvalidCharacter(f"choice_text is a text of at most {CHOICE_TEXT_MAX} characters")
+    return text

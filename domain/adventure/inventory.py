@@ -168,3 +168,9 @@ def _fits(stack: Stack, slot: int) -> None:
         name, kinds = EQUIPMENT[slot]
         if stack["item_type"] not in kinds or stack["quantity"] != 1:
             raise InvalidItem(f"the {name} slot takes one {' or '.join(kinds)}", slot=slot)
+
+
+def after(inventory: dict[str, Stack], changes: Changes) -> dict[str, Stack]:
+    """The bag once ``changes`` are made (what the next change of one command starts from)."""
+    merged = {**inventory, **changes}
+    return {k: v for k, v in merged.items() if v is not None}

@@ -4,8 +4,8 @@ A recipe has a unique name (its id derives from the name, case-insensitive),
 ingredients (``[{"item_name", "quantity"}]``), a result item, a required
 level, a ``recipe_type`` (the skill it trains and is gated by: a locked skill
 cannot craft) and ``unlock_conditions``. A character discovers a recipe the
-first time it crafts it with the conditions met; the conditions are a small
-rule object, every key optional, all of them required to hold:
+first time it crafts it with the conditions met, a condition of the rule
+language (``rules``), e.g.:
 
     {"level": 3, "skills": {"smithing": 2}, "items": ["iron_ingot"], "achievements": ["first_craft"]}
 
@@ -22,6 +22,7 @@ from typing import Any, ClassVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from domain.adventure import inventory
+from domain.adventure.rules import check_condition, facts, unmet
 from domain.adventure.skills import LEVEL_MAX, PREREQUISITE_LEVEL, SKILL_TREE
 from domain.kernel.aggregate import Aggregate
 from domain.kernel.errors import Conflict, InvalidCommand
@@ -30,7 +31,6 @@ from domain.kernel.text import clean_display_name
 NAME_MAX = 64
 INGREDIENTS_MAX = 8
 ODDS_BASE, ODDS_PER_LEVEL, ODDS_MAX = 0.5, 0.05, 0.95
-CONDITION_KEYS = frozenset({"level", "skills", "items", "achievements"})
 
 
 def recipe_id(recipe_name: str) -> UUID:
@@ -51,36 +51,6 @@ class CraftRefused(Conflict):
 
 def odds(skill_level: int) -> float:
     return round(min(ODDS_MAX, ODDS_BASE + ODDS_PER_LEVEL * max(0, skill_level - 1)), 4)
-
-
-def _check_conditions(conditions: Any) -> dict[str, Any]:
-    if not isinstance(conditions, dict) or set(conditions) - CONDITION_KEYS:
-        raise InvalidRecipe(f"unlock_conditions is an object of {sorted(CONDITION_KEYS)}")
-    level = conditions.get("level", 1)
-    skills = conditions.get("skills", {})
-    items = conditions.get("items", [])
-    achievements = conditions.get("achievements", [])
-    if not (isinstance(level, int) and 1 <= level <= LEVEL_MAX):
-        raise InvalidRecipe(f"unlock_conditions.level is 1 to {LEVEL_MAX}")
-    if not (isinstance(skills, dict) and all(s in SKILL_TREE and isinstance(n, int) for s, n in skills.items())):
-        raise InvalidRecipe("unlock_conditions.skills maps skills to levels", skills=sorted(SKILL_TREE))
-    for name, listed in (("items", items), ("achievements", achievements)):
-        if not (isinstance(listed, list) and len(listed) <= 8 and all(isinstance(i, str) and i for i in listed)):
-            raise InvalidRecipe(f"unlock_conditions.{name} is a list of at most 8 names")
-    return dict(conditions)
-
-
-def unmet(conditions: dict[str, Any], character: Any, achievements: set[str]) -> list[str]:
-    """The conditions ``character`` (with its player's ``achievements``) does not meet, as text."""
-    missing = []
-    if character.level < conditions.get("level", 1):
-        missing.append(f"level {conditions['level']}")
-    for skill, level in conditions.get("skills", {}).items():
-        if character.skill_level(skill) < level:
-            missing.append(f"{skill} {level}")
-    missing += [f"holding {i}" for i in conditions.get("items", []) if not inventory.count(character.inventory, i)]
-    missing += [f"achievement {a}" for a in conditions.get("achievements", []) if a not in achievements]
-    return missing
 
 
 class Recipe(Aggregate):
@@ -153,7 +123,7 @@ class Recipe(Aggregate):
             result_item={**result, "quantity": quantity},
             required_level=required_level,
             recipe_type=recipe_type,
-            unlock_conditions=_check_conditions(unlock_conditions),
+            unlock_conditions=check_condition(unlock_conditions, "unlock_conditions", InvalidRecipe),
         )
 
     def refusal(self, character: Any, achievements: set[str]) -> str | None:
@@ -164,7 +134,7 @@ class Recipe(Aggregate):
         if locked:
             return f"the skill {self.recipe_type} is locked until {', '.join(locked)} reach level {PREREQUISITE_LEVEL}"
         if self.recipe_name not in character.recipes:
-            missing = unmet(self.unlock_conditions, character, achievements)
+            missing = unmet(self.unlock_conditions, facts(character, achievements))
             if missing:
                 return f"{self.recipe_name} is not discovered yet: it needs {', '.join(missing)}"
         return None

@@ -22,7 +22,7 @@ from domain.kernel.pairs import pair, pair_id
 VALUE_MIN, VALUE_MAX = -100, 100
 DELTA_MAX = 25
 HISTORY_MAX = 20
-KINDS = ("greet", "gift", "help", "trade", "quarrel", "insult", "attack", "betray")
+KINDS = ("greet", "gift", "help", "trade", "quarrel", "insult", "attack", "betray", "story")  # story: a branch chosen
 
 
 def relationship_id(a: UUID, b: UUID) -> UUID:

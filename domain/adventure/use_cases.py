@@ -1,7 +1,7 @@
 """The adventure context's use cases: worlds and recipes (admins), characters,
 their items, skills and relationships (players, and game servers granting
 loot and experience), and the achievements policy's handler; chunks are
-``building``'s.
+``building``'s, stories ``storytelling``'s.
 Each command is one atomic write of every aggregate it changes: a trade
 writes both characters and their relationship; a craft writes the
 character's roll, what it used up and what it made; a chunk edit writes the
@@ -22,6 +22,7 @@ from domain.adventure.characters import Adventurer
 from domain.adventure.recipes import CraftRefused, Recipe, RecipeExists, odds, recipe_id
 from domain.adventure.relationships import Relationship, relationship_id
 from domain.adventure.rosters import CHARACTERS_PER_WORLD, Roster, roster_id
+from domain.adventure.storytelling import Storytelling
 from domain.adventure.worlds import World, WorldName, WorldNameTaken, world_name_id
 from domain.kernel.errors import InvalidCommand, NotFound
 from domain.kernel.store import Lorekeeper, Written
@@ -34,6 +35,7 @@ class AdventureUseCases:
         self.store = store
         self.roll: Callable[[], float] = random.SystemRandom().random  # the server's dice (a test seam)
         self.building = Building(store)
+        self.stories = Storytelling(store, self)
 
     # -- worlds and recipes (admins) ------------------------------------------------
 
@@ -207,7 +209,7 @@ class AdventureUseCases:
             bag = dict(taker.inventory)
             for stack in stacks:
                 changes = inventory.add(bag, stack, stack["quantity"])
-                bag.update({k: v for k, v in changes.items() if v is not None})
+                bag = inventory.after(bag, changes)
                 added.update(changes)
             giver.change_items(removed, "trade", reference)
             taker.change_items(added, "trade", reference)
@@ -233,7 +235,7 @@ class AdventureUseCases:
             for ingredient in recipe.ingredients:
                 used, _ = inventory.remove(bag, ingredient["item_name"], ingredient["quantity"])
                 changes.update(used)
-                bag = {k: v for k, v in {**bag, **used}.items() if v is not None}
+                bag = inventory.after(bag, used)
             if recipe.recipe_name not in character.recipes:
                 character.trigger_event(Adventurer.RecipeDiscovered, recipe_name=recipe.recipe_name)
             chance = odds(character.skill_level(recipe.recipe_type))

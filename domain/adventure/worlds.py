@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import Any, ClassVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
+from domain.adventure import rules
+from domain.adventure.rules import changed_flags
 from domain.adventure.terrain import WORLD_TYPES
 from domain.kernel import values
 from domain.kernel.aggregate import Aggregate
@@ -99,6 +101,11 @@ class World(Aggregate):
         def apply(self, world: World) -> None:
             world.is_active = self.is_active
 
+    class FlagsSet(rules.FlagsSet):
+        TOPIC: ClassVar[str] = "lorekeeper.world.FlagsSet"
+
+    added_state: ClassVar[dict[str, object]] = {"flags": {}}
+
     def __init__(self, name: str, world_type: str, seed: int, settings: dict[str, Any], metadata: dict[str, Any]):
         self.name = name
         self.world_type = world_type
@@ -106,6 +113,7 @@ class World(Aggregate):
         self.settings = settings
         self.metadata = metadata
         self.is_active = True
+        self.flags: dict[str, bool | int | str] = {}  # story flags (rules: "world_flags")
 
     @classmethod
     def create(cls, name: str, world_type: str, seed: int, settings: dict[str, Any], metadata: dict[str, Any]) -> World:
@@ -140,3 +148,8 @@ class World(Aggregate):
         """An integer setting, as configured if it is one within [low, high], else ``default``."""
         value = self.settings.get(name)
         return value if isinstance(value, int) and not isinstance(value, bool) and low <= value <= high else default
+
+    def set_flags(self, flags: dict[str, bool | int | str | None], reason: str) -> None:
+        changed = changed_flags(self.flags, flags)
+        if changed:
+            self.trigger_event(self.FlagsSet, flags=changed, reason=reason)

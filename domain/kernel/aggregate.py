@@ -71,6 +71,9 @@ class Aggregate(BaseAggregate[UUID]):
     snapshot_types: ClassVar[dict[str, Any]] = {}
     # Attributes holding personal data (sealed in snapshots), and their erased value.
     personal_state: ClassVar[dict[str, Any]] = {}
+    # Attributes added after snapshots of the aggregate were taken, and their
+    # initial value: a snapshot that lacks one restores a copy of it.
+    added_state: ClassVar[dict[str, Any]] = {}
 
     @staticmethod
     def create_id(*_: Any, **__: Any) -> UUID:
@@ -157,7 +160,7 @@ class Snapshot(DomainEvent, CanSnapshotAggregate[UUID]):
     def mutate(self, _: None) -> Any:
         cls = resolve_topic(self.topic)
         types = {**_BASE_SNAPSHOT_TYPES, **getattr(cls, "snapshot_types", {})}
-        state = dict(self.state)
+        state = {**deepcopy(getattr(cls, "added_state", {})), **self.state}
         for name, annotation in types.items():
             if name in state:
                 state[name] = _adapter(annotation).validate_python(state[name])

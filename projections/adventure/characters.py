@@ -28,6 +28,7 @@ from projections.model import (
     Row,
     Table,
     _Delete,
+    copy_fields,
     set_columns,
     updated,
 )
@@ -196,6 +197,9 @@ PROJECTION = Projection(
         Adventurer.RecipeDiscovered.TOPIC: (Handler(CHARACTERS, touched),),
         Adventurer.CraftAttempted.TOPIC: (Handler(CHARACTERS, touched),),
         Adventurer.RelationshipNoted.TOPIC: (Handler(CHARACTERS, touched),),
+        Adventurer.BranchChosen.TOPIC: (Handler(CHARACTERS, touched),),
+        Adventurer.FlagsSet.TOPIC: (Handler(CHARACTERS, touched),),
+        Adventurer.StatsChanged.TOPIC: (Handler(CHARACTERS, copy_fields(stats="stats")),),
         Relationship.Created.TOPIC: (FIRST[0], SECOND[0]),
         Relationship.Interacted.TOPIC: (FIRST[1], SECOND[1]),
         Achievements.Unlocked.TOPIC: (Handler(ACHIEVEMENTS, unlocked, achievement_id),),

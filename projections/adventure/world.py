@@ -1,7 +1,8 @@
 """Read models of worlds, chunks and recipes (seed 002), in the ``adventure``
 schema, with the seed's table, column and index names:
 
-- ``worlds``: one row per world (``version``: the aggregate's, the ETag).
+- ``worlds``: one row per world (``version``: the aggregate's, the ETag;
+  ``flags``: its story flags, set by story branches' consequences).
 - ``world_chunks``: one row per *edited* chunk (an untouched chunk is
   generated, never stored); ``block_data`` in the seed's format, sparse
   (every block that is not air: the generated base with the edits over it),
@@ -16,6 +17,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.adventure import Chunk, Recipe, World
+from domain.adventure.rules import with_flags
 from domain.adventure.terrain import AIR, generated
 from projections.model import Event, Handler, Projection, Row, Table, copy_fields, updated
 
@@ -35,6 +37,7 @@ WORLDS = Table(
         ("updated_at", "timestamptz NOT NULL"),
         ("is_active", "boolean NOT NULL"),
         ("metadata", "jsonb NOT NULL"),
+        ("flags", "jsonb NOT NULL"),
         ("version", "int NOT NULL"),
     ),
     key=("id",),
@@ -96,8 +99,15 @@ def world_created(event: Event, _: Row | None) -> Row:
         "updated_at": event.timestamp,
         "is_active": True,
         "metadata": data["metadata"],
+        "flags": {},
         "version": event.originator_version,
     }
+
+
+def flags_set(event: Event, row: Row | None) -> Row | None:
+    if row is None:
+        return None
+    return updated(event, row, {"flags": with_flags(row["flags"], event.data["flags"])})
 
 
 def chunk_created(event: Event, _: Row | None) -> Row:
@@ -158,12 +168,13 @@ def recipe_created(event: Event, _: Row | None) -> Row:
 
 PROJECTION = Projection(
     name="adventure_world",
-    schema_version=1,
+    schema_version=2,  # 2: the worlds' story flags
     tables=(WORLDS, WORLD_CHUNKS, CRAFTING_RECIPES),
     handlers={
         World.Created.TOPIC: (Handler(WORLDS, world_created),),
         World.Configured.TOPIC: (Handler(WORLDS, copy_fields(settings="settings", metadata="metadata")),),
         World.ActivityChanged.TOPIC: (Handler(WORLDS, copy_fields(is_active="is_active")),),
+        World.FlagsSet.TOPIC: (Handler(WORLDS, flags_set),),
         Chunk.Created.TOPIC: (Handler(WORLD_CHUNKS, chunk_created),),
         Chunk.BlocksChanged.TOPIC: (Handler(WORLD_CHUNKS, blocks_changed),),
         Chunk.Restored.TOPIC: (Handler(WORLD_CHUNKS, restored),),

@@ -5,13 +5,12 @@ problem that records nothing; and the read tables the seed names."""
 
 from __future__ import annotations
 
-import time
 from uuid import UUID, uuid4
 
 import pytest
 
 from domain.adventure import AdventureUseCases
-from tests.e2e.helpers import assert_problem, read, sign_up
+from tests.e2e.helpers import assert_problem, head, read, rows, settled, sign_up
 from tests.integration.kafka_helpers import wait_until
 
 SWORD = {
@@ -36,31 +35,6 @@ def admin(live_server):
 @pytest.fixture
 def server(live_server):
     return live_server.token("server")
-
-
-def head(live_server) -> int:
-    with live_server.container.pool.connection() as conn:
-        return conn.execute("SELECT coalesce(max(notification_id), 0) AS n FROM lorekeeper_events").fetchone()["n"]
-
-
-def settled(live_server) -> int:
-    """The head once background work is done: no timer due (an achievement
-    check a trade set fires on its own) and nothing written for 0.3 s."""
-
-    def quiet() -> bool:
-        before = head(live_server)
-        time.sleep(0.3)
-        with live_server.container.pool.connection() as conn:
-            due = conn.execute("SELECT count(*) AS n FROM lorekeeper_timers WHERE due_at <= now()").fetchone()["n"]
-        return due == 0 and head(live_server) == before
-
-    wait_until(quiet, 30, 0, "background work to settle")
-    return head(live_server)
-
-
-def rows(live_server, sql, *params):
-    with live_server.container.pool.connection() as conn:
-        return conn.execute(sql, params).fetchall()
 
 
 def world(http, admin, name=None) -> dict:
@@ -139,7 +113,7 @@ def test_a_bad_edit_is_a_problem_that_records_nothing(http, live_server, admin, 
     ada = sign_up(http, "Ada")
     w = world(http, admin)
     me = character(http, ada, w["id"])
-    before = head(live_server)
+    before = settled(live_server)
     r = http.patch(
         f"/v1/worlds/{w['id']}/chunks/0/4/0", headers=ada.auth, json={"changes": changes, "character_id": me["id"]}
     )
@@ -176,7 +150,7 @@ def test_characters_trade_craft_relate_and_unlock_achievements(http, live_server
     )
     assert traded.status_code == 200, traded.text
     assert traded.json()["interaction_history"][-1]["kind"] == "trade"
-    before = head(live_server)
+    before = settled(live_server)
     for bad, status, code in (
         (
             http.post(

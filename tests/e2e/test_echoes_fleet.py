@@ -13,7 +13,7 @@ import pytest
 from domain.echoes import EchoesUseCases
 from domain.echoes.universe import UniverseData
 from infra.echoes_universe import shipped_path
-from tests.e2e.helpers import assert_problem, read, sign_up
+from tests.e2e.helpers import assert_problem, read, rows, sign_up
 from tests.e2e.test_echoes import MODULE, STATION, order, pilot
 from tests.integration.kafka_helpers import wait_until
 
@@ -35,11 +35,6 @@ def server(live_server):
 
     tokens = live_server.app.state.services.get(TokenService)
     return {"Authorization": f"Bearer {tokens.issue(uuid4(), frozenset({'server'}))}"}
-
-
-def rows(live_server, sql, *params):
-    with live_server.container.pool.connection() as conn:
-        return conn.execute(sql, params).fetchall()
 
 
 def reward(http, server, pilot_id, quantity):

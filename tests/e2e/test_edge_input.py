@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from websockets.exceptions import ConnectionClosed
 
-from tests.e2e.helpers import assert_problem, new_slot, sign_up
+from tests.e2e.helpers import assert_problem, head, new_slot, sign_up
 from tests.e2e.ws_client import Client, start, ws_url
 
 JSON = {"content-type": "application/json"}
@@ -35,11 +35,6 @@ MALFORMED = [
     b'{"name": "a\xff", "narrative_state": {}}',
     b'{"name": "a", "narrative_state": {}} trailing',
 ]
-
-
-def head(live_server) -> int:
-    """The event store's last position: unchanged means nothing was stored."""
-    return live_server.container.read_side.head()
 
 
 @pytest.mark.parametrize(("body", "rule"), REFUSED, ids=[f"refused-{i}" for i in range(len(REFUSED))])

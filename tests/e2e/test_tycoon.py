@@ -12,20 +12,11 @@ from uuid import UUID, uuid4
 import psycopg
 import pytest
 
-from tests.e2e.helpers import assert_problem, read, sign_up
+from tests.e2e.helpers import assert_problem, head, read, rows, sign_up
 from tests.integration.kafka_helpers import wait_until
 
 FAST = 3600  # a real second is a game hour: heroes decide every few seconds
 BRAVE = {"courage": 90, "greed": 20, "loyalty": 95, "curiosity": 50, "ambition": 60, "patience": 40, "empathy": 70}
-
-
-def rows(live_server, sql, *params):
-    with live_server.container.pool.connection() as conn:
-        return conn.execute(sql, params).fetchall()
-
-
-def head(live_server) -> int:
-    return rows(live_server, "SELECT coalesce(max(notification_id), 0) AS n FROM lorekeeper_events")[0]["n"]
 
 
 def found(http, player, ratio=FAST, **extra) -> dict:
