@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bench import (
     adventure_chunks,
+    adventure_stories,
     echoes_market,
     history,
     http_commands,
@@ -29,6 +30,8 @@ def main() -> None:
     echoes_market.main()
     print()
     adventure_chunks.main()
+    print()
+    adventure_stories.main()
     print()
     tycoon_heroes.main()
     print()

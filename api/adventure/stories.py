@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID, uuid4
 
+import orjson
 from fastapi import Query
 from pydantic import BaseModel, Field
 from starlette.responses import Response
@@ -279,8 +280,8 @@ def tree(
             f") SELECT {BRANCH_COLUMNS}, depth FROM tree ORDER BY sort_path, ids LIMIT %(limit)s",
             {"story": story_id, "start": from_branch_id, "depth": depth, "limit": TREE_ROWS_MAX + 1},
         ).fetchall()
-    out = TreeOut(story_id=story_id, items=rows[:TREE_ROWS_MAX], truncated=len(rows) > TREE_ROWS_MAX)
-    return Response(out.model_dump_json(), media_type="application/json")
+    out = {"story_id": story_id, "items": rows[:TREE_ROWS_MAX], "truncated": len(rows) > TREE_ROWS_MAX}
+    return Response(orjson.dumps(out), media_type="application/json")  # rows as read: TreeOut's shape
 
 
 def choice_out(written: Written, story: Story, branch_id: UUID) -> Stored:
@@ -354,14 +355,16 @@ def path(
             (story_id if here is None else here, TREE_ROWS_MAX),
         ).fetchall()
     known = facts(character, set(adventure.unlocked(character.owner)), adventure.world(world_id))
-    out = PathOut(
-        character_id=character_id,
-        story_id=story_id,
-        path=[{**r, "depth": len(rows) - 1 - r["height"]} for r in rows],
-        next=[
-            NextChoice(**{k: c[k] for k in ("id", "branch_name", "content", "branch_order")}, open=not m, unmet=m)
+    for r in rows:
+        r["depth"] = len(rows) - 1 - r.pop("height")
+    out = {
+        "character_id": character_id,
+        "story_id": story_id,
+        "path": rows,
+        "next": [
+            {**{k: c[k] for k in ("id", "branch_name", "content", "branch_order")}, "open": not m, "unmet": m}
             for c in children
             for m in [unmet(c["conditions"], known)]
         ],
-    )
-    return Response(out.model_dump_json(), media_type="application/json")
+    }
+    return Response(orjson.dumps(out), media_type="application/json")  # rows as read: PathOut's shape

@@ -8,6 +8,7 @@ import pytest
 
 from bench import (
     adventure_chunks,
+    adventure_stories,
     echoes_market,
     history,
     http_commands,
@@ -48,6 +49,11 @@ def test_echoes_market_bench_runs(bench_server):
 def test_adventure_chunks_bench_runs(bench_server):
     text = adventure_chunks.main(clients=4, seconds=0.5, rounds=1, heavy_edits=150)
     assert "edit ratio" in text and "load ratio" in text
+
+
+def test_adventure_stories_bench_runs(bench_server):
+    text = adventure_stories.main(branches=600, characters=2, rate=20.0, seconds=0.5, rounds=1)
+    assert "path query (recursive CTE), p99" in text and "no-op endpoint" in text
 
 
 def test_tycoon_heroes_bench_runs(bench_server):
