@@ -306,12 +306,49 @@ EVENT_FIELDS: dict[str, st.SearchStrategy] = {
     "flags": st.dictionaries(
         st.sampled_from(["met_king", "bridge"]), st.none() | st.booleans() | st.text(max_size=5), max_size=2
     ),
+    "quest_type": st.sampled_from(["main", "party"]),
+    "requirements": st.sampled_from([{}, {"level": 2}]),
+    "difficulty_level": st.integers(1, 100),
+    "objectives": st.just(
+        [
+            {
+                "objective_id": str(UUID(int=71)),
+                "objective_text": "Gather logs",
+                "requirements": {"kind": "gather", "item_name": "log", "count": 5},
+                "order_index": 0,
+            }
+        ]
+    ),
+    "party_max": st.integers(1, 5),
+    "expired": st.booleans(),
+    "leader_id": st.sampled_from([UUID(int=81), UUID(int=82)]),
+    "scale": st.sampled_from([0.5, 1.0, 1.3]),
+    "targets": st.lists(st.integers(1, 10), min_size=1, max_size=3),
+    "seen": st.integers(1, 50),
+    "counts": st.lists(st.integers(0, 10), min_size=1, max_size=3),
+    "current": st.integers(0, 3),
+    "completed": st.lists(st.integers(0, 3), max_size=2),
+    "rewards_earned": st.sampled_from([{}, {"experience": 100}]),
+    "item_type": st.sampled_from(["material", "trinket"]),
+    "item_name": st.sampled_from(["log", "seal"]),
+    "progress_id": st.sampled_from([UUID(int=91), UUID(int=92)]),
     "moves": st.dictionaries(st.sampled_from(["health", "charisma"]), st.integers(-100, 100), max_size=2),
 }
 
 
 # Fields whose name another context's events use for another type, by event topic.
+ADVENTURE_QUEST_ID = {"quest_id": st.sampled_from([UUID(int=101), UUID(int=102)])}
 TOPIC_FIELDS = {
+    **dict.fromkeys(
+        [
+            "lorekeeper.quest_progress.Created",
+            "lorekeeper.quest_progress.Joined",
+            "lorekeeper.quest_progress.Advanced",
+            "lorekeeper.adventure_character.QuestTaken",
+            "lorekeeper.adventure_character.QuestLeft",
+        ],
+        ADVENTURE_QUEST_ID,
+    ),
     "lorekeeper.hero.QuestAnswered": {
         "quest_id": st.sampled_from([UUID(int=41), UUID(int=42)]),
         "quest": st.fixed_dictionaries({"quest_id": st.just(str(UUID(int=41))), "title": st.just("Slay the wyrm")}),

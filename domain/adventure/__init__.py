@@ -13,12 +13,16 @@
 - ``rules``: the rule language of conditions and consequences.
 - ``stories``: storylines with a tree of branches; ``storytelling``: writing
   them, and a character's choices (each one atomic write of its consequences).
+- ``quests``: quests with ordered objectives and a party's run of one;
+  ``questing``: posting, beginning, joining, and counting the game's events.
 - ``use_cases`` and ``building`` (chunks): each command one atomic write.
 """
 
-from domain.adventure.achievements import ACHIEVEMENT_CHECK, Achievements, policies
+from domain.adventure import achievements, quests
+from domain.adventure.achievements import ACHIEVEMENT_CHECK, Achievements
 from domain.adventure.characters import Adventurer
 from domain.adventure.chunks import Chunk
+from domain.adventure.quests import QUEST_CLOSING, QUEST_EXPIRY, QUEST_PROGRESS, Quest, QuestProgress
 from domain.adventure.recipes import Recipe
 from domain.adventure.relationships import Relationship
 from domain.adventure.rosters import Roster
@@ -26,16 +30,34 @@ from domain.adventure.stories import Story
 from domain.adventure.use_cases import AdventureUseCases
 from domain.adventure.worlds import World, WorldName
 from domain.kernel.context import DomainContext
+from domain.kernel.timers import combined
 
 CONTEXT = DomainContext(
     name="adventure",
-    aggregates=(World, WorldName, Chunk, Adventurer, Roster, Recipe, Relationship, Achievements, Story),
+    aggregates=(
+        World,
+        WorldName,
+        Chunk,
+        Adventurer,
+        Roster,
+        Recipe,
+        Relationship,
+        Achievements,
+        Story,
+        Quest,
+        QuestProgress,
+    ),
     use_cases=AdventureUseCases,
     # A busy chunk is edited thousands of times: a load is its last snapshot and
     # at most nine edits (issue 13: 10,000 edits load within 2x of 10).
     snapshot_intervals={Chunk: 10, Adventurer: 100, Relationship: 100, Story: 100},
-    policies=policies,
-    timers={ACHIEVEMENT_CHECK: AdventureUseCases.check_achievements},
+    policies=combined(achievements.policies, quests.policies),
+    timers={
+        ACHIEVEMENT_CHECK: AdventureUseCases.check_achievements,
+        QUEST_PROGRESS: lambda game, character_id, due: game.quests.advance(character_id, due),
+        QUEST_EXPIRY: lambda game, run_id, due: game.quests.expire(run_id, due),
+        QUEST_CLOSING: lambda game, quest_id, due: game.quests.close(quest_id, due),
+    },
 )
 
 __all__ = [
@@ -44,6 +66,8 @@ __all__ = [
     "AdventureUseCases",
     "Adventurer",
     "Chunk",
+    "Quest",
+    "QuestProgress",
     "Recipe",
     "Relationship",
     "Roster",

@@ -4,7 +4,8 @@ one world; it has a class, the seed's seven stats, an appearance, a position
 inside the world, experience and a level (``skills.level_for``), an
 inventory (``inventory``), skills, the recipes it has discovered, and, for
 achievements, what it has crafted and its relationships' values (mirrored
-from ``relationships`` in the same write).
+from ``relationships`` in the same write); its story flags and paths
+(``stories``) and the quests it has under way (``quests``).
 
 A level-up raises health by 10 and mana by 5 per level gained.
 """
@@ -29,6 +30,7 @@ FRIEND_VALUE = 50  # a relationship above this is a friendship
 STAT_MAX = 9_999
 EXPERIENCE_GRANT_MAX = 100_000  # experience one command may grant
 CHOICE_TEXT_MAX = 1_000
+QUESTS_MAX = 10  # quests under way at once
 WORLD_EDGE = 1_875_000 * SIZE  # blocks from the origin along x and z (chunks.COORDINATE_MAX chunks)
 
 
@@ -56,9 +58,9 @@ class Adventurer(Aggregate):
     # (items replaced, inserted or deleted, never changed in place).
     SHARED: ClassVar[frozenset[str]] = frozenset({"stats", "appearance"})
     SHALLOW: ClassVar[frozenset[str]] = frozenset(
-        {"inventory", "skills", "recipes", "relationships", "records", "flags", "stories"}
+        {"inventory", "skills", "recipes", "relationships", "records", "flags", "stories", "quests"}
     )
-    added_state: ClassVar[dict[str, object]] = {"flags": {}, "stories": {}}
+    added_state: ClassVar[dict[str, object]] = {"flags": {}, "stories": {}, "quests": {}}
 
     class Created(Aggregate.Created):
         TOPIC: ClassVar[str] = "lorekeeper.adventure_character.Created"
@@ -177,6 +179,38 @@ class Adventurer(Aggregate):
             story = str(self.story_id)
             character.stories[story] = [*character.stories.get(story, ()), str(self.branch_id)]
 
+    class ItemsFound(Aggregate.Event):
+        """Items the world gave (loot, gathering, a reward): what ``gather`` objectives count."""
+
+        TOPIC: ClassVar[str] = "lorekeeper.adventure_character.ItemsFound"
+        item_type: str
+        item_name: str
+        quantity: int
+        reason: str
+
+        def apply(self, character: Adventurer) -> None:
+            pass
+
+    class QuestTaken(Aggregate.Event):
+        """The character began a quest, or joined a party's run of it (``progress_id``)."""
+
+        TOPIC: ClassVar[str] = "lorekeeper.adventure_character.QuestTaken"
+        quest_id: UUID
+        progress_id: UUID
+
+        def apply(self, character: Adventurer) -> None:
+            character.quests = {**character.quests, str(self.quest_id): str(self.progress_id)}
+
+    class QuestLeft(Aggregate.Event):
+        """The run ended for the character: completed, expired or abandoned."""
+
+        TOPIC: ClassVar[str] = "lorekeeper.adventure_character.QuestLeft"
+        quest_id: UUID
+        status: str
+
+        def apply(self, character: Adventurer) -> None:
+            character.quests = {k: v for k, v in character.quests.items() if k != str(self.quest_id)}
+
     class FlagsSet(rules.FlagsSet):
         TOPIC: ClassVar[str] = "lorekeeper.adventure_character.FlagsSet"
 
@@ -220,6 +254,7 @@ class Adventurer(Aggregate):
         self.records = {"failing_streak": 0, "friends": 0, "enmity": 0}
         self.flags: dict[str, bool | int | str] = {}  # story flags (rules: conditions read them)
         self.stories: dict[str, list[str]] = {}  # story id -> the branch ids chosen, in order
+        self.quests: dict[str, str] = {}  # quest id -> its run's id (QuestProgress), while under way
 
     @property
     def owner_id(self) -> UUID:
@@ -332,6 +367,18 @@ class Adventurer(Aggregate):
         stats = {name: max(0, min(STAT_MAX, value + moves.get(name, 0))) for name, value in self.stats.items()}
         if stats != self.stats:
             self.trigger_event(self.StatsChanged, moves=moves, stats=stats, reason=reason)
+
+    def find_items(self, item_type: str, item_name: str, quantity: int, reason: str) -> None:
+        self.trigger_event(self.ItemsFound, item_type=item_type, item_name=item_name, quantity=quantity, reason=reason)
+
+    def take_quest(self, quest_id: UUID, progress_id: UUID) -> None:
+        if len(self.quests) >= QUESTS_MAX:
+            raise InvalidCharacter(f"a character has at most {QUESTS_MAX} quests under way")
+        self.trigger_event(self.QuestTaken, quest_id=quest_id, progress_id=progress_id)
+
+    def leave_quest(self, quest_id: UUID, status: str) -> None:
+        if str(quest_id) in self.quests:
+            self.trigger_event(self.QuestLeft, quest_id=quest_id, status=status)
 
 
 def clean_choice_text(text: str) -> str:

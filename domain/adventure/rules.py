@@ -274,3 +274,27 @@ class FlagsSet(Aggregate.Event):
 
     def apply(self, holder: Any) -> None:
         holder.flags = with_flags(holder.flags, self.flags)
+
+
+def befall(character: Any, consequences: Mapping[str, Any], reason: str, reference: UUID) -> None:
+    """What consequences do to the character they befall (an ``Adventurer``):
+    stats, then experience, then items taken and given (one change of its
+    bag, under ``reference``), then its story flags. The world's flags and
+    relationships are the caller's: they are other aggregates."""
+    if consequences.get("stats"):
+        character.move_stats(consequences["stats"], reason)
+    if consequences.get("experience"):
+        character.gain_experience(consequences["experience"], reason)
+    changes: inventory.Changes = {}
+    bag = dict(character.inventory)
+    for name, quantity in consequences.get("take_items", {}).items():
+        taken, _ = inventory.remove(bag, name, quantity)
+        changes.update(taken)
+        bag = inventory.after(bag, taken)
+    for stack in consequences.get("items", ()):
+        given = inventory.add(bag, {k: v for k, v in stack.items() if k != "quantity"}, stack["quantity"])
+        changes.update(given)
+        bag = inventory.after(bag, given)
+    if changes:
+        character.change_items(changes, reason.split(":")[0], reference)
+    character.set_flags(consequences.get("flags", {}), reason)

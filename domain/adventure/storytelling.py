@@ -13,9 +13,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from domain.adventure import inventory
 from domain.adventure.relationships import Relationship, relationship_id
-from domain.adventure.rules import facts, unmet
+from domain.adventure.rules import befall, facts, unmet
 from domain.adventure.stories import InvalidStory, Story
 from domain.kernel.aggregate import Aggregate
 from domain.kernel.errors import Conflict, NotFound
@@ -108,33 +107,12 @@ class Storytelling:
             consequences = branch["consequences"]
             character.choose_branch(story_id, branch_id, choice_text, choice_data or {}, consequences)
             reason = f"story:{story_id}:{branch_id}"
-            self._befall(character, consequences, reason, branch_id)
+            befall(character, consequences, reason, branch_id)
             world.set_flags(consequences.get("world_flags", {}), reason)
             others = self._relate(character, consequences.get("relationships", {}), branch_id)
             return Written(character, self.store.write(character, *([world] if world.pending_events else []), *others))
 
         return self.store.change(character_id, step)
-
-    @staticmethod
-    def _befall(character: Adventurer, consequences: dict[str, Any], reason: str, branch_id: UUID) -> None:
-        """What a branch does to the character who chose it."""
-        if consequences.get("stats"):
-            character.move_stats(consequences["stats"], reason)
-        if consequences.get("experience"):
-            character.gain_experience(consequences["experience"], reason)
-        changes: inventory.Changes = {}
-        bag = dict(character.inventory)
-        for name, quantity in consequences.get("take_items", {}).items():
-            taken, _ = inventory.remove(bag, name, quantity)
-            changes.update(taken)
-            bag = inventory.after(bag, taken)
-        for stack in consequences.get("items", ()):
-            given = inventory.add(bag, {k: v for k, v in stack.items() if k != "quantity"}, stack["quantity"])
-            changes.update(given)
-            bag = inventory.after(bag, given)
-        if changes:
-            character.change_items(changes, "story", branch_id)
-        character.set_flags(consequences.get("flags", {}), reason)
 
     def _relate(self, character: Adventurer, moves: dict[str, int], branch_id: UUID) -> list[Aggregate]:
         """Each relationship a branch moves, with both characters' mirrors of it."""

@@ -1,7 +1,7 @@
 """The adventure context's use cases: worlds and recipes (admins), characters,
 their items, skills and relationships (players, and game servers granting
 loot and experience), and the achievements policy's handler; chunks are
-``building``'s, stories ``storytelling``'s.
+``building``'s, stories ``storytelling``'s, quests ``questing``'s.
 Each command is one atomic write of every aggregate it changes: a trade
 writes both characters and their relationship; a craft writes the
 character's roll, what it used up and what it made; a chunk edit writes the
@@ -19,6 +19,7 @@ from domain.adventure import inventory
 from domain.adventure.achievements import Achievements, achievements_id
 from domain.adventure.building import Building
 from domain.adventure.characters import Adventurer
+from domain.adventure.questing import Questing
 from domain.adventure.recipes import CraftRefused, Recipe, RecipeExists, odds, recipe_id
 from domain.adventure.relationships import Relationship, relationship_id
 from domain.adventure.rosters import CHARACTERS_PER_WORLD, Roster, roster_id
@@ -36,6 +37,7 @@ class AdventureUseCases:
         self.roll: Callable[[], float] = random.SystemRandom().random  # the server's dice (a test seam)
         self.building = Building(store)
         self.stories = Storytelling(store, self)
+        self.quests = Questing(store, self)
 
     # -- worlds and recipes (admins) ------------------------------------------------
 
@@ -150,6 +152,7 @@ class AdventureUseCases:
 
         def decide(character: Adventurer) -> None:
             character.change_items(inventory.add(character.inventory, new, quantity), reason, uuid4())
+            character.find_items(item_type, new["item_name"], quantity, reason)
             if reason == "gather" and item_type in ("material", "block"):
                 character.practise("mining" if item_type == "block" else "herbalism", quantity)
 

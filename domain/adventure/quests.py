@@ -1,0 +1,467 @@
+"""Quests (seed 002's ``quests``, ``quest_objectives``, ``quest_progress``):
+multi-objective quests a character, or a party of characters, takes on.
+
+A ``Quest`` belongs to a world: a title, a ``quest_type``, ``requirements``
+(a condition of the rule language, ``rules``: who may take it on),
+``rewards`` (consequences: experience, stats, items, flags, the world's
+flags), a ``difficulty_level``, a party size, and an optional
+``expires_at``. Its **objectives** are done in order; each says what the
+game must see happen (never a client saying "done"):
+
+    {"kind": "gather", "item_name": "log", "count": 10}        items found (loot, gathering)
+    {"kind": "craft", "recipe_name": "Planks", "count": 2}     successful crafts of a recipe
+    {"kind": "build", "count": 50}                             blocks placed in chunks
+    {"kind": "reach_branch", "branch_id": "<id>"}              a story branch chosen
+    {"kind": "reach_level", "level": 5}                        a level reached
+
+and may carry ``"unlock"``, a condition that must hold of the character
+before anything counts toward it.
+
+A ``QuestProgress`` is one party's run of a quest (a party of one is a
+character alone): who is in it, how far each objective has come, and, per
+member, the last of its events counted (``seen``), so counting is exactly
+once however often it runs. **Difficulty scales** to the leader's level when
+it begins: ``scale = 1 + (level - difficulty_level) / 10``, within 0.5..2,
+multiplies every count and the experience reward. Completion, with every
+member's rewards, is one write; an expired run records that it expired.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any, ClassVar
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from domain.adventure.building import BLOCK_EXPERIENCE
+from domain.adventure.characters import Adventurer
+from domain.adventure.rules import check_condition, check_consequences, facts, unmet
+from domain.adventure.skills import LEVEL_MAX
+from domain.adventure.stories import TEXT_MAX, TITLE_MAX
+from domain.kernel.aggregate import Aggregate
+from domain.kernel.errors import Conflict, InvalidCommand
+from domain.kernel.text import clean_display_name
+from domain.kernel.timers import Policy, SetTimer, TimerChange
+
+QUEST_TYPES = ("main", "side", "daily", "party", "event")
+OBJECTIVE_KINDS = ("gather", "craft", "build", "reach_branch", "reach_level")
+OBJECTIVES_MAX = 10
+COUNT_MAX = 10_000
+PARTY_MAX = 5
+REWARDS = ("experience", "stats", "items", "flags", "world_flags")
+SCALE_MIN, SCALE_MAX, SCALE_PER_LEVEL = 0.5, 2.0, 0.1
+ACTIVE, COMPLETED, EXPIRED, ABANDONED = "active", "completed", "expired", "abandoned"
+
+
+class InvalidQuest(InvalidCommand):
+    code = "invalid_quest"
+
+
+class QuestClosed(Conflict):
+    code = "quest_closed"
+
+
+class QuestRefused(Conflict):
+    code = "quest_refused"
+
+
+def progress_id(quest_id: UUID, leader_id: UUID) -> UUID:
+    """A run of a quest: one per quest and character that began it."""
+    return uuid5(NAMESPACE_URL, f"lorekeeper:/adventure/quest-progress/{quest_id}/{leader_id}")
+
+
+def scale_for(level: int, difficulty_level: int) -> float:
+    return round(min(SCALE_MAX, max(SCALE_MIN, 1 + (level - difficulty_level) * SCALE_PER_LEVEL)), 2)
+
+
+def _objective(given: Any, where: str) -> dict[str, Any]:
+    if not isinstance(given, dict):
+        raise InvalidQuest(f"{where} is an object")
+    text = given.get("objective_text", "")
+    if not isinstance(text, str) or not 0 < len(text) <= TITLE_MAX:
+        raise InvalidQuest(f"{where}.objective_text is 1 to {TITLE_MAX} characters")
+    wanted = given.get("requirements")
+    if not isinstance(wanted, dict) or wanted.get("kind") not in OBJECTIVE_KINDS:
+        raise InvalidQuest(f"{where}.requirements.kind is one of {list(OBJECTIVE_KINDS)}", kinds=list(OBJECTIVE_KINDS))
+    kind = wanted["kind"]
+    shape = {
+        "gather": {"kind", "item_name", "count", "unlock"},
+        "craft": {"kind", "recipe_name", "count", "unlock"},
+        "build": {"kind", "count", "unlock"},
+        "reach_branch": {"kind", "branch_id", "unlock"},
+        "reach_level": {"kind", "level", "unlock"},
+    }[kind]
+    if set(wanted) - shape:
+        raise InvalidQuest(f"{where}.requirements of a {kind} objective are {sorted(shape)}")
+    checked: dict[str, Any] = {"kind": kind}
+    for name in ("item_name", "recipe_name"):
+        if name in shape:
+            value = wanted.get(name)
+            if not isinstance(value, str) or not 0 < len(value) <= 64:
+                raise InvalidQuest(f"{where}.requirements.{name} is 1 to 64 characters")
+            checked[name] = value
+    if "count" in shape:
+        count = wanted.get("count", 1)
+        if not (type(count) is int and 1 <= count <= COUNT_MAX):
+            raise InvalidQuest(f"{where}.requirements.count is 1 to {COUNT_MAX}")
+        checked["count"] = count
+    if kind == "reach_branch":
+        try:
+            checked["branch_id"] = str(UUID(str(wanted.get("branch_id"))))
+        except ValueError:
+            raise InvalidQuest(f"{where}.requirements.branch_id is a story branch's id") from None
+    if kind == "reach_level":
+        level = wanted.get("level")
+        if not (type(level) is int and 1 <= level <= LEVEL_MAX):
+            raise InvalidQuest(f"{where}.requirements.level is 1 to {LEVEL_MAX}")
+        checked["level"] = level
+    if "unlock" in wanted:
+        checked["unlock"] = check_condition(wanted["unlock"], f"{where}.requirements.unlock")
+    return {"objective_text": text, "requirements": checked}
+
+
+class Quest(Aggregate):
+    TOPIC = "lorekeeper.quest"
+    snapshot_types: ClassVar[dict[str, object]] = {"world_id": UUID, "expires_at": datetime | None}
+
+    class Created(Aggregate.Created):
+        TOPIC: ClassVar[str] = "lorekeeper.quest.Created"
+        world_id: UUID
+        title: str
+        description: str
+        quest_type: str
+        requirements: dict[str, Any]
+        rewards: dict[str, Any]
+        difficulty_level: int
+        objectives: list[dict[str, Any]]  # each: objective_id, objective_text, requirements, order_index
+        party_max: int
+        expires_at: datetime | None
+
+    class ActivityChanged(Aggregate.Event):
+        """Opened or closed to new runs (``expired``: closed because its time ran out)."""
+
+        TOPIC: ClassVar[str] = "lorekeeper.quest.ActivityChanged"
+        is_active: bool
+        expired: bool
+
+        def apply(self, quest: Quest) -> None:
+            quest.is_active = self.is_active
+
+    def __init__(
+        self,
+        world_id: UUID,
+        title: str,
+        description: str,
+        quest_type: str,
+        requirements: dict[str, Any],
+        rewards: dict[str, Any],
+        difficulty_level: int,
+        objectives: list[dict[str, Any]],
+        party_max: int,
+        expires_at: datetime | None,
+    ) -> None:
+        self.world_id = world_id
+        self.title = title
+        self.description = description
+        self.quest_type = quest_type
+        self.requirements = requirements
+        self.rewards = rewards
+        self.difficulty_level = difficulty_level
+        self.objectives = objectives
+        self.party_max = party_max
+        self.expires_at = expires_at
+        self.is_active = True
+
+    @classmethod
+    def create(
+        cls,
+        world_id: UUID,
+        title: str,
+        description: str,
+        quest_type: str,
+        requirements: dict[str, Any],
+        rewards: dict[str, Any],
+        difficulty_level: int,
+        objectives: list[dict[str, Any]],
+        party_max: int = 1,
+        expires_at: datetime | None = None,
+        now: datetime | None = None,
+    ) -> Quest:
+        if quest_type not in QUEST_TYPES:
+            raise InvalidQuest(f"{quest_type!r} is not a quest type", quest_types=list(QUEST_TYPES))
+        if not isinstance(description, str) or len(description) > TEXT_MAX:
+            raise InvalidQuest(f"description is a text of at most {TEXT_MAX} characters")
+        if not (type(difficulty_level) is int and 1 <= difficulty_level <= LEVEL_MAX):
+            raise InvalidQuest(f"difficulty_level is 1 to {LEVEL_MAX}")
+        if not (type(party_max) is int and 1 <= party_max <= PARTY_MAX):
+            raise InvalidQuest(f"party_max is 1 to {PARTY_MAX}")
+        if not isinstance(objectives, list) or not 1 <= len(objectives) <= OBJECTIVES_MAX:
+            raise InvalidQuest(f"a quest has 1 to {OBJECTIVES_MAX} objectives")
+        checked_rewards = check_consequences(rewards, "rewards")
+        if set(checked_rewards) - set(REWARDS):
+            raise InvalidQuest(f"rewards are of {list(REWARDS)}")
+        if expires_at is not None and now is not None and expires_at <= now:
+            raise InvalidQuest("expires_at is in the future")
+        quest_id = Quest.create_id()
+        return cls._create(
+            cls.Created,
+            id=quest_id,
+            world_id=world_id,
+            title=clean_display_name(title, TITLE_MAX),
+            description=description,
+            quest_type=quest_type,
+            requirements=check_condition(requirements, "requirements"),
+            rewards=checked_rewards,
+            difficulty_level=difficulty_level,
+            objectives=[
+                {
+                    "objective_id": str(uuid5(quest_id, str(n))),
+                    **_objective(given, f"objectives[{n}]"),
+                    "order_index": n,
+                }
+                for n, given in enumerate(objectives)
+            ],
+            party_max=party_max,
+            expires_at=expires_at,
+        )
+
+    def set_active(self, is_active: bool, expired: bool = False) -> None:
+        if is_active != self.is_active:
+            self.trigger_event(self.ActivityChanged, is_active=is_active, expired=expired)
+
+    def check_open(self, now: datetime) -> None:
+        if not self.is_active or (self.expires_at is not None and self.expires_at <= now):
+            raise QuestClosed(f"the quest {self.title!r} is closed", quest_id=str(self.id))
+
+
+class QuestProgress(Aggregate):
+    """One party's run of a quest (seed 002's ``quest_progress``, a row per member)."""
+
+    TOPIC = "lorekeeper.quest_progress"
+    snapshot_types: ClassVar[dict[str, object]] = {"quest_id": UUID, "world_id": UUID, "leader_id": UUID}
+
+    class Created(Aggregate.Created):
+        """A run begun by its leader (``seen``: the leader's version then)."""
+
+        TOPIC: ClassVar[str] = "lorekeeper.quest_progress.Created"
+        quest_id: UUID
+        world_id: UUID
+        leader_id: UUID
+        scale: float
+        targets: list[int]  # each objective's count, scaled
+        seen: int  # the leader's version when it began
+        expires_at: datetime | None
+
+    class Joined(Aggregate.Event):
+        """A member joined the party; with the run as it stands (what its row shows)."""
+
+        TOPIC: ClassVar[str] = "lorekeeper.quest_progress.Joined"
+        character_id: UUID
+        seen: int
+        quest_id: UUID
+        leader_id: UUID
+        scale: float
+        targets: list[int]
+        counts: list[int]
+        current: int
+
+        def apply(self, run: QuestProgress) -> None:
+            run.members = {**run.members, str(self.character_id): self.seen}
+
+    class Advanced(Aggregate.Event):
+        """A member's events counted, up to its version ``seen``: the party's
+        counts after, and the objectives (by order) this finished."""
+
+        TOPIC: ClassVar[str] = "lorekeeper.quest_progress.Advanced"
+        character_id: UUID
+        seen: int
+        quest_id: UUID
+        counts: list[int]
+        current: int  # the objective now under way (== len(targets): all done)
+        completed: list[int]
+
+        def apply(self, run: QuestProgress) -> None:
+            run.members = {**run.members, str(self.character_id): self.seen}
+            run.counts, run.current = self.counts, self.current
+
+    class Ended(Aggregate.Event):
+        """Completed (with every member's rewards, granted in the same write), expired or abandoned."""
+
+        TOPIC: ClassVar[str] = "lorekeeper.quest_progress.Ended"
+        status: str
+        rewards_earned: dict[str, Any]
+
+        def apply(self, run: QuestProgress) -> None:
+            run.status, run.rewards_earned = self.status, self.rewards_earned
+            run.ended_at = self.timestamp
+
+    def __init__(
+        self,
+        quest_id: UUID,
+        world_id: UUID,
+        leader_id: UUID,
+        scale: float,
+        targets: list[int],
+        seen: int,
+        expires_at: datetime | None,
+    ) -> None:
+        self.quest_id = quest_id
+        self.world_id = world_id
+        self.leader_id = leader_id
+        self.scale = scale
+        self.targets = targets
+        self.expires_at = expires_at
+        self.members = {str(leader_id): seen}  # character id -> the last of its versions counted
+        self.counts = [0] * len(targets)
+        self.current = 0
+        self.status = ACTIVE
+        self.rewards_earned: dict[str, Any] = {}
+        self.ended_at: datetime | None = None
+
+    @staticmethod
+    def create_id(quest_id: UUID, leader_id: UUID, **_: object) -> UUID:
+        return progress_id(quest_id, leader_id)
+
+    @classmethod
+    def begin(cls, quest: Quest, leader: Any) -> QuestProgress:
+        scale = scale_for(leader.level, quest.difficulty_level)
+        targets = [
+            o["requirements"]["level"]
+            if o["requirements"]["kind"] == "reach_level"
+            else max(1, round(o["requirements"].get("count", 1) * scale))
+            if o["requirements"]["kind"] in ("gather", "craft", "build")
+            else 1
+            for o in quest.objectives
+        ]
+        return cls(
+            quest_id=quest.id,
+            world_id=quest.world_id,
+            leader_id=leader.id,
+            scale=scale,
+            targets=targets,
+            seen=leader.version,
+            expires_at=quest.expires_at,
+        )
+
+    @property
+    def done(self) -> bool:
+        return self.current >= len(self.targets)
+
+    def check_active(self) -> None:
+        if self.status != ACTIVE:
+            raise QuestRefused(f"the run of this quest has {self.status}", status=self.status)
+
+    def join(self, character: Any, party_max: int) -> None:
+        self.check_active()
+        if str(character.id) in self.members:
+            raise QuestRefused("the character is in this party already")
+        if len(self.members) >= party_max:
+            raise QuestRefused(f"the party is full ({party_max})", party_max=party_max)
+        self.trigger_event(
+            self.Joined,
+            character_id=character.id,
+            seen=character.version,
+            quest_id=self.quest_id,
+            leader_id=self.leader_id,
+            scale=self.scale,
+            targets=self.targets,
+            counts=self.counts,
+            current=self.current,
+        )
+
+    def advance(self, character_id: UUID, seen: int, counts: list[int], current: int) -> None:
+        if seen != self.members[str(character_id)] or (counts, current) != (self.counts, self.current):
+            self.trigger_event(
+                self.Advanced,
+                character_id=character_id,
+                seen=seen,
+                quest_id=self.quest_id,
+                counts=counts,
+                current=current,
+                completed=list(range(self.current, current)),
+            )
+
+    def end(self, status: str, rewards_earned: dict[str, Any] | None = None) -> None:
+        self.check_active()
+        self.trigger_event(self.Ended, status=status, rewards_earned=rewards_earned or {})
+
+
+def contribution(wanted: dict[str, Any], event: Any) -> int:
+    """How far one of a character's events takes an objective (0: not at all)."""
+    kind, name = wanted["kind"], type(event).__name__
+    if kind == "gather" and name == "ItemsFound" and event.item_name == wanted["item_name"]:
+        return int(event.quantity)
+    if kind == "craft" and name == "CraftAttempted" and event.succeeded and event.recipe_name == wanted["recipe_name"]:
+        return 1
+    if kind == "build" and name == "SkillExperienceGained" and event.skill == "building":
+        return int(event.amount) // BLOCK_EXPERIENCE
+    if kind == "reach_branch" and name == "BranchChosen" and str(event.branch_id) == wanted["branch_id"]:
+        return 1
+    if kind == "reach_level" and name == "ExperienceGained":
+        return int(event.level)
+    return 0
+
+
+def counted(quest: Quest, run: QuestProgress, character: Any, events: Iterable[Any]) -> tuple[list[int], int]:
+    """The party's counts and current objective once ``events`` (a member's,
+    after the last of its counted) are counted, in order: each counts toward
+    the objective under way, if its ``unlock`` holds of the character now; a
+    level objective also completes on the level the character has."""
+    counts, current = list(run.counts), run.current
+    known = facts(character)
+
+    def under_way() -> dict[str, Any] | None:
+        if current >= len(run.targets):
+            return None
+        wanted: dict[str, Any] = quest.objectives[current]["requirements"]
+        return None if "unlock" in wanted and unmet(wanted["unlock"], known) else wanted
+
+    for event in events:
+        wanted = under_way()
+        if wanted is None:
+            break
+        gained = contribution(wanted, event)
+        if wanted["kind"] == "reach_level":
+            counts[current] = min(run.targets[current], max(counts[current], gained))
+        else:
+            counts[current] = min(run.targets[current], counts[current] + gained)
+        if counts[current] >= run.targets[current]:
+            current += 1
+    while (wanted := under_way()) is not None and wanted["kind"] == "reach_level":
+        counts[current] = min(run.targets[current], max(counts[current], character.level))
+        if counts[current] < run.targets[current]:
+            break
+        current += 1
+    return counts, current
+
+
+QUEST_PROGRESS = "adventure.quest_progress"  # count a character's new events toward its runs
+QUEST_EXPIRY = "adventure.quest_expiry"  # a run expires at its quest's expires_at
+QUEST_CLOSING = "adventure.quest_closing"  # the quest closes to new runs then
+
+
+def policies(_: Any) -> Mapping[str, Policy]:
+    """What sets the quests' timers (domain/kernel/timers.py)."""
+
+    def progress(event: Any) -> Iterable[TimerChange]:
+        return [SetTimer(QUEST_PROGRESS, event.originator_id, event.timestamp)]
+
+    def expiry(event: Any) -> Iterable[TimerChange]:
+        return [SetTimer(QUEST_EXPIRY, event.originator_id, event.expires_at)] if event.expires_at else []
+
+    def closing(event: Any) -> Iterable[TimerChange]:
+        return [SetTimer(QUEST_CLOSING, event.originator_id, event.expires_at)] if event.expires_at else []
+
+    counted_events = (
+        Adventurer.ItemsFound,
+        Adventurer.CraftAttempted,
+        Adventurer.SkillExperienceGained,
+        Adventurer.BranchChosen,
+        Adventurer.ExperienceGained,
+        Adventurer.QuestTaken,
+    )
+    return {
+        **{cls.TOPIC: progress for cls in counted_events},
+        QuestProgress.Created.TOPIC: expiry,
+        Quest.Created.TOPIC: closing,
+    }
