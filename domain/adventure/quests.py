@@ -238,7 +238,13 @@ class QuestProgress(Aggregate):
     """One party's run of a quest (seed 002's ``quest_progress``, a row per member)."""
 
     TOPIC = "lorekeeper.quest_progress"
-    snapshot_types: ClassVar[dict[str, object]] = {"quest_id": UUID, "world_id": UUID, "leader_id": UUID}
+    snapshot_types: ClassVar[dict[str, object]] = {
+        "quest_id": UUID,
+        "world_id": UUID,
+        "leader_id": UUID,
+        "expires_at": datetime | None,
+        "ended_at": datetime | None,
+    }
 
     class Created(Aggregate.Created):
         """A run begun by its leader (``seen``: the leader's version then)."""
@@ -406,7 +412,8 @@ def counted(quest: Quest, run: QuestProgress, character: Any, events: Iterable[A
     """The party's counts and current objective once ``events`` (a member's,
     after the last of its counted) are counted, in order: each counts toward
     the objective under way, if its ``unlock`` holds of the character now; a
-    level objective also completes on the level the character has."""
+    level objective completes as soon as it is under way and the character
+    has the level now."""
     counts, current = list(run.counts), run.current
     known = facts(character)
 
@@ -416,7 +423,16 @@ def counted(quest: Quest, run: QuestProgress, character: Any, events: Iterable[A
         wanted: dict[str, Any] = quest.objectives[current]["requirements"]
         return None if "unlock" in wanted and unmet(wanted["unlock"], known) else wanted
 
+    def levels_held() -> None:
+        nonlocal current
+        while (wanted := under_way()) is not None and wanted["kind"] == "reach_level":
+            counts[current] = min(run.targets[current], max(counts[current], character.level))
+            if counts[current] < run.targets[current]:
+                return
+            current += 1
+
     for event in events:
+        levels_held()
         wanted = under_way()
         if wanted is None:
             break
@@ -427,11 +443,7 @@ def counted(quest: Quest, run: QuestProgress, character: Any, events: Iterable[A
             counts[current] = min(run.targets[current], counts[current] + gained)
         if counts[current] >= run.targets[current]:
             current += 1
-    while (wanted := under_way()) is not None and wanted["kind"] == "reach_level":
-        counts[current] = min(run.targets[current], max(counts[current], character.level))
-        if counts[current] < run.targets[current]:
-            break
-        current += 1
+    levels_held()
     return counts, current
 
 

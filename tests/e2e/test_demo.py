@@ -100,7 +100,9 @@ def test_the_adventure_demo_fills_every_adventure_table_and_view_and_runs_twice(
             "JOIN adventure.character_relationships b ON a.relationship_id = b.relationship_id "
             "AND a.character_id = b.target_character_id"
         ).fetchall()
+        quests = conn.execute("SELECT status, count(*) AS n FROM adventure.quest_progress GROUP BY status").fetchall()
     assert worlds == 2 and unlocked == 2
+    assert quests == [{"status": "completed", "n": 4}]  # two parties of two, each run completed by play
     assert pairs and all(p["same"] for p in pairs)  # both rows of every pair agree
 
 
