@@ -48,12 +48,12 @@ class Problem(StarletteHTTPException):
 
     def body(self) -> dict[str, Any]:
         return {
+            **self.extra,  # first: no extension member replaces one of the problem's own
             "type": f"urn:lorekeeper:problem:{self.code}",
             "title": self.title,
             "status": self.status,
             "detail": self.detail,
             "code": self.code,
-            **self.extra,
         }
 
     def response(self) -> Response:
@@ -88,10 +88,16 @@ ADAPTER_PROBLEMS: dict[type[Exception], tuple[int, str, dict[str, str]]] = {
 }
 
 
+# A problem's own members (RFC 9457) and Problem's keywords: a domain error's
+# detail of one of these names is answered as ``domain_<name>``.
+PROBLEM_MEMBERS = frozenset({"type", "title", "status", "detail", "code", "instance", "headers"})
+
+
 def from_domain(error: errors.DomainError) -> Problem:
     status = next(DOMAIN_STATUS[c] for c in type(error).__mro__ if c in DOMAIN_STATUS)
     headers = {"Retry-After": str(error.details["retry_after"])} if "retry_after" in error.details else None
-    return Problem(status, error.code, error.message, headers=headers, **error.details)
+    details = {f"domain_{k}" if k in PROBLEM_MEMBERS else k: v for k, v in error.details.items()}
+    return Problem(status, error.code, error.message, headers=headers, **details)
 
 
 def _validation_problem(exc: RequestValidationError) -> Problem:

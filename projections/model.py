@@ -170,6 +170,11 @@ def updated(event: Event, row: Row, changes: Mapping[str, Any]) -> Row:
     return new
 
 
+def touched(event: Event, row: Row | None) -> Row | None:
+    """A handler for any other change of the row's aggregate: its ``version`` and ``updated_at`` move on."""
+    return updated(event, row, {}) if row else None
+
+
 def copy_fields(**columns: str) -> Apply:
     """A handler that copies event fields into columns (``column="field"``)."""
 

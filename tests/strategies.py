@@ -332,6 +332,14 @@ EVENT_FIELDS: dict[str, st.SearchStrategy] = {
     "item_type": st.sampled_from(["material", "trinket"]),
     "item_name": st.sampled_from(["log", "seal"]),
     "progress_id": st.sampled_from([UUID(int=91), UUID(int=92)]),
+    "event_name": st.sampled_from(["Harvest", "Storm"]),
+    "effects": st.sampled_from([{}, {"craft_odds": 0.1}, {"quest_experience": 2}]),
+    "start_time": st.datetimes(timezones=st.just(UTC)),
+    "end_time": st.datetimes(timezones=st.just(UTC)),
+    "every_seconds": st.none() | st.integers(60, 86_400),
+    "trigger": st.sampled_from(["admin", "player"]),
+    "triggered_by": st.none() | st.sampled_from([UUID(int=111)]),
+    "cancelled": st.booleans(),
     "moves": st.dictionaries(st.sampled_from(["health", "charisma"]), st.integers(-100, 100), max_size=2),
 }
 

@@ -15,10 +15,12 @@
   them, and a character's choices (each one atomic write of its consequences).
 - ``quests``: quests with ordered objectives and a party's run of one;
   ``questing``: posting, beginning, joining, and counting the game's events.
+- ``world_events``: time windows with effects crafts and quests read;
+  ``seasons``: scheduling them, and opening and closing each window on time.
 - ``use_cases`` and ``building`` (chunks): each command one atomic write.
 """
 
-from domain.adventure import achievements, quests
+from domain.adventure import achievements, quests, world_events
 from domain.adventure.achievements import ACHIEVEMENT_CHECK, Achievements
 from domain.adventure.characters import Adventurer
 from domain.adventure.chunks import Chunk
@@ -28,6 +30,7 @@ from domain.adventure.relationships import Relationship
 from domain.adventure.rosters import Roster
 from domain.adventure.stories import Story
 from domain.adventure.use_cases import AdventureUseCases
+from domain.adventure.world_events import WORLD_EVENT_END, WORLD_EVENT_START, WorldEvent
 from domain.adventure.worlds import World, WorldName
 from domain.kernel.context import DomainContext
 from domain.kernel.timers import combined
@@ -46,17 +49,20 @@ CONTEXT = DomainContext(
         Story,
         Quest,
         QuestProgress,
+        WorldEvent,
     ),
     use_cases=AdventureUseCases,
     # A busy chunk is edited thousands of times: a load is its last snapshot and
     # at most nine edits (issue 13: 10,000 edits load within 2x of 10).
     snapshot_intervals={Chunk: 10, Adventurer: 100, Relationship: 100, Story: 100},
-    policies=combined(achievements.policies, quests.policies),
+    policies=combined(achievements.policies, quests.policies, world_events.policies),
     timers={
         ACHIEVEMENT_CHECK: AdventureUseCases.check_achievements,
         QUEST_PROGRESS: lambda game, character_id, due: game.quests.advance(character_id, due),
         QUEST_EXPIRY: lambda game, run_id, due: game.quests.expire(run_id, due),
         QUEST_CLOSING: lambda game, quest_id, due: game.quests.close(quest_id, due),
+        WORLD_EVENT_START: lambda game, event_id, due: game.seasons.start(event_id, due),
+        WORLD_EVENT_END: lambda game, event_id, due: game.seasons.end(event_id, due),
     },
 )
 
@@ -73,5 +79,6 @@ __all__ = [
     "Roster",
     "Story",
     "World",
+    "WorldEvent",
     "WorldName",
 ]

@@ -7,7 +7,8 @@ a character does something an objective may count (finds items, crafts,
 builds, chooses a story branch, gains experience, takes a quest), and its
 handler (``advance``) counts the character's events since the last counted
 for each run it is in. Counting records how far it got (``seen``), so
-running it again counts nothing twice. The run that completes is written
+running it again counts nothing twice. Experience rewards scale with the run
+and with the world's active events (``world_events``). The run that completes is written
 with every member's rewards and their leaving the quest: one write. Runs
 expire at the quest's ``expires_at`` (another timer), and the quest closes
 to new runs then."""
@@ -19,6 +20,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
+from domain.adventure.characters import EXPERIENCE_GRANT_MAX
 from domain.adventure.quests import (
     ABANDONED,
     ACTIVE,
@@ -31,6 +33,7 @@ from domain.adventure.quests import (
     progress_id,
 )
 from domain.adventure.rules import befall, facts, unmet
+from domain.adventure.world_events import quest_experience
 from domain.kernel import clock
 from domain.kernel.aggregate import Aggregate
 from domain.kernel.errors import NotFound, PermissionDenied
@@ -186,7 +189,8 @@ class Questing:
             return self.store.written(run)
         rewards = dict(quest.rewards)
         if "experience" in rewards:
-            rewards["experience"] = max(1, round(rewards["experience"] * run.scale))
+            boost = quest_experience(self.game.world(run.world_id).active_events)  # a festival's, say
+            rewards["experience"] = min(EXPERIENCE_GRANT_MAX, max(1, round(rewards["experience"] * run.scale * boost)))
         return self._end(run, COMPLETED, rewards)
 
     def expire(self, run_id: UUID, due: datetime) -> Written | None:

@@ -355,7 +355,7 @@ class QuestProgress(Aggregate):
 
     def check_active(self) -> None:
         if self.status != ACTIVE:
-            raise QuestRefused(f"the run of this quest has {self.status}", status=self.status)
+            raise QuestRefused(f"the run of this quest has {self.status}", run_status=self.status)
 
     def join(self, character: Any, party_max: int) -> None:
         self.check_active()

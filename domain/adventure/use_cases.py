@@ -1,7 +1,8 @@
 """The adventure context's use cases: worlds and recipes (admins), characters,
 their items, skills and relationships (players, and game servers granting
 loot and experience), and the achievements policy's handler; chunks are
-``building``'s, stories ``storytelling``'s, quests ``questing``'s.
+``building``'s, stories ``storytelling``'s, quests ``questing``'s, world
+events ``seasons``'.
 Each command is one atomic write of every aggregate it changes: a trade
 writes both characters and their relationship; a craft writes the
 character's roll, what it used up and what it made; a chunk edit writes the
@@ -23,12 +24,15 @@ from domain.adventure.questing import Questing
 from domain.adventure.recipes import CraftRefused, Recipe, RecipeExists, odds, recipe_id
 from domain.adventure.relationships import Relationship, relationship_id
 from domain.adventure.rosters import CHARACTERS_PER_WORLD, Roster, roster_id
+from domain.adventure.seasons import Seasons
 from domain.adventure.storytelling import Storytelling
+from domain.adventure.world_events import craft_bonus
 from domain.adventure.worlds import World, WorldName, WorldNameTaken, world_name_id
 from domain.kernel.errors import InvalidCommand, NotFound
 from domain.kernel.store import Lorekeeper, Written
 
 TRADE_GOODWILL = 2  # what a trade adds to the two characters' relationship
+ODDS_FLOOR, ODDS_CEILING = 0.01, 0.99  # a craft's odds with the world's events' effects
 
 
 class AdventureUseCases:
@@ -38,6 +42,7 @@ class AdventureUseCases:
         self.building = Building(store)
         self.stories = Storytelling(store, self)
         self.quests = Questing(store, self)
+        self.seasons = Seasons(store, self)
 
     # -- worlds and recipes (admins) ------------------------------------------------
 
@@ -241,7 +246,10 @@ class AdventureUseCases:
                 bag = inventory.after(bag, used)
             if recipe.recipe_name not in character.recipes:
                 character.trigger_event(Adventurer.RecipeDiscovered, recipe_name=recipe.recipe_name)
-            chance = odds(character.skill_level(recipe.recipe_type))
+            bonus = craft_bonus(self.world(character.world_id).active_events, recipe.recipe_type)
+            chance = round(
+                min(ODDS_CEILING, max(ODDS_FLOOR, odds(character.skill_level(recipe.recipe_type)) + bonus)), 4
+            )
             roll = self.roll()
             succeeded = roll < chance
             character.trigger_event(

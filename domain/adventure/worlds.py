@@ -104,7 +104,24 @@ class World(Aggregate):
     class FlagsSet(rules.FlagsSet):
         TOPIC: ClassVar[str] = "lorekeeper.world.FlagsSet"
 
-    added_state: ClassVar[dict[str, object]] = {"flags": {}}
+    class EventBegan(Aggregate.Event):
+        """A world event's window opened: its effects hold in the world until it ends."""
+
+        TOPIC: ClassVar[str] = "lorekeeper.world.EventBegan"
+        event_id: UUID
+        effects: dict[str, Any]
+
+        def apply(self, world: World) -> None:
+            world.active_events = {**world.active_events, str(self.event_id): self.effects}
+
+    class EventEnded(Aggregate.Event):
+        TOPIC: ClassVar[str] = "lorekeeper.world.EventEnded"
+        event_id: UUID
+
+        def apply(self, world: World) -> None:
+            world.active_events = {k: v for k, v in world.active_events.items() if k != str(self.event_id)}
+
+    added_state: ClassVar[dict[str, object]] = {"flags": {}, "active_events": {}}
 
     def __init__(self, name: str, world_type: str, seed: int, settings: dict[str, Any], metadata: dict[str, Any]):
         self.name = name
@@ -114,6 +131,7 @@ class World(Aggregate):
         self.metadata = metadata
         self.is_active = True
         self.flags: dict[str, bool | int | str] = {}  # story flags (rules: "world_flags")
+        self.active_events: dict[str, dict[str, Any]] = {}  # world event id -> its effects, while active
 
     @classmethod
     def create(cls, name: str, world_type: str, seed: int, settings: dict[str, Any], metadata: dict[str, Any]) -> World:
@@ -153,3 +171,11 @@ class World(Aggregate):
         changed = changed_flags(self.flags, flags)
         if changed:
             self.trigger_event(self.FlagsSet, flags=changed, reason=reason)
+
+    def begin_event(self, event_id: UUID, effects: dict[str, Any]) -> None:
+        if str(event_id) not in self.active_events:
+            self.trigger_event(self.EventBegan, event_id=event_id, effects=effects)
+
+    def end_event(self, event_id: UUID) -> None:
+        if str(event_id) in self.active_events:
+            self.trigger_event(self.EventEnded, event_id=event_id)

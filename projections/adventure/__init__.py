@@ -2,16 +2,22 @@
 worlds, chunks and recipes (``world``); characters, inventory, skills,
 relationships and achievements (``characters``); stories, their branches
 and the choices made in them (``stories``); quests, their objectives and
-runs (``quests``); and the seed's ``users``
+runs (``quests``); world events (``world_events``); and the seed's ``users``
 and ``sessions`` as views over the one account and its login sessions."""
 
-from projections.adventure import characters, quests, stories, world
+from projections.adventure import characters, quests, stories, world, world_events
 from projections.model import ReadModel, View
 
 READ_MODEL = ReadModel(
     context="adventure",
     schema="adventure",
-    projections=(world.PROJECTION, characters.PROJECTION, stories.PROJECTION, quests.PROJECTION),
+    projections=(
+        world.PROJECTION,
+        characters.PROJECTION,
+        stories.PROJECTION,
+        quests.PROJECTION,
+        world_events.PROJECTION,
+    ),
     views=(
         # The seed's users: every account, without the password hash (no read
         # table holds one: it lives in the accounts aggregate's events, sealed,

@@ -30,6 +30,7 @@ from projections.model import (
     _Delete,
     copy_fields,
     set_columns,
+    touched,
     updated,
 )
 
@@ -134,11 +135,6 @@ def experienced(event: Event, row: Row | None) -> Row | None:
     data = event.data
     changes = {"experience": data["experience"], "level": data["level"], "stats": data["stats"]}
     return updated(event, row, changes) if row else None
-
-
-def touched(event: Event, row: Row | None) -> Row | None:
-    """Any other change of the character: its version and updated_at move on."""
-    return updated(event, row, {}) if row else None
 
 
 def slot_id(event: Event) -> Key:

@@ -15,8 +15,7 @@ from __future__ import annotations
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from domain.adventure import Adventurer, Story
-from projections.adventure.characters import touched
-from projections.model import Event, Handler, Key, Owner, Projection, Row, Table, copy_fields
+from projections.model import Event, Handler, Key, Owner, Projection, Row, Table, copy_fields, touched
 
 SCHEMA = "adventure"
 

@@ -19,7 +19,7 @@ from uuid import UUID
 from domain.adventure import Chunk, Recipe, World
 from domain.adventure.rules import with_flags
 from domain.adventure.terrain import AIR, generated
-from projections.model import Event, Handler, Projection, Row, Table, copy_fields, updated
+from projections.model import Event, Handler, Projection, Row, Table, copy_fields, touched, updated
 
 SCHEMA = "adventure"
 
@@ -175,6 +175,8 @@ PROJECTION = Projection(
         World.Configured.TOPIC: (Handler(WORLDS, copy_fields(settings="settings", metadata="metadata")),),
         World.ActivityChanged.TOPIC: (Handler(WORLDS, copy_fields(is_active="is_active")),),
         World.FlagsSet.TOPIC: (Handler(WORLDS, flags_set),),
+        World.EventBegan.TOPIC: (Handler(WORLDS, touched),),
+        World.EventEnded.TOPIC: (Handler(WORLDS, touched),),
         Chunk.Created.TOPIC: (Handler(WORLD_CHUNKS, chunk_created),),
         Chunk.BlocksChanged.TOPIC: (Handler(WORLD_CHUNKS, blocks_changed),),
         Chunk.Restored.TOPIC: (Handler(WORLD_CHUNKS, restored),),

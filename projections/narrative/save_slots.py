@@ -14,7 +14,19 @@ from domain.accounts import Player
 from domain.kernel.aggregate import ERASED
 from domain.narrative.rules import with_choice, with_flag, with_node
 from domain.narrative.save_slots import SaveSlot
-from projections.model import Apply, Event, Handler, Owner, Projection, Row, Table, copy_fields, erase_columns, updated
+from projections.model import (
+    Apply,
+    Event,
+    Handler,
+    Owner,
+    Projection,
+    Row,
+    Table,
+    copy_fields,
+    erase_columns,
+    touched,
+    updated,
+)
 
 SCHEMA = "narrative"
 
@@ -72,9 +84,7 @@ def narrative(change: Callable[[dict[str, Any], Event], dict[str, Any]]) -> Appl
     return apply
 
 
-def touched(event: Event, row: Row | None) -> Row | None:
-    """Events that change other tables still move the slot's version (its ETag)."""
-    return None if row is None else updated(event, row, {})
+# Events that change other tables still move the slot's version (its ETag): ``touched``.
 
 
 PROJECTION = Projection(

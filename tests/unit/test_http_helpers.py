@@ -59,3 +59,18 @@ def test_every_domain_error_maps_to_one_status_and_keeps_its_code(error, status)
     problem = from_domain(error)
     assert problem.status == status
     assert problem.body()["code"] == error.code
+
+
+def test_a_domain_detail_named_like_a_problem_member_is_renamed_not_a_crash():
+    """A tycoon quest that closed (``status=...``) and a session no longer active
+    once answered 500: their detail collided with the problem's own ``status``."""
+    from domain.live.sessions import SessionNotActive
+    from domain.tycoon.quests import QuestClosed
+
+    for error in (QuestClosed("the quest is done", status="done"), SessionNotActive("ended", status="ended")):
+        body = from_domain(error).body()
+        assert body["status"] == 409 and body["domain_status"] == error.details["status"]
+    odd = errors.Conflict("x", type="t", title="ti", code="c", detail="d", headers="h", instance="i", kept=1)
+    body = from_domain(odd).body()
+    assert (body["code"], body["title"], body["detail"], body["kept"]) == ("conflict", "Conflict", "x", 1)
+    assert body["domain_type"] == "t" and body["domain_headers"] == "h" and body["domain_instance"] == "i"

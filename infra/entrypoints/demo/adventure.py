@@ -6,8 +6,9 @@ session is a row of the ``sessions`` view) and create characters; a game
 server reports loot and experience; characters build and dig in chunks (one
 chunk is then restored by the admin), trade, craft (the server's roll: some
 crafts fail), help or quarrel with each other, and unlock achievements
-through the policy, walk paths through a story (``adventure_stories``) and
-take on a quest as a party (``adventure_quests``).
+through the policy, hold a festival and a season (``adventure_events``), walk paths through a
+story (``adventure_stories``) and take on a quest as a party
+(``adventure_quests``).
 Every table of the ``adventure`` schema ends up with
 rows. Run twice, it plays again in a new world with new players.
 """
@@ -26,6 +27,7 @@ from rich.console import Console
 
 from api.auth import TokenService
 from infra.entrypoints.demo import check as _check
+from infra.entrypoints.demo.adventure_events import celebrate
 from infra.entrypoints.demo.adventure_quests import quest
 from infra.entrypoints.demo.adventure_stories import tell
 
@@ -107,13 +109,14 @@ def run(url: str, tokens: TokenService, *, players: int = 3, seed: int = 7, cons
             ),
             200,
         )
+        events = celebrate(http, base, party, admin)
         choices = tell(http, base, party, admin)
         quest_status = quest(http, base, party, admin, server)
         unlocked = _await_achievements(http, player, auth)
         console.print(
             f"{len(party)} characters built {len(chunks)} chunks, crafted {crafts['ok']} times "
             f"({crafts['failed']} failed), made {choices} story choices, a party quest {quest_status}, "
-            f"unlocked {unlocked}"
+            f"held {', '.join(events)}, unlocked {unlocked}"
         )
 
 
