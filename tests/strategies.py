@@ -340,6 +340,21 @@ EVENT_FIELDS: dict[str, st.SearchStrategy] = {
     "trigger": st.sampled_from(["admin", "player"]),
     "triggered_by": st.none() | st.sampled_from([UUID(int=111)]),
     "cancelled": st.booleans(),
+    "agent_name": st.sampled_from(["Quill", "Herald"]),
+    "agent_type": st.sampled_from(["quest_generator", "event_coordinator"]),
+    "configuration": st.sampled_from([{}, {"max_chain": 2}]),
+    "evolution_id": st.sampled_from([UUID(int=121), UUID(int=122)]),
+    "undone": st.booleans(),
+    "current_state": st.fixed_dictionaries({"changes": st.integers(0, 5), "rolled_back": st.integers(0, 5)}),
+    "agent_id": st.sampled_from([UUID(int=131), UUID(int=132)]),
+    "memory_type": st.sampled_from(["quest_generator", "event_coordinator"]),
+    "memory_data": st.sampled_from([{}, {"last_season": "x"}]),
+    "evolution_type": st.sampled_from(["quest_sequel", "season_fair"]),
+    "changes_made": st.sampled_from([{"kind": "quest_posted", "quest_id": str(UUID(int=141))}]),
+    "depends_on": st.lists(st.sampled_from([UUID(int=121), UUID(int=122)]), max_size=1),
+    "cascaded_from": st.none() | st.sampled_from([UUID(int=121)]),
+    "compensation": st.sampled_from([{}, {"quest_closed": str(UUID(int=141))}]),
+    "origin": st.none() | st.sampled_from([UUID(int=121)]),
     "moves": st.dictionaries(st.sampled_from(["health", "charisma"]), st.integers(-100, 100), max_size=2),
 }
 
@@ -347,6 +362,7 @@ EVENT_FIELDS: dict[str, st.SearchStrategy] = {
 # Fields whose name another context's events use for another type, by event topic.
 ADVENTURE_QUEST_ID = {"quest_id": st.sampled_from([UUID(int=101), UUID(int=102)])}
 TOPIC_FIELDS = {
+    "lorekeeper.evolution.Created": {"reasoning": st.sampled_from([{}, {"summary": "a sequel", "chosen": "sequel"}])},
     **dict.fromkeys(
         [
             "lorekeeper.quest_progress.Created",

@@ -1,10 +1,10 @@
 """The adventure context's HTTP API (seed 002): worlds (``worlds``), chunks and
 areas (``chunks``), recipes (``recipes``); characters, their items, crafting,
 relationships and achievements (``characters`` and ``actions``); stories and
-choices (``stories``); quests and their runs (``quests``); world events (``world_events``)
-(docs/adventure.md)."""
+choices (``stories``); quests and their runs (``quests``); world events (``world_events``);
+AI agents, the evolution log and rollback (``agents``) (docs/adventure.md)."""
 
-from api.adventure import actions, characters, chunks, quests, recipes, stories, world_events, worlds
+from api.adventure import actions, agents, characters, chunks, quests, recipes, stories, world_events, worlds
 from api.context import ContextHttp
 
 HTTP = ContextHttp(
@@ -18,5 +18,6 @@ HTTP = ContextHttp(
         stories.router,
         quests.router,
         world_events.router,
+        agents.router,
     ),
 )

@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from api import routing
-from api.adventure.worlds import Adventure, Json
+from api.adventure.worlds import Adventure, Json, of_world
 from api.deps import CommandDep, CurrentPrincipal, ReadDb, ReadYourWrites
 from api.openapi import problems
 from api.problems import Problem
@@ -122,9 +122,7 @@ def _slot(item: tuple[str, Any]) -> int:
 
 
 def in_world(character: Adventurer, world_id: UUID) -> Adventurer:
-    if character.world_id != world_id:
-        raise Problem(404, "not_found", f"character {character.id} is not in world {world_id}")
-    return character
+    return of_world(character, world_id, "character")
 
 
 @router.post(

@@ -17,7 +17,7 @@ from starlette.responses import Response
 
 from api import routing
 from api.adventure.characters import CHARACTER, in_world
-from api.adventure.worlds import Adventure, Json, admin_only
+from api.adventure.worlds import Adventure, Json, admin_only, of_world
 from api.deps import CommandDep, CurrentPrincipal, IfMatch, ReadDb, ReadYourWrites
 from api.openapi import problems
 from api.problems import Problem
@@ -170,10 +170,7 @@ def run_out(written: Written, status: int = 200) -> Stored:
 
 
 def quest_in(adventure: Adventure, world_id: UUID, quest_id: UUID) -> Quest:
-    quest = adventure.quests.quest(quest_id)
-    if quest.world_id != world_id:
-        raise Problem(404, "not_found", f"quest {quest_id} is not in world {world_id}")
-    return quest
+    return of_world(adventure.quests.quest(quest_id), world_id, "quest")
 
 
 QuestAnswers = problems(403, 404, 409, 412, 422)

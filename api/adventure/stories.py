@@ -20,10 +20,9 @@ from starlette.responses import Response
 
 from api import routing
 from api.adventure.characters import CHARACTER, in_world
-from api.adventure.worlds import Adventure, Json, admin_only
+from api.adventure.worlds import Adventure, Json, admin_only, of_world
 from api.deps import CommandDep, CurrentPrincipal, IfMatch, ReadDb, ReadYourWrites
 from api.openapi import problems
-from api.problems import Problem
 from api.responses import stored, to_response
 from api.schemas import Request
 from domain.adventure import Story
@@ -156,10 +155,7 @@ def branches_of(body: list[BranchIn]) -> list[dict[str, Any]]:
 
 
 def story_in(adventure: Adventure, world_id: UUID, story_id: UUID) -> Story:
-    story = adventure.stories.story(story_id)
-    if story.world_id != world_id:
-        raise Problem(404, "not_found", f"story {story_id} is not in world {world_id}")
-    return story
+    return of_world(adventure.stories.story(story_id), world_id, "story")
 
 
 StoryAnswers = problems(403, 404, 409, 412, 422)

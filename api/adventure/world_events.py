@@ -15,7 +15,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 from starlette.responses import Response
 
 from api import routing
-from api.adventure.worlds import Adventure, Json
+from api.adventure.worlds import Adventure, Json, of_world
 from api.deps import CommandDep, CurrentPrincipal, ReadDb, ReadYourWrites
 from api.openapi import problems
 from api.problems import Problem
@@ -101,10 +101,7 @@ def event_out(written: Written, status: int = 200) -> Stored:
 
 
 def event_in(adventure: Adventure, world_id: UUID, event_id: UUID) -> WorldEvent:
-    happening = adventure.seasons.event(event_id)
-    if happening.world_id != world_id:
-        raise Problem(404, "not_found", f"event {event_id} is not in world {world_id}")
-    return happening
+    return of_world(adventure.seasons.event(event_id), world_id, "event")
 
 
 @router.post(

@@ -4,7 +4,7 @@ use cases' dependency, JSON objects, the admins-only check (docs/adventure.md)."
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 from uuid import UUID
 
 from pydantic import BaseModel, Field
@@ -23,6 +23,17 @@ from infra.idempotency import Stored
 router = routing.router(prefix="/v1", tags=["adventure"])
 Adventure = Annotated[AdventureUseCases, wired(AdventureUseCases)]
 Json = dict[str, Any]
+
+
+T = TypeVar("T")
+
+
+def of_world(found: T, world_id: UUID, what: str) -> T:
+    """``found`` (a story, quest, event, character, log entry), if it is in the
+    world the path names; else 404, as if it were not there."""
+    if getattr(found, "world_id", None) != world_id:
+        raise Problem(404, "not_found", f"{what} {getattr(found, 'id', '')} is not in world {world_id}")
+    return found
 
 
 def admin_only(cmd: CommandDep, what: str) -> None:

@@ -17,13 +17,19 @@
   ``questing``: posting, beginning, joining, and counting the game's events.
 - ``world_events``: time windows with effects crafts and quests read;
   ``seasons``: scheduling them, and opening and closing each window on time.
+- ``agents`` (and ``agent_policies``): AI agents, their memory and the
+  interface their policies sit behind; ``evolution``: the log of what they
+  changed; ``stewardship``: their turns, exactly once, and rollback.
 - ``use_cases`` and ``building`` (chunks): each command one atomic write.
 """
 
-from domain.adventure import achievements, quests, world_events
+from domain.adventure import achievements, agent_policies, quests, world_events
 from domain.adventure.achievements import ACHIEVEMENT_CHECK, Achievements
+from domain.adventure.agent_policies import AGENT_EVENT_COORDINATOR, AGENT_QUEST_GENERATOR, AGENT_TURNS, MEMORY_EXPIRY
+from domain.adventure.agents import Agent, AgentMemory, AgentRegistry
 from domain.adventure.characters import Adventurer
 from domain.adventure.chunks import Chunk
+from domain.adventure.evolution import Evolution
 from domain.adventure.quests import QUEST_CLOSING, QUEST_EXPIRY, QUEST_PROGRESS, Quest, QuestProgress
 from domain.adventure.recipes import Recipe
 from domain.adventure.relationships import Relationship
@@ -50,12 +56,18 @@ CONTEXT = DomainContext(
         Quest,
         QuestProgress,
         WorldEvent,
+        Agent,
+        AgentRegistry,
+        AgentMemory,
+        Evolution,
     ),
     use_cases=AdventureUseCases,
     # A busy chunk is edited thousands of times: a load is its last snapshot and
     # at most nine edits (issue 13: 10,000 edits load within 2x of 10).
     snapshot_intervals={Chunk: 10, Adventurer: 100, Relationship: 100, Story: 100},
-    policies=combined(achievements.policies, quests.policies, world_events.policies),
+    policies=combined(achievements.policies, quests.policies, world_events.policies, agent_policies.policies),
+    # The agents decide in the lorekeeper-ai consumer group when a broker is configured.
+    ai_turns=AGENT_TURNS,
     timers={
         ACHIEVEMENT_CHECK: AdventureUseCases.check_achievements,
         QUEST_PROGRESS: lambda game, character_id, due: game.quests.advance(character_id, due),
@@ -63,6 +75,9 @@ CONTEXT = DomainContext(
         QUEST_CLOSING: lambda game, quest_id, due: game.quests.close(quest_id, due),
         WORLD_EVENT_START: lambda game, event_id, due: game.seasons.start(event_id, due),
         WORLD_EVENT_END: lambda game, event_id, due: game.seasons.end(event_id, due),
+        AGENT_QUEST_GENERATOR: lambda game, run_id, due: game.agents.quest_completed(run_id, due),
+        AGENT_EVENT_COORDINATOR: lambda game, event_id, due: game.agents.season_began(event_id, due),
+        MEMORY_EXPIRY: lambda game, memory, due: game.agents.forget(memory, due),
     },
 )
 
@@ -71,7 +86,11 @@ __all__ = [
     "Achievements",
     "AdventureUseCases",
     "Adventurer",
+    "Agent",
+    "AgentMemory",
+    "AgentRegistry",
     "Chunk",
+    "Evolution",
     "Quest",
     "QuestProgress",
     "Recipe",

@@ -67,7 +67,9 @@ class Questing:
         objectives: list[dict[str, Any]],
         party_max: int = 1,
         expires_at: datetime | None = None,
+        origin: UUID | None = None,
     ) -> Written:
+        """A quest (``origin``: the evolution entry of the agent posting it, which names it)."""
         self.game.world(world_id)
         quest = Quest.create(
             world_id,
@@ -81,6 +83,7 @@ class Questing:
             party_max,
             expires_at,
             clock.now(),
+            origin,
         )
         return self.store.written(quest)
 

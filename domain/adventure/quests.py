@@ -70,6 +70,11 @@ def progress_id(quest_id: UUID, leader_id: UUID) -> UUID:
     return uuid5(NAMESPACE_URL, f"lorekeeper:/adventure/quest-progress/{quest_id}/{leader_id}")
 
 
+def quest_made_by(origin: UUID) -> UUID:
+    """The quest an agent's evolution entry posts (one per entry: posting it again finds it)."""
+    return uuid5(origin, "quest")
+
+
 def scale_for(level: int, difficulty_level: int) -> float:
     return round(min(SCALE_MAX, max(SCALE_MIN, 1 + (level - difficulty_level) * SCALE_PER_LEVEL)), 2)
 
@@ -122,7 +127,12 @@ def _objective(given: Any, where: str) -> dict[str, Any]:
 
 class Quest(Aggregate):
     TOPIC = "lorekeeper.quest"
-    snapshot_types: ClassVar[dict[str, object]] = {"world_id": UUID, "expires_at": datetime | None}
+    snapshot_types: ClassVar[dict[str, object]] = {
+        "world_id": UUID,
+        "expires_at": datetime | None,
+        "origin": UUID | None,
+    }
+    added_state: ClassVar[dict[str, object]] = {"origin": None}
 
     class Created(Aggregate.Created):
         TOPIC: ClassVar[str] = "lorekeeper.quest.Created"
@@ -136,6 +146,7 @@ class Quest(Aggregate):
         objectives: list[dict[str, Any]]  # each: objective_id, objective_text, requirements, order_index
         party_max: int
         expires_at: datetime | None
+        origin: UUID | None = None  # the evolution entry of the agent that posted it
 
     class ActivityChanged(Aggregate.Event):
         """Opened or closed to new runs (``expired``: closed because its time ran out)."""
@@ -159,6 +170,7 @@ class Quest(Aggregate):
         objectives: list[dict[str, Any]],
         party_max: int,
         expires_at: datetime | None,
+        origin: UUID | None = None,
     ) -> None:
         self.world_id = world_id
         self.title = title
@@ -170,6 +182,7 @@ class Quest(Aggregate):
         self.objectives = objectives
         self.party_max = party_max
         self.expires_at = expires_at
+        self.origin = origin
         self.is_active = True
 
     @classmethod
@@ -186,6 +199,7 @@ class Quest(Aggregate):
         party_max: int = 1,
         expires_at: datetime | None = None,
         now: datetime | None = None,
+        origin: UUID | None = None,
     ) -> Quest:
         if quest_type not in QUEST_TYPES:
             raise InvalidQuest(f"{quest_type!r} is not a quest type", quest_types=list(QUEST_TYPES))
@@ -202,7 +216,7 @@ class Quest(Aggregate):
             raise InvalidQuest(f"rewards are of {list(REWARDS)}")
         if expires_at is not None and now is not None and expires_at <= now:
             raise InvalidQuest("expires_at is in the future")
-        quest_id = Quest.create_id()
+        quest_id = quest_made_by(origin) if origin is not None else Quest.create_id()
         return cls._create(
             cls.Created,
             id=quest_id,
@@ -223,6 +237,7 @@ class Quest(Aggregate):
             ],
             party_max=party_max,
             expires_at=expires_at,
+            origin=origin,
         )
 
     def set_active(self, is_active: bool, expired: bool = False) -> None:

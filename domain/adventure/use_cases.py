@@ -2,7 +2,7 @@
 their items, skills and relationships (players, and game servers granting
 loot and experience), and the achievements policy's handler; chunks are
 ``building``'s, stories ``storytelling``'s, quests ``questing``'s, world
-events ``seasons``'.
+events ``seasons``', agents and the evolution log ``stewardship``'s.
 Each command is one atomic write of every aggregate it changes: a trade
 writes both characters and their relationship; a craft writes the
 character's roll, what it used up and what it made; a chunk edit writes the
@@ -25,6 +25,7 @@ from domain.adventure.recipes import CraftRefused, Recipe, RecipeExists, odds, r
 from domain.adventure.relationships import Relationship, relationship_id
 from domain.adventure.rosters import CHARACTERS_PER_WORLD, Roster, roster_id
 from domain.adventure.seasons import Seasons
+from domain.adventure.stewardship import Stewardship
 from domain.adventure.storytelling import Storytelling
 from domain.adventure.world_events import craft_bonus
 from domain.adventure.worlds import World, WorldName, WorldNameTaken, world_name_id
@@ -43,6 +44,7 @@ class AdventureUseCases:
         self.stories = Storytelling(store, self)
         self.quests = Questing(store, self)
         self.seasons = Seasons(store, self)
+        self.agents = Stewardship(store, self)
 
     # -- worlds and recipes (admins) ------------------------------------------------
 

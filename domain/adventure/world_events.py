@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
-from uuid import UUID
+from uuid import UUID, uuid4, uuid5
 
 from domain.adventure.skills import SKILL_TREE
 from domain.adventure.stories import TEXT_MAX, TITLE_MAX
@@ -49,6 +49,10 @@ class InvalidWorldEvent(InvalidCommand):
 
 class WorldEventRefused(Conflict):
     code = "world_event_refused"
+
+
+def event_made_by(origin: UUID) -> UUID:
+    return uuid5(origin, "world-event")
 
 
 def check_effects(effects: Any) -> dict[str, Any]:
@@ -132,6 +136,12 @@ class WorldEvent(Aggregate):
         def apply(self, happening: WorldEvent) -> None:
             happening.start_time, happening.end_time = self.start_time, self.end_time
             happening.status = SCHEDULED
+
+    @staticmethod
+    def create_id(trigger: str = "admin", triggered_by: UUID | None = None, **_: object) -> UUID:
+        """An agent's event is named by its evolution entry (``triggered_by``):
+        scheduling it again finds it."""
+        return event_made_by(triggered_by) if trigger == "agent" and triggered_by is not None else uuid4()
 
     def __init__(
         self,

@@ -2,10 +2,11 @@
 worlds, chunks and recipes (``world``); characters, inventory, skills,
 relationships and achievements (``characters``); stories, their branches
 and the choices made in them (``stories``); quests, their objectives and
-runs (``quests``); world events (``world_events``); and the seed's ``users``
+runs (``quests``); world events (``world_events``); AI agents, their memory and the
+world evolution log (``agents``); and the seed's ``users``
 and ``sessions`` as views over the one account and its login sessions."""
 
-from projections.adventure import characters, quests, stories, world, world_events
+from projections.adventure import agents, characters, quests, stories, world, world_events
 from projections.model import ReadModel, View
 
 READ_MODEL = ReadModel(
@@ -17,6 +18,7 @@ READ_MODEL = ReadModel(
         stories.PROJECTION,
         quests.PROJECTION,
         world_events.PROJECTION,
+        agents.PROJECTION,
     ),
     views=(
         # The seed's users: every account, without the password hash (no read
@@ -50,6 +52,12 @@ READ_MODEL = ReadModel(
             "lorekeeper.roster.Created",
             "lorekeeper.roster.Joined",
             "lorekeeper.achievements.Created",
+            # The registry is the agents by type (ai_agents shows them); a memory
+            # shows once something is remembered; dependents show as depends_on.
+            "lorekeeper.agent_registry.Created",
+            "lorekeeper.agent_registry.Listed",
+            "lorekeeper.agent_memory.Created",
+            "lorekeeper.evolution.DependentAdded",
         }
     ),
 )

@@ -101,8 +101,13 @@ def test_the_adventure_demo_fills_every_adventure_table_and_view_and_runs_twice(
             "AND a.character_id = b.target_character_id"
         ).fetchall()
         quests = conn.execute("SELECT status, count(*) AS n FROM adventure.quest_progress GROUP BY status").fetchall()
+        evolution = conn.execute(
+            "SELECT evolution_type, is_active FROM adventure.world_evolution_log ORDER BY evolution_type, is_active"
+        ).fetchall()
     assert worlds == 2 and unlocked == 2
     assert quests == [{"status": "completed", "n": 4}]  # two parties of two, each run completed by play
+    assert [e["evolution_type"] for e in evolution if not e["is_active"]] == ["quest_sequel"] * 2, evolution
+    assert sum(e["evolution_type"].startswith("season_") for e in evolution) == 2  # spring answered, each run
     assert pairs and all(p["same"] for p in pairs)  # both rows of every pair agree
 
 

@@ -6,9 +6,10 @@ session is a row of the ``sessions`` view) and create characters; a game
 server reports loot and experience; characters build and dig in chunks (one
 chunk is then restored by the admin), trade, craft (the server's roll: some
 crafts fail), help or quarrel with each other, and unlock achievements
-through the policy, hold a festival and a season (``adventure_events``), walk paths through a
+through the policy, hold a festival and seasons (``adventure_events``), walk paths through a
 story (``adventure_stories``) and take on a quest as a party
-(``adventure_quests``).
+(``adventure_quests``), while AI agents answer and one of their changes is
+rolled back (``adventure_agents``).
 Every table of the ``adventure`` schema ends up with
 rows. Run twice, it plays again in a new world with new players.
 """
@@ -27,6 +28,7 @@ from rich.console import Console
 
 from api.auth import TokenService
 from infra.entrypoints.demo import check as _check
+from infra.entrypoints.demo.adventure_agents import register, review
 from infra.entrypoints.demo.adventure_events import celebrate
 from infra.entrypoints.demo.adventure_quests import quest
 from infra.entrypoints.demo.adventure_stories import tell
@@ -109,15 +111,21 @@ def run(url: str, tokens: TokenService, *, players: int = 3, seed: int = 7, cons
             ),
             200,
         )
+        register(http, base, world["id"], tag, admin)
         events = celebrate(http, base, party, admin)
         choices = tell(http, base, party, admin)
         quest_status = quest(http, base, party, admin, server)
+        log = review(http, base, admin, expected=2)
         unlocked = _await_achievements(http, player, auth)
         console.print(
             f"{len(party)} characters built {len(chunks)} chunks, crafted {crafts['ok']} times "
             f"({crafts['failed']} failed), made {choices} story choices, a party quest {quest_status}, "
             f"held {', '.join(events)}, unlocked {unlocked}"
         )
+        console.print(f"agents made {len(log)} changes:")
+        for entry in log:
+            state = "active" if entry["is_active"] else "rolled back"
+            console.print(f"  {entry['agent_name']} ({state}): {entry['reasoning']['summary']}")
 
 
 def _build(http: httpx.Client, base: str, party: list[Any], rng: random.Random) -> list[str]:

@@ -1,5 +1,5 @@
 """The world events part of ``lorekeeper demo adventure``: an admin opens a
-harvest festival now (crafts of wood go better, quests give more
+harvest festival and spring now (crafts of wood go better, quests give more
 experience) and schedules a winter that comes back every day; a player
 sets off a feast of its own (``world_events``)."""
 
@@ -20,6 +20,8 @@ def celebrate(http: httpx.Client, base: str, party: list[Any], admin: dict[str, 
         {"event_type": "festival", "event_name": "Harvest Festival", "description": "Wood is plentiful.",
          "effects": {"craft_odds": 0.2, "recipe_types": ["woodcutting"], "quest_experience": 1.5},
          "start_time": now.isoformat(), "end_time": (now + timedelta(hours=2)).isoformat()},
+        {"event_type": "season", "event_name": "Spring", "description": "The coordinator answers it.",
+         "start_time": now.isoformat(), "end_time": (now + timedelta(hours=6)).isoformat()},
         {"event_type": "season", "event_name": "Winter", "description": "Every day, an hour of snow.",
          "effects": {"craft_odds": -0.1}, "every_seconds": 86_400,
          "start_time": (now + timedelta(hours=1)).isoformat(), "end_time": (now + timedelta(hours=2)).isoformat()},

@@ -208,3 +208,70 @@ def test_the_facts_of_a_character_read_its_bag_flags_and_world():
     assert known.flags == {"met_king": True} and known.world_flags == {"bridge": "burned"}
     assert known.achievements == frozenset({"first_craft"}) and known.stats["intelligence"] == 18
     assert rules.facts(character).world_flags == {} and rules.facts(character).achievements == frozenset()
+
+
+def test_rules_hold_exactly_eight_things_and_nest_any_four_deep():
+    eight = {f"f{n}": True for n in range(8)}
+    assert check_condition({"flags": eight})["flags"] == eight
+    assert check_condition({"items": {f"i{n}": 1 for n in range(8)}})["items"]["i7"] == 1
+    assert check_condition({"stats": {"strength": 0}}) == {"stats": {"strength": 0}}
+    assert len(check_condition({"any": [{}] * 8})["any"]) == 8
+    assert len(check_consequences({"items": [{"item_type": "trinket", "item_name": "seal"}] * 8})["items"]) == 8
+    deep = {"any": [{"any": [{"any": [{"any": [{"level": 1}]}]}]}]}
+    assert check_condition(deep) == deep
+    with pytest.raises(InvalidRule, match=r"nest at most 4 deep$"):
+        check_condition({"any": [deep]})
+    with pytest.raises(InvalidRule) as levelled:
+        check_condition({"level": 0})
+    assert levelled.value.details == {}  # only a skills refusal lists the skills
+    with pytest.raises(InvalidRule, match="experience"):
+        check_consequences({"experience": 1.5})
+    item = check_consequences(
+        {"items": [{"item_type": "weapon", "item_name": "blade", "item_data": {"durability": 5}}]}
+    )
+    assert item["items"][0]["item_data"] == {"durability": 5}
+    with pytest.raises(InvalidRule, match=r"^consequences.items\[0\]: "):
+        check_consequences({"items": [{"item_name": "blade"}]})  # no item_type
+
+
+def test_an_option_of_any_names_all_it_misses():
+    missing = unmet({"any": [{"level": 9, "items": ["rope"]}, {"level": 8}]}, facts())
+    assert missing == ["one of: level 9, holding rope | level 8"]
+
+
+def test_facts_of_what_has_no_flags_and_of_a_world_without_any():
+    bare = type("Bare", (), {"level": 2, "stats": {}, "inventory": {}, "skill_levels": dict})()
+    known = rules.facts(bare, world=type("Old", (), {})())
+    assert known.flags == {} and known.world_flags == {}
+
+
+def test_consequences_befall_a_character_in_one_bag_change():
+    from domain.adventure import Adventurer
+
+    character = Adventurer.create(uuid4(), uuid4(), "Ada", "mage", {}, (0, 70, 0))
+    character.inventory = {"0": {"item_type": "material", "item_name": "torch", "quantity": 2, "item_data": {}}}
+    reference = uuid4()
+    rules.befall(
+        character,
+        {
+            "stats": {"charisma": 2},
+            "experience": 150,
+            "take_items": {"torch": 2},
+            "items": [{"item_type": "weapon", "item_name": "blade", "quantity": 1, "item_data": {"durability": 5}}],
+            "flags": {"met_king": True},
+        },
+        "quest:x",
+        reference,
+    )
+    names = [type(e).__name__ for e in character.pending_events]
+    assert names == ["Created", "StatsChanged", "ExperienceGained", "SlotChanged", "FlagsSet"]
+    slot = character.pending_events[3]
+    assert (slot.reason, slot.reference, slot.stack["item_name"], slot.stack["item_data"]) == (
+        "quest",
+        reference,
+        "blade",
+        {"durability": 5},
+    )
+    assert character.inventory == {"0": {"item_type": "weapon", "item_name": "blade", "quantity": 1,
+                                         "item_data": {"durability": 5}}}  # fmt: skip
+    assert character.stats["charisma"] == 14 and character.flags == {"met_king": True}

@@ -1,0 +1,204 @@
+"""AI agents (seed 002) over HTTP: admins register, configure and pause
+agents, read a world's evolution log, and roll changes back, one entry (and,
+with ``cascade``, what depends on it) or everything one agent did in a world
+since a time (docs/adventure.md, "AI agents")."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+from uuid import UUID
+
+import orjson
+from fastapi import Query
+from pydantic import AwareDatetime, BaseModel, Field
+from starlette.responses import Response
+
+from api import routing
+from api.adventure.worlds import Adventure, Json, admin_only, of_world
+from api.deps import CommandDep, CurrentPrincipal, IfMatch, ReadDb, ReadYourWrites
+from api.openapi import problems
+from api.problems import Problem
+from api.responses import stored, to_response
+from api.schemas import Request
+from domain.adventure import Agent
+from domain.kernel.store import Written
+from infra.idempotency import Stored
+
+router = routing.router(prefix="/v1", tags=["adventure"])
+AgentType = Literal[
+    "story_weaver", "world_builder", "character_master", "quest_generator", "event_coordinator", "balance_keeper"
+]
+
+
+class AgentIn(Request):
+    agent_name: str = Field(min_length=1, max_length=64)
+    agent_type: AgentType
+    configuration: Json = Field(
+        default_factory=dict, description='e.g. {"worlds": [...], "max_chain": 3, "weights": {"fair": 2}}'
+    )
+
+
+class AgentPatch(Request):
+    configuration: Json | None = None
+    is_active: bool | None = Field(None, description="false: paused (it takes no turns); true: resumed.")
+
+
+class AgentOut(BaseModel):
+    id: UUID
+    agent_name: str
+    agent_type: str
+    configuration: Json
+    current_state: Json
+    is_active: bool
+    last_activity: datetime | None
+    version: int
+    position: int | None = None
+
+
+class RollbackIn(Request):
+    cascade: bool = Field(False, description="Also roll back the later changes that depend on it, first.")
+    reason: str = Field("", max_length=500)
+
+
+class RollbackSinceIn(RollbackIn):
+    since: AwareDatetime = Field(strict=False)
+
+
+class RolledBackOut(BaseModel):
+    rolled_back: list[UUID] = Field(description="The entries rolled back, dependents first.")
+    position: int | None = Field(None, description="The last write's: pass it as min_position to read the log.")
+
+
+class EvolutionRow(BaseModel):
+    id: UUID
+    agent_id: UUID
+    agent_name: str
+    evolution_type: str
+    changes_made: Json
+    reasoning: Json
+    applied_at: datetime
+    is_active: bool
+    trigger: str
+    depends_on: list[UUID]
+    rollback: Json | None
+
+
+class EvolutionOut(BaseModel):
+    items: list[EvolutionRow]
+
+
+def agent_out(written: Written, status: int = 200) -> Stored:
+    a: Agent = written.aggregate
+    out = AgentOut(
+        id=a.id,
+        agent_name=a.agent_name,
+        agent_type=a.agent_type,
+        configuration=a.configuration,
+        current_state=a.current_state,
+        is_active=a.is_active,
+        last_activity=a.last_activity,
+        version=a.version,
+        position=written.position,
+    )
+    return stored(status, out, version=a.version, location=f"/v1/agents/{a.id}" if status == 201 else None)
+
+
+@router.post("/agents", status_code=201, response_model=AgentOut, responses=problems(403, 409, 422))
+def register(body: AgentIn, cmd: CommandDep, adventure: Adventure) -> Response:
+    """An agent (admins): its name is unique; it takes its type's turns in every
+    world, or in ``configuration.worlds``."""
+    admin_only(cmd, "register agents")
+    return cmd.run(
+        {"agent": body.model_dump()},
+        lambda: agent_out(adventure.agents.register(body.agent_name, body.agent_type, body.configuration), 201),
+    )
+
+
+@router.get("/agents/{agent_id}", response_model=AgentOut, responses=problems(403, 404))
+def get_agent(agent_id: UUID, adventure: Adventure, principal: CurrentPrincipal) -> Response:
+    if not principal.is_admin:
+        raise Problem(403, "forbidden", "only admins read agents")
+    return to_response(agent_out(Written(adventure.agents.agent(agent_id), None)))
+
+
+@router.patch("/agents/{agent_id}", response_model=AgentOut, responses=problems(403, 404, 412, 422))
+def configure(
+    agent_id: UUID, body: AgentPatch, cmd: CommandDep, adventure: Adventure, if_match: IfMatch = None
+) -> Response:
+    """New configuration, or pause and resume (admins)."""
+    admin_only(cmd, "configure agents")
+    return cmd.run(
+        {"agent": str(agent_id), **body.model_dump()},
+        lambda: agent_out(adventure.agents.configure(agent_id, body.configuration, body.is_active, if_match)),
+    )
+
+
+@router.get(
+    "/worlds/{world_id}/evolution", response_model=EvolutionOut, dependencies=[ReadYourWrites], responses=problems(422)
+)
+def evolution_log(
+    world_id: UUID,
+    db: ReadDb,
+    _: CurrentPrincipal,
+    agent_id: UUID | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> Response:
+    """The world's evolution log, newest first (``idx_world_evolution_world``): every
+    change an agent made, with its reasoning, and whether it was rolled back."""
+    with db.connection() as conn:
+        rows = conn.execute(
+            "SELECT e.id, e.agent_id, a.agent_name, e.evolution_type, e.changes_made, e.reasoning, e.applied_at, "
+            "e.is_active, e.trigger, e.depends_on, e.rollback FROM adventure.world_evolution_log e "
+            "JOIN adventure.ai_agents a ON a.id = e.agent_id WHERE e.world_id = %s "
+            "AND (%s::uuid IS NULL OR e.agent_id = %s) ORDER BY e.applied_at DESC, e.id LIMIT %s",
+            (world_id, agent_id, agent_id, limit),
+        ).fetchall()
+    return Response(orjson.dumps({"items": rows}), media_type="application/json")
+
+
+@router.post(
+    "/worlds/{world_id}/evolution/{entry_id}/rollback",
+    response_model=RolledBackOut,
+    responses=problems(403, 404, 409, 422),
+)
+def roll_back(world_id: UUID, entry_id: UUID, body: RollbackIn, cmd: CommandDep, adventure: Adventure) -> Response:
+    """Undo one change by compensating events (admins): 409
+    ``evolution_has_dependents`` names the later changes that depend on it,
+    unless ``cascade``; 409 ``evolution_rolled_back`` the second time."""
+    admin_only(cmd, "roll changes back")
+    of_world(adventure.agents.entry(entry_id), world_id, "entry")
+
+    def command() -> Stored:
+        undone = adventure.agents.roll_back(entry_id, body.cascade, body.reason)
+        return stored(200, RolledBackOut(rolled_back=undone, position=undone.position), version=0)
+
+    return cmd.run({"rollback": str(entry_id), **body.model_dump()}, command)
+
+
+@router.post(
+    "/worlds/{world_id}/agents/{agent_id}/rollback",
+    response_model=RolledBackOut,
+    dependencies=[ReadYourWrites],
+    responses=problems(403, 404, 409, 422),
+)
+def roll_back_since(
+    world_id: UUID, agent_id: UUID, body: RollbackSinceIn, cmd: CommandDep, adventure: Adventure, db: ReadDb
+) -> Response:
+    """Undo everything one agent did in the world since a time (admins), newest
+    first (at most 500 changes a request)."""
+    admin_only(cmd, "roll changes back")
+    adventure.agents.agent(agent_id)
+    with db.connection() as conn:
+        found = conn.execute(
+            "SELECT id FROM adventure.world_evolution_log WHERE world_id = %s AND agent_id = %s AND is_active "
+            "AND applied_at >= %s ORDER BY applied_at DESC, id LIMIT 500",
+            (world_id, agent_id, body.since),
+        ).fetchall()
+    entries = [r["id"] for r in found]
+
+    def command() -> Stored:
+        undone = adventure.agents.roll_back_since(agent_id, world_id, body.since, entries, body.cascade, body.reason)
+        return stored(200, RolledBackOut(rolled_back=undone, position=undone.position), version=0)
+
+    return cmd.run({"rollback": str(agent_id), **body.model_dump(mode="json")}, command)

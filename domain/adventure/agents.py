@@ -1,0 +1,310 @@
+"""AI agents (seed 002's ``ai_agents``, ``agent_memory``): who they are,
+what they remember, and the one small interface their policies sit behind.
+
+An ``Agent`` is registered by an admin with a unique ``agent_name``, one of
+the seed's six ``agent_type``s, a ``configuration`` (bounded JSON; ``worlds``
+limits it to some worlds) and ``is_active`` (a paused agent does nothing).
+Its ``current_state`` counts what it has done.
+
+A **policy** (``AgentPolicy``) decides, from a trigger and what it may see
+(the world, the triggering aggregate, its memory, a seed), whether to
+change the world and how: a ``Decision`` naming the change (a use case's
+command, ``PostQuest`` or ``ScheduleEvent``), the ``evolution_type``, and the
+``reasoning`` (the factors and scores that chose it, in words a person can
+read). Built-in policies are rules and utilities; a studio plugs a language
+model in by writing another ``AgentPolicy`` (docs/adventure.md, "AI agents").
+Policies never write: ``stewardship`` carries a decision out through the
+same use cases an admin uses, and records it in the evolution log.
+
+**Memory** (``AgentMemory``): one entry per agent, world and memory type,
+with ``expires_at``; expired entries are forgotten by a timer.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, ClassVar, Protocol
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from domain.adventure.worlds import checked_json
+from domain.kernel.aggregate import Aggregate
+from domain.kernel.errors import Conflict, InvalidCommand
+from domain.kernel.text import clean_display_name
+
+AGENT_TYPES = (
+    "story_weaver",
+    "world_builder",
+    "character_master",
+    "quest_generator",
+    "event_coordinator",
+    "balance_keeper",
+)
+NAME_MAX = 64
+MEMORY_TTL_MAX = timedelta(days=365)
+
+
+class InvalidAgent(InvalidCommand):
+    code = "invalid_agent"
+
+
+class AgentNameTaken(Conflict):
+    code = "agent_name_taken"
+
+
+def agent_id(agent_name: str) -> UUID:
+    return uuid5(NAMESPACE_URL, f"lorekeeper:/adventure/agents/{agent_name.casefold()}")
+
+
+def memory_id(agent: UUID, world_id: UUID, memory_type: str) -> UUID:
+    return uuid5(NAMESPACE_URL, f"lorekeeper:/adventure/agent-memory/{agent}/{world_id}/{memory_type}")
+
+
+class Agent(Aggregate):
+    TOPIC = "lorekeeper.agent"
+    snapshot_types: ClassVar[dict[str, object]] = {"last_activity": datetime | None}
+
+    class Created(Aggregate.Created):
+        TOPIC: ClassVar[str] = "lorekeeper.agent.Created"
+        agent_name: str
+        agent_type: str
+        configuration: dict[str, Any]
+
+    class Configured(Aggregate.Event):
+        TOPIC: ClassVar[str] = "lorekeeper.agent.Configured"
+        configuration: dict[str, Any]
+
+        def apply(self, agent: Agent) -> None:
+            agent.configuration = self.configuration
+
+    class ActivityChanged(Aggregate.Event):
+        """Paused (``is_active`` false) or resumed."""
+
+        TOPIC: ClassVar[str] = "lorekeeper.agent.ActivityChanged"
+        is_active: bool
+
+        def apply(self, agent: Agent) -> None:
+            agent.is_active = self.is_active
+
+    class Acted(Aggregate.Event):
+        """An evolution it made (or rolled back: ``undone``); its state after."""
+
+        TOPIC: ClassVar[str] = "lorekeeper.agent.Acted"
+        evolution_id: UUID
+        world_id: UUID
+        undone: bool
+        current_state: dict[str, Any]
+
+        def apply(self, agent: Agent) -> None:
+            agent.current_state = self.current_state
+            agent.last_activity = self.timestamp
+
+    def __init__(self, agent_name: str, agent_type: str, configuration: dict[str, Any]) -> None:
+        self.agent_name = agent_name
+        self.agent_type = agent_type
+        self.configuration = configuration
+        self.is_active = True
+        self.current_state: dict[str, Any] = {"changes": 0, "rolled_back": 0}
+        self.last_activity: datetime | None = None
+
+    @staticmethod
+    def create_id(agent_name: str, **_: object) -> UUID:
+        return agent_id(agent_name)
+
+    @classmethod
+    def register(cls, agent_name: str, agent_type: str, configuration: dict[str, Any]) -> Agent:
+        if agent_type not in AGENT_TYPES:
+            raise InvalidAgent(f"{agent_type!r} is not an agent type", agent_types=list(AGENT_TYPES))
+        return cls(
+            agent_name=clean_display_name(agent_name, NAME_MAX),
+            agent_type=agent_type,
+            configuration=check_configuration(configuration),
+        )
+
+    def configure(self, configuration: dict[str, Any] | None, is_active: bool | None) -> None:
+        if configuration is not None and check_configuration(configuration) != self.configuration:
+            self.trigger_event(self.Configured, configuration=configuration)
+        if is_active is not None and is_active != self.is_active:
+            self.trigger_event(self.ActivityChanged, is_active=is_active)
+
+    def serves(self, world_id: UUID) -> bool:
+        worlds = self.configuration.get("worlds")
+        return self.is_active and (not worlds or str(world_id) in worlds)
+
+    def record(self, evolution_id: UUID, world_id: UUID, undone: bool = False) -> None:
+        state = dict(self.current_state)
+        state["rolled_back" if undone else "changes"] = state.get("rolled_back" if undone else "changes", 0) + 1
+        self.trigger_event(self.Acted, evolution_id=evolution_id, world_id=world_id, undone=undone, current_state=state)
+
+
+def check_configuration(configuration: Any) -> dict[str, Any]:
+    checked = checked_json(configuration, "configuration")
+    worlds = checked.get("worlds")
+    if worlds is not None:
+        try:
+            checked["worlds"] = [str(UUID(str(w))) for w in worlds]
+        except (TypeError, ValueError):
+            raise InvalidAgent("configuration.worlds is a list of world ids") from None
+    return checked
+
+
+class AgentMemory(Aggregate):
+    """What one agent remembers of one world, of one kind; forgotten at ``expires_at``."""
+
+    TOPIC = "lorekeeper.agent_memory"
+    snapshot_types: ClassVar[dict[str, object]] = {
+        "agent_id": UUID,
+        "world_id": UUID,
+        "expires_at": datetime | None,
+    }
+
+    class Created(Aggregate.Created):
+        TOPIC: ClassVar[str] = "lorekeeper.agent_memory.Created"
+        agent_id: UUID
+        world_id: UUID
+        memory_type: str
+
+    class Remembered(Aggregate.Event):
+        """What is remembered, until when (with whose memory it is: its row, once
+        forgotten and cleaned up, comes back)."""
+
+        TOPIC: ClassVar[str] = "lorekeeper.agent_memory.Remembered"
+        agent_id: UUID
+        world_id: UUID
+        memory_type: str
+        memory_data: dict[str, Any]
+        expires_at: datetime
+
+        def apply(self, memory: AgentMemory) -> None:
+            memory.memory_data, memory.expires_at = self.memory_data, self.expires_at
+
+    class Forgotten(Aggregate.Event):
+        TOPIC: ClassVar[str] = "lorekeeper.agent_memory.Forgotten"
+
+        def apply(self, memory: AgentMemory) -> None:
+            memory.memory_data, memory.expires_at = {}, None
+
+    def __init__(self, agent_id: UUID, world_id: UUID, memory_type: str) -> None:
+        self.agent_id = agent_id
+        self.world_id = world_id
+        self.memory_type = memory_type
+        self.memory_data: dict[str, Any] = {}
+        self.expires_at: datetime | None = None
+
+    @staticmethod
+    def create_id(agent_id: UUID, world_id: UUID, memory_type: str, **_: object) -> UUID:
+        return memory_id(agent_id, world_id, memory_type)
+
+    def remember(self, memory_data: dict[str, Any], expires_at: datetime) -> None:
+        self.trigger_event(
+            self.Remembered,
+            agent_id=self.agent_id,
+            world_id=self.world_id,
+            memory_type=self.memory_type,
+            memory_data=checked_json(memory_data, "memory_data"),
+            expires_at=expires_at,
+        )
+
+    def forget(self, now: datetime) -> None:
+        if self.expires_at is not None and self.expires_at <= now:
+            self.trigger_event(self.Forgotten)
+
+    def recall(self, now: datetime) -> dict[str, Any]:
+        return self.memory_data if self.expires_at is not None and now < self.expires_at else {}
+
+
+REGISTRY = uuid5(NAMESPACE_URL, "lorekeeper:/adventure/agent-registry")
+
+
+class AgentRegistry(Aggregate):
+    """Every registered agent by type: who takes a type's turns."""
+
+    TOPIC = "lorekeeper.agent_registry"
+
+    class Created(Aggregate.Created):
+        TOPIC: ClassVar[str] = "lorekeeper.agent_registry.Created"
+
+    class Listed(Aggregate.Event):
+        TOPIC: ClassVar[str] = "lorekeeper.agent_registry.Listed"
+        agent_id: UUID
+        agent_type: str
+
+        def apply(self, registry: AgentRegistry) -> None:
+            registry.agents = {**registry.agents, str(self.agent_id): self.agent_type}
+
+    def __init__(self) -> None:
+        self.agents: dict[str, str] = {}
+
+    @staticmethod
+    def create_id(**_: object) -> UUID:
+        return REGISTRY
+
+    def of_type(self, agent_type: str) -> list[UUID]:
+        return [UUID(a) for a, t in self.agents.items() if t == agent_type]
+
+
+# -- what a policy sees and decides ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PostQuest:
+    """``QuestUseCases.create_quest``'s arguments (the id comes from the evolution)."""
+
+    title: str
+    description: str
+    quest_type: str
+    requirements: dict[str, Any]
+    rewards: dict[str, Any]
+    difficulty_level: int
+    objectives: list[dict[str, Any]]
+    party_max: int = 1
+
+
+@dataclass(frozen=True)
+class ScheduleEvent:
+    """``Seasons.schedule``'s arguments (the id comes from the evolution)."""
+
+    event_type: str
+    event_name: str
+    description: str
+    effects: dict[str, Any]
+    start_time: datetime
+    end_time: datetime
+
+
+Change = PostQuest | ScheduleEvent
+
+
+@dataclass(frozen=True)
+class Decision:
+    evolution_type: str
+    change: Change
+    reasoning: dict[str, Any]  # {"summary": "...", "factors": {...}, "scores": {...}, "chosen": "..."}
+    remember: dict[str, Any] | None = None  # what to remember of the world, and for how long
+    remember_for: timedelta = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """What set an agent off: the triggering aggregate, its world, and a key
+    that names the trigger (one evolution per agent and key: exactly once)."""
+
+    key: str
+    world: Any
+    subject: Any
+    now: datetime
+    memory: dict[str, Any] = field(default_factory=dict)
+
+    def rng(self, agent: UUID) -> random.Random:
+        """The decision's dice: seeded by the agent and the trigger, so replayed the same."""
+        return random.Random(uuid5(agent, self.key).int)
+
+
+class AgentPolicy(Protocol):
+    """One agent type's policy: a pure function of what it sees. A studio's
+    own (a language model's) implements the same two members."""
+
+    agent_type: str
+
+    def decide(self, agent: Agent, trigger: Trigger) -> Decision | None: ...

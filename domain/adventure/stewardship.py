@@ -1,0 +1,280 @@
+"""The agents' use cases (docs/adventure.md, "AI agents"): admins register,
+configure and pause agents and roll their changes back; the agents' turns
+(timers set by ``policies``, taken in the ``lorekeeper-ai`` consumer group
+when a broker is configured) let each active agent of a type decide, and
+carry out its decision through the use case an admin would use.
+
+**Exactly once.** The entry of an agent's change is named by the agent and
+the trigger, and so is what the change makes (the quest posted, the event
+scheduled): a turn taken again finds the entry and does nothing; one cut
+short between the change and its entry finds the change made and records
+the entry. **Rollback** records compensating events (the quest closed, the
+event cancelled) and turns the entry inactive, refusing while an active
+entry depends on it, unless the admin cascades.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Mapping
+from datetime import datetime
+from functools import partial
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from domain.adventure.agent_policies import POLICIES
+from domain.adventure.agents import (
+    REGISTRY,
+    Agent,
+    AgentMemory,
+    AgentNameTaken,
+    AgentPolicy,
+    AgentRegistry,
+    Decision,
+    PostQuest,
+    ScheduleEvent,
+    Trigger,
+    memory_id,
+)
+from domain.adventure.evolution import (
+    EVENT_SCHEDULED,
+    QUEST_POSTED,
+    Evolution,
+    EvolutionHasDependents,
+    evolution_id,
+)
+from domain.adventure.quests import COMPLETED, Quest, QuestProgress, quest_made_by
+from domain.adventure.world_events import WorldEvent, event_made_by
+from domain.kernel import clock
+from domain.kernel.errors import DomainError, InvalidCommand, NotFound
+from domain.kernel.store import Lorekeeper, Written
+
+if TYPE_CHECKING:
+    from domain.adventure.use_cases import AdventureUseCases
+
+CASCADE_MAX = 100  # entries one rollback may undo
+
+
+class Undone(list[UUID]):
+    """The entries a rollback undid, dependents first, and the position of its last write."""
+
+    position: int | None = None
+
+
+class Stewardship:
+    def __init__(self, store: Lorekeeper, game: AdventureUseCases, policies: Mapping[str, AgentPolicy] = POLICIES):
+        self.store = store
+        self.game = game
+        self.policies = policies
+
+    # -- admins --------------------------------------------------------------------
+
+    def agent(self, agent: UUID) -> Agent:
+        return self.store.load(Agent, agent)
+
+    def entry(self, entry_id: UUID) -> Evolution:
+        return self.store.load(Evolution, entry_id)
+
+    def register(self, agent_name: str, agent_type: str, configuration: dict[str, Any]) -> Written:
+        made = Agent.register(agent_name, agent_type, configuration)
+
+        def step() -> Written:
+            try:
+                self.agent(made.id)
+                raise AgentNameTaken(f"there is an agent named {made.agent_name!r}", agent_name=made.agent_name)
+            except NotFound:
+                pass
+            try:
+                registry = self.store.load(AgentRegistry, REGISTRY)
+            except NotFound:
+                registry = AgentRegistry()
+            registry.trigger_event(AgentRegistry.Listed, agent_id=made.id, agent_type=made.agent_type)
+            return Written(made, self.store.write(made, registry))
+
+        return self.store.change(REGISTRY, step)
+
+    def configure(
+        self,
+        agent: UUID,
+        configuration: dict[str, Any] | None,
+        is_active: bool | None,
+        expected_version: int | None = None,
+    ) -> Written:
+        return self.store.command(Agent, agent, lambda a: a.configure(configuration, is_active), expected_version)
+
+    # -- the agents' turns ---------------------------------------------------------------
+
+    def quest_completed(self, run_id: UUID, due: datetime) -> list[Written]:
+        """``quest_generator``'s turn: a run of a quest completed."""
+        run = self.store.load(QuestProgress, run_id)
+        if run.status != COMPLETED:
+            return []
+        quest = self.store.load(Quest, run.quest_id)
+        depends = [quest.origin] if quest.origin is not None else []
+        return self._turn("quest_generator", f"quest:{quest.id}", run.world_id, (quest, run), depends)
+
+    def season_began(self, event_id: UUID, due: datetime) -> list[Written]:
+        """``event_coordinator``'s turn: a season's window opened."""
+        season = self.store.load(WorldEvent, event_id)
+        if season.status != "active" or season.event_type != "season":
+            return []
+        depends = [season.triggered_by] if season.trigger == "agent" and season.triggered_by else []
+        key = f"season:{season.id}:{season.start_time.isoformat()}"
+        return self._turn("event_coordinator", key, season.world_id, season, depends)
+
+    def _turn(self, agent_type: str, key: str, world_id: UUID, subject: Any, depends: list[UUID]) -> list[Written]:
+        try:
+            registry = self.store.load(AgentRegistry, REGISTRY)
+        except NotFound:
+            return []
+        policy = self.policies.get(agent_type)
+        if policy is None:
+            return []
+        return [
+            self.store.change(entry_id, partial(self._act, agent, entry_id, key, world_id, subject, policy, depends))
+            for agent in registry.of_type(agent_type)
+            for entry_id in [evolution_id(agent, key)]
+        ]
+
+    def _act(
+        self,
+        agent_key: UUID,
+        entry_id: UUID,
+        key: str,
+        world_id: UUID,
+        subject: Any,
+        policy: AgentPolicy,
+        depends: list[UUID],
+    ) -> Written:
+        agent = self.agent(agent_key)
+        try:
+            return Written(self.entry(entry_id), None)  # acted on this trigger already
+        except NotFound:
+            pass
+        if not agent.serves(world_id):
+            return Written(agent, None)
+        world = self.game.world(world_id)
+        now = clock.now()
+        try:
+            memory = self.store.load(AgentMemory, memory_id(agent.id, world_id, agent.agent_type))
+        except NotFound:
+            memory = AgentMemory(agent_id=agent.id, world_id=world_id, memory_type=agent.agent_type)
+        decision = policy.decide(
+            agent, Trigger(key=key, world=world, subject=subject, now=now, memory=memory.recall(now))
+        )
+        if decision is None:
+            return Written(agent, None)
+        changes = self._carry_out(world_id, entry_id, decision)
+        entry = Evolution(
+            world_id=world_id,
+            agent_id=agent.id,
+            trigger=key,
+            evolution_type=decision.evolution_type,
+            changes_made=changes,
+            reasoning=decision.reasoning,
+            depends_on=depends,
+        )
+        parents = []
+        for parent_id in depends:
+            try:
+                parent = self.entry(parent_id)
+            except NotFound:
+                continue
+            parent.add_dependent(entry.id)
+            parents.append(parent)
+        agent.record(entry.id, world_id)
+        if decision.remember is not None:
+            memory.remember(decision.remember, now + decision.remember_for)
+        remembered = [memory] if memory.pending_events else []
+        return Written(entry, self.store.write(entry, agent, *remembered, *parents))
+
+    def _carry_out(self, world_id: UUID, entry_id: UUID, decision: Decision) -> dict[str, Any]:
+        """The decision, through the use case an admin uses; what it made. Made
+        already (a turn cut short after it): found, not made again."""
+        change = decision.change
+        if isinstance(change, PostQuest):
+            made = quest_made_by(entry_id)
+            try:
+                self.store.load(Quest, made)
+            except NotFound:
+                self.game.quests.create_quest(world_id, **vars(change), origin=entry_id)
+            return {"kind": QUEST_POSTED, "quest_id": str(made), "title": change.title}
+        if isinstance(change, ScheduleEvent):
+            made = event_made_by(entry_id)
+            try:
+                self.store.load(WorldEvent, made)
+            except NotFound:
+                self.game.seasons.schedule(world_id, **vars(change), trigger="agent", triggered_by=entry_id)
+            return {"kind": EVENT_SCHEDULED, "event_id": str(made), "event_name": change.event_name}
+        raise InvalidCommand(f"an agent cannot make a {type(change).__name__}")
+
+    # -- rollback ---------------------------------------------------------------------
+
+    def roll_back(self, entry_id: UUID, cascade: bool = False, reason: str = "") -> Undone:
+        """Undo one entry (and, with ``cascade``, every active entry depending on
+        it, first); the entries undone, dependents first."""
+        undone = Undone()
+        self._undo(entry_id, cascade, reason, None, undone)
+        return undone
+
+    def roll_back_since(
+        self, agent: UUID, world_id: UUID, since: datetime, entries: list[UUID], cascade: bool, reason: str
+    ) -> Undone:
+        """Undo everything ``agent`` did in the world since ``since``: ``entries``
+        are the candidates (the log's read table), each checked here; newest first."""
+        undone = Undone()
+        for entry_id in entries:
+            entry = self.entry(entry_id)
+            if entry.agent_id != agent or entry.world_id != world_id or entry.created_on < since:
+                continue
+            if entry.is_active and entry_id not in undone:
+                self._undo(entry_id, cascade, reason, None, undone)
+        return undone
+
+    def _undo(self, entry_id: UUID, cascade: bool, reason: str, cascaded_from: UUID | None, undone: Undone) -> None:
+        entry = self.entry(entry_id)
+        entry.check_active()
+        dependents = [UUID(d) for d in entry.dependents if self.entry(UUID(d)).is_active]
+        if dependents and not cascade:
+            raise EvolutionHasDependents(
+                f"{len(dependents)} later change(s) depend on this one: roll them back first, or cascade",
+                dependents=[str(d) for d in dependents],
+            )
+        for dependent in dependents:
+            if len(undone) >= CASCADE_MAX:
+                raise InvalidCommand(f"a rollback undoes at most {CASCADE_MAX} changes")
+            self._undo(dependent, cascade, reason, entry_id, undone)
+        compensation = self._compensate(entry)
+
+        def step() -> Written:
+            now = self.entry(entry_id)
+            now.roll_back(reason or "rolled back by an admin", compensation, cascaded_from)
+            agent = self.agent(now.agent_id)
+            agent.record(now.id, now.world_id, undone=True)
+            return Written(now, self.store.write(now, agent))
+
+        written = self.store.change(entry_id, step)
+        undone.append(entry_id)
+        undone.position = max(undone.position or 0, written.position or 0) or None
+
+    def _compensate(self, entry: Evolution) -> dict[str, Any]:
+        """What undoes the entry's change, done (again, harmlessly, after a crash)."""
+        changes = entry.changes_made
+        if changes["kind"] == QUEST_POSTED:
+            quest = UUID(changes["quest_id"])
+            self.game.quests.set_quest_active(quest, False)
+            return {"quest_closed": str(quest)}
+        if changes["kind"] == EVENT_SCHEDULED:
+            event = UUID(changes["event_id"])
+            with contextlib.suppress(DomainError):  # over already (ended, or cancelled by a rollback cut short)
+                self.game.seasons.cancel(event)
+            return {"event_cancelled": str(event)}
+        raise InvalidCommand(f"no compensation for {changes['kind']!r}")
+
+    # -- memory -------------------------------------------------------------------------
+
+    def forget(self, memory: UUID, due: datetime) -> Written | None:
+        try:
+            return self.store.command(AgentMemory, memory, lambda m: m.forget(max(due, clock.now())))
+        except NotFound:
+            return None
