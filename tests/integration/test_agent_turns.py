@@ -1,0 +1,129 @@
+"""AI agents' turns through the ``lorekeeper-ai`` consumer group on a real
+Apache Kafka broker: quests completed set the quest generator's turns, the
+timer worker hands them to Kafka, and members of the group take them. An
+agent acts exactly once per trigger although Kafka redelivers a batch (a
+member that died after its writes, before its offset commit) and members are
+killed with SIGKILL mid-stream: every completed quest gets one evolution
+entry and one sequel, none lost and none twice (the agent recorded each
+entry once)."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import time
+from datetime import UTC, datetime
+from uuid import UUID, uuid4
+
+from domain.adventure import AdventureUseCases, Agent
+from domain.adventure.evolution import evolution_id
+from domain.kernel.errors import NotFound
+from infra.fanout.ai import AiConsumer
+from infra.fanout.kafka_consumer import KafkaConsumerLoop
+from tests.integration.kafka_helpers import wait_until
+from tests.integration.test_ai_turns import CONSUME, ROOT, Crash, _crashed
+
+LOGS = [{"objective_text": "Logs", "requirements": {"kind": "gather", "item_name": "log", "count": 1}}]
+
+
+def a_world(container) -> tuple[AdventureUseCases, UUID, UUID]:
+    game = container.use(AdventureUseCases)
+    world = game.create_world(f"Eldoria {uuid4().hex[:6]}", "standard", 3, {"characters_per_player": 100}, {})
+    agent = game.agents.register(f"Quill {uuid4().hex[:6]}", "quest_generator", {"worlds": [str(world.aggregate.id)]})
+    return game, world.aggregate.id, agent.aggregate.id
+
+
+def complete_quests(game: AdventureUseCases, world: UUID, count: int) -> list[UUID]:
+    """``count`` quests, each completed by a character of its own (the runs' ends set the agent's turns)."""
+    player, quests = uuid4(), []
+    for n in range(count):
+        quest = game.quests.create_quest(world, f"Timber {uuid4().hex[:4]}", "", "side", {}, {}, 1, LOGS).aggregate.id
+        character = game.create_character(player, world, f"Hero {n}", "artisan", {}, (8, 70, 8)).aggregate.id
+        game.quests.begin(player, character, quest)
+        game.give_items(character, "material", "log", 1, None, "gather")
+        game.quests.advance(character, datetime.now(UTC))
+        quests.append(quest)
+    return quests
+
+
+def answered_once_each(container, agent: UUID, quests: list[UUID]) -> bool:
+    """Every quest has its entry (none lost); the agent recorded each entry once (none twice)."""
+    game = container.use(AdventureUseCases)
+    for quest in quests:
+        try:
+            game.agents.entry(evolution_id(agent, f"quest:{quest}"))
+        except NotFound:
+            return False
+    container.store.evict(agent)
+    acted = [e.evolution_id for e in container.store.repository.event_store.get(agent) if isinstance(e, Agent.Acted)]
+    assert len(acted) == len(set(acted)), "an agent recorded one change twice"
+    return len(acted) == len(quests)
+
+
+class DiesBeforeCommitting(AiConsumer):
+    def handle(self, conn, messages):
+        super().handle(conn, messages)
+        self.batch = [UUID(m.json()["subject"]) for m in messages]
+        raise Crash
+
+
+def test_an_agents_turn_kafka_redelivers_changes_the_world_once(kafka_container, kafka):
+    game, world, agent = a_world(kafka_container)
+    quests = complete_quests(game, world, 6)
+    kafka_container.follower.run_once()  # the runs' ends set the agent's turns
+    assert kafka_container.timer_worker.fire_due(datetime.now(UTC)) >= len(quests)
+    consumer = kafka_container.consumers["ai"]
+    dying = DiesBeforeCommitting(consumer.turns)
+    first = KafkaConsumerLoop(dying, kafka_container.pool, kafka.bootstrap_servers, client_id="first")
+    try:
+        wait_until(lambda: _crashed(first), 60, 0, "the first member to take a batch and die")
+    finally:
+        first.close()  # no offset commit: Kafka redelivers the batch
+    assert dying.taken == len(dying.batch) > 0
+    second = KafkaConsumerLoop(consumer, kafka_container.pool, kafka.bootstrap_servers, client_id="second")
+    try:
+        wait_until(lambda: second.poll_once() == 0 and answered_once_each(kafka_container, agent, quests), 60, 0.2)
+    finally:
+        second.close()
+    for quest in quests:
+        entry = game.agents.entry(evolution_id(agent, f"quest:{quest}"))
+        assert game.quests.quest(UUID(entry.changes_made["quest_id"])).origin == entry.id
+
+
+def test_members_killed_mid_stream_lose_no_agent_turn_and_repeat_none(kafka_container, kafka):
+    game, world, agent = a_world(kafka_container)
+    env = {
+        **os.environ,
+        "DATABASE_URL": kafka_container.settings.database_url,
+        "KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap_servers,
+        "LOREKEEPER_DATA_DIR": str(kafka_container.settings.data_dir),
+        "LOREKEEPER_JWT_SECRET": "x" * 40,
+        "PYTHONPATH": str(ROOT),
+    }
+    kafka_container.start_background()  # timers set from the log and handed to Kafka as they come due
+    members: list[subprocess.Popen[bytes]] = []
+    rng = random.Random(7)
+    quests: list[UUID] = []
+    kills = 0
+    try:
+        deadline = time.monotonic() + 16
+        while time.monotonic() < deadline:
+            members = [m for m in members if m.poll() is None]
+            while len(members) < 2:
+                members.append(subprocess.Popen(CONSUME, cwd=ROOT, env=env, stdout=subprocess.DEVNULL))
+            quests += complete_quests(game, world, 3)  # triggers keep coming while members die
+            time.sleep(rng.uniform(1.5, 3))
+            victim = rng.choice(members)
+            victim.send_signal(signal.SIGKILL)
+            victim.wait(10)
+            kills += 1
+        members.append(subprocess.Popen(CONSUME, cwd=ROOT, env=env, stdout=subprocess.DEVNULL))
+        wait_until(lambda: answered_once_each(kafka_container, agent, quests), 90, 0.5, "every quest answered")
+    finally:
+        kafka_container.stop_background()
+        for member in members:
+            member.send_signal(signal.SIGKILL)
+            member.wait(10)
+    assert kills >= 4 and len(quests) >= 12
