@@ -151,8 +151,14 @@ class Stewardship:
             return Written(self.entry(entry_id), None)  # acted on this trigger already
         except NotFound:
             pass
-        if not agent.serves(world_id):
-            return Written(agent, None)
+        parents = []
+        for parent_id in depends:
+            try:
+                parents.append(self.entry(parent_id))
+            except NotFound:
+                continue
+        if not agent.serves(world_id) or not all(p.is_active for p in parents):
+            return Written(agent, None)  # paused, elsewhere, or set off by a change rolled back: no answer
         world = self.game.world(world_id)
         now = clock.now()
         try:
@@ -174,14 +180,8 @@ class Stewardship:
             reasoning=decision.reasoning,
             depends_on=depends,
         )
-        parents = []
-        for parent_id in depends:
-            try:
-                parent = self.entry(parent_id)
-            except NotFound:
-                continue
+        for parent in parents:
             parent.add_dependent(entry.id)
-            parents.append(parent)
         agent.record(entry.id, world_id)
         if decision.remember is not None:
             memory.remember(decision.remember, now + decision.remember_for)
@@ -248,6 +248,11 @@ class Stewardship:
 
         def step() -> Written:
             now = self.entry(entry_id)
+            later = [d for d in now.dependents if UUID(d) not in undone and self.entry(UUID(d)).is_active]
+            if later:  # an agent answered something of this change while it was being undone
+                raise EvolutionHasDependents(
+                    "a later change depends on this one now: roll back again", dependents=later
+                )
             now.roll_back(reason or "rolled back by an admin", compensation, cascaded_from)
             agent = self.agent(now.agent_id)
             agent.record(now.id, now.world_id, undone=True)

@@ -208,3 +208,19 @@ def test_a_season_is_answered_once_and_everything_since_rolls_back():
     assert list(undone) == [answered.aggregate.id]
     assert game.seasons.event(fair).status == "cancelled"
     assert list(game.agents.roll_back_since(herald.id, world_id, now, [answered.aggregate.id], False, "")) == []
+
+
+def test_what_a_rolled_back_change_set_off_is_not_answered():
+    game, world_id, player, ada, bob = adventure()
+    game.agents.register("Quill", "quest_generator", {})
+    first = game.quests.create_quest(world_id, "Timber", "", "side", {}, {}, 1, LOGS).aggregate.id
+    (entry,) = game.agents.quest_completed(complete(game, player, ada, first), NOW)
+    sequel = UUID(entry.aggregate.changes_made["quest_id"])
+    run = game.quests.begin(player, bob, sequel).aggregate.id  # under way before the rollback
+    game.agents.roll_back(entry.aggregate.id)
+    game.give_items(bob, "material", "log", 10, None, "gather")
+    game.quests.advance(bob, datetime.now(UTC))
+    assert game.quests.run(run).status == "completed"  # a run under way finishes; closing stops new ones
+    (answer,) = game.agents.quest_completed(run, NOW)
+    assert type(answer.aggregate).__name__ == "Agent" and answer.position is None
+    assert game.agents.entry(entry.aggregate.id).dependents == []
