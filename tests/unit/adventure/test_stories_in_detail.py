@@ -255,3 +255,67 @@ def test_choices_are_refused_across_worlds_and_for_text_too_long():
         game.stories.choose(player, ada, here.aggregate.id, up)
     assert refused.value.details["unmet"] == ["level 9", "world flag court = 'pleased'"]
     assert game.stories.set_story_active(here.aggregate.id, False).aggregate.is_active is False
+
+
+def test_choices_read_the_world_and_the_players_achievements_and_move_every_bond_named():
+    from domain.adventure import Relationship
+    from domain.adventure.achievements import Achievements, achievements_id
+    from domain.adventure.relationships import relationship_id
+    from domain.kernel.errors import PermissionDenied, VersionConflict
+
+    game, world_id, player, ada, _ = adventure()
+    cid = game.create_character(uuid4(), world_id, "Cid", "mage", {}, (0, 70, 0)).aggregate.id
+    dee = game.create_character(uuid4(), world_id, "Dee", "mage", {}, (0, 70, 0)).aggregate.id
+    game.interact(player, ada, cid, "greet", 5)  # a bond that exists already
+    root, gate, honour = uuid4(), uuid4(), uuid4()
+    story = game.stories.create_story(
+        world_id,
+        "Gate",
+        "",
+        "main",
+        {},
+        [
+            {"branch_id": root, "branch_name": "Open", "consequences": {"world_flags": {"gate": "open"},
+             "relationships": {str(ada): 3, str(cid): 4, str(dee): -6}}},
+            {"branch_id": gate, "parent_branch_id": root, "branch_name": "Through",
+             "conditions": {"world_flags": {"gate": "open"}, "achievements": ["first_craft"]}},
+            {"branch_id": honour, "parent_branch_id": gate, "branch_name": "Honour"},
+        ],
+    ).aggregate  # fmt: skip
+    with pytest.raises(VersionConflict):
+        game.stories.add_branches(story.id, [branch(honour)], expected_version=1)
+    assert game.stories.add_branches(story.id, [branch(honour, consequences={"relationships": {str(cid): 1}})],
+                                     expected_version=story.version).aggregate.version > story.version  # fmt: skip
+    with pytest.raises(VersionConflict):
+        game.stories.set_story_active(story.id, False, expected_version=1)
+    with pytest.raises(PermissionDenied):
+        game.stories.choose(uuid4(), ada, story.id, root)
+    game.stories.choose(player, ada, story.id, root)
+    assert game.world(world_id).flags == {"gate": "open"}
+    mirrored = game.character(ada).relationships
+    assert mirrored == {str(cid): 9, str(dee): -6}  # herself skipped; the bond with Cid moved on from 5
+    for other, value in ((cid, 9), (dee, -6)):
+        pair = game.store.load(Relationship, relationship_id(ada, other))
+        assert pair.value == value and pair.history[-1]["detail"] == {"branch_id": str(root)}
+        assert game.character(other).relationships == {str(ada): value}
+    with pytest.raises(ChoiceRefused) as refused:
+        game.stories.choose(player, ada, story.id, gate)
+    assert refused.value.details == {"branch_id": str(gate), "unmet": ["achievement first_craft"]}
+    achievements = Achievements(owner=player)
+    achievements.trigger_event(
+        Achievements.Unlocked,
+        owner=player,
+        achievement_name="first_craft",
+        description="",
+        points=10,
+        unlock_data={},
+        hidden=False,
+    )
+    game.store.write(achievements)
+    assert achievements.id == achievements_id(player)
+    game.stories.choose(player, ada, story.id, gate)
+    with pytest.raises(InvalidStory) as elsewhere:
+        other_world = game.create_world("Far", "flat", 2, {}, {}).aggregate.id
+        far = game.stories.create_story(other_world, "Far", "", "main", {}, [branch()]).aggregate
+        game.stories.choose(player, ada, far.id, UUID(next(iter(far.branches))))
+    assert elsewhere.value.details == {"story_id": str(far.id)}
