@@ -319,3 +319,51 @@ def test_choices_read_the_world_and_the_players_achievements_and_move_every_bond
         far = game.stories.create_story(other_world, "Far", "", "main", {}, [branch()]).aggregate
         game.stories.choose(player, ada, far.id, UUID(next(iter(far.branches))))
     assert elsewhere.value.details == {"story_id": str(far.id)}
+
+
+def test_every_story_refusal_names_what_it_is_about():
+    made = story(title="x" * 128, description="d", story_type="side")
+    assert (made.title, made.description, made.story_type) == ("x" * 128, "d", "side")
+    with pytest.raises(InvalidDisplayName):
+        story(title="x" * 129)
+    assert len(made.add_branches([branch() for _ in range(BRANCHES_PER_WRITE)])) == BRANCHES_PER_WRITE
+    added = made.pending_events[1]
+    assert (added.branch_order, added.content) == (0, "")  # the defaults
+    assert made.branches[str(added.branch_id)]["depth"] == 0
+    with pytest.raises(InvalidDisplayName):
+        made.add_branches([{"branch_id": uuid4()}])  # no name
+    with pytest.raises(InvalidDisplayName):
+        made.add_branches([branch(branch_name="x" * 129)])
+    known = str(added.branch_id)
+    with pytest.raises(BranchExists) as exists:
+        made.add_branches([branch(branch_id=added.branch_id)])
+    assert exists.value.details == {"branch_id": known}
+    orphan = branch(uuid4())
+    with pytest.raises(InvalidStory) as lost:
+        made.add_branches([orphan])
+    assert lost.value.details == {"branch_id": str(orphan["branch_id"])}
+    with pytest.raises(
+        BranchCycle, match=r"^these branches' parents lead round in a circle: none of them reaches a root$"
+    ):
+        looped = uuid4()
+        made.add_branches([branch(looped, branch_id=looped)])
+    with pytest.raises(InvalidStory) as unknown:
+        made.choice([], UUID(int=5))
+    assert unknown.value.details == {"branch_id": str(UUID(int=5))}
+    made.set_active(False)
+    with pytest.raises(StoryInactive) as closed:
+        made.choice([], added.branch_id)
+    assert closed.value.details == {"story_id": str(made.id)}
+    full = story()
+    full.branches.update({str(uuid4()): {"parent": None, "depth": 0} for _ in range(BRANCHES_MAX - 1)})
+    full.add_branches([branch()])  # the last one there is room for
+    with pytest.raises(InvalidStory) as crowded:
+        full.add_branches([branch()])
+    assert crowded.value.details == {"branches": BRANCHES_MAX}
+    chain, parent = [], None
+    for _ in range(DEPTH_MAX + 1):
+        chain.append(branch(parent))
+        parent = chain[-1]["branch_id"]
+    with pytest.raises(InvalidStory) as deep:
+        story().add_branches(chain)
+    assert deep.value.details == {"branch_id": str(chain[-1]["branch_id"])}
