@@ -259,3 +259,46 @@ def test_runs_begin_join_abandon_expire_and_close_through_the_use_cases():
         game.quests.begin(player, bob, elite.id)
     assert refused.value.details["unmet"] == ["level 9"]
     assert game.quests.advance(uuid4(), soon) == []
+
+
+def test_every_kind_of_objective_at_its_bounds_and_what_a_run_aims_for():
+    branch = uuid4()
+    made = quest(
+        description="x" * 8_000,
+        objectives=[
+            {"objective_text": "x" * 128, "requirements": {"kind": "gather", "item_name": "l" * 64, "count": 10_000}},
+            objective(kind="craft", recipe_name="P", count=3, unlock={"level": 2}),
+            objective(kind="build", count=7, unlock={"level": 2}),
+            objective(kind="reach_branch", branch_id=str(branch).upper(), unlock={"level": 2}),
+            objective(kind="reach_level", level=5, unlock={"level": 2}),
+        ]
+        + [objective(kind="build")] * 5,
+    )
+    assert len(made.objectives) == OBJECTIVES_MAX and made.party_max == 2
+    assert made.objectives[3]["requirements"] == {
+        "kind": "reach_branch",
+        "branch_id": str(branch),
+        "unlock": {"level": 2},
+    }
+    assert Quest.create(uuid4(), "Q", "", "side", {}, {}, 1, [GATHER]).party_max == 1
+    run = QuestProgress.begin(made, leader(level=7))  # difficulty 5: x1.2
+    assert run.targets[:5] == [12_000, 4, 8, 1, 5] and run.rewards_earned == {} and run.status == "active"
+    for wrong, message in (
+        ({"item_name": "l" * 65}, "item_name is 1 to 64"),
+        ({"item_name": "l", "count": 10_001}, "count is 1 to 10000"),
+    ):
+        with pytest.raises(InvalidQuest, match=message):
+            quest(objectives=[objective(kind="gather", **wrong)])
+    with pytest.raises(InvalidQuest) as kinds:
+        quest(objectives=[objective(kind="dance")])
+    assert kinds.value.details == {"kinds": ["gather", "craft", "build", "reach_branch", "reach_level"]}
+    with pytest.raises(InvalidQuest) as types:
+        quest(quest_type="saga")
+    assert types.value.details == {"quest_types": ["main", "side", "daily", "party", "event"]}
+    with pytest.raises(InvalidQuest, match=r"^objectives\[0\].objective_text"):
+        quest(objectives=[{"objective_text": "", "requirements": {"kind": "build"}}])
+    closed = quest(expires_at=NOW + timedelta(minutes=1))
+    with pytest.raises(QuestClosed) as gone:
+        closed.check_open(NOW + timedelta(minutes=1))
+    assert gone.value.details == {"quest_id": str(closed.id)}
+    assert (made.description, made.title) == ("x" * 8_000, "The Mill")
