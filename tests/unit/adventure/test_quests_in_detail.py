@@ -302,3 +302,58 @@ def test_every_kind_of_objective_at_its_bounds_and_what_a_run_aims_for():
         closed.check_open(NOW + timedelta(minutes=1))
     assert gone.value.details == {"quest_id": str(closed.id)}
     assert (made.description, made.title) == ("x" * 8_000, "The Mill")
+
+
+def test_the_quest_use_cases_check_owners_name_the_quest_and_reward_the_world():
+    from domain.adventure.achievements import Achievements
+    from domain.kernel.errors import VersionConflict
+
+    game, world_id, player, ada, bob = adventure()
+    rewards = {"world_flags": {"mill": "open"}, "experience": 10}
+    mill = game.quests.create_quest(
+        world_id, "Mill", "", "side", {"achievements": ["first_craft"]}, rewards, 1, [GATHER]
+    )
+    quest = mill.aggregate
+    assert quest.party_max == 1 and quest.expires_at is None
+    with pytest.raises(VersionConflict):
+        game.quests.set_quest_active(quest.id, False, expected_version=9)
+    with pytest.raises(QuestRefused, match=r"^'Mill' needs achievement first_craft$"):
+        game.quests.begin(player, ada, quest.id)
+    unlocked = Achievements(owner=player)
+    unlocked.trigger_event(Achievements.Unlocked, owner=player, achievement_name="first_craft", description="",
+                           points=10, unlock_data={}, hidden=False)  # fmt: skip
+    game.store.write(unlocked)
+    with pytest.raises(PermissionDenied):
+        game.quests.begin(uuid4(), ada, quest.id)  # another player's character
+    run = game.quests.begin(player, ada, quest.id).aggregate
+    for refused, details in (
+        (lambda: game.quests.begin(player, ada, quest.id), {"quest_id": str(quest.id)}),
+        (lambda: game.quests.abandon(player, bob, quest.id), {"quest_id": str(quest.id)}),
+    ):
+        with pytest.raises(QuestRefused) as raised:
+            refused()
+        assert raised.value.details == details
+    with pytest.raises(PermissionDenied):
+        game.quests.join(uuid4(), bob, quest.id, run.id)
+    with pytest.raises(PermissionDenied):
+        game.quests.abandon(uuid4(), ada, quest.id)
+    other = game.quests.create_quest(world_id, "Other", "", "side", {}, {}, 1, [GATHER]).aggregate
+    with pytest.raises(QuestRefused) as wrong_party:
+        game.quests.join(player, bob, other.id, run.id)
+    assert wrong_party.value.details == {"party_id": str(run.id)}
+    game.give_items(ada, "material", "log", 10, None, "gather")
+    (done,) = game.quests.advance(ada, datetime.now(UTC))
+    assert done.aggregate.status == "completed" and done.aggregate.id == run.id
+    assert game.world(world_id).flags == {"mill": "open"}
+    flags = [e for e in game.store.events.get(world_id) if type(e).__name__ == "FlagsSet"]
+    assert flags[-1].reason == f"quest:{quest.id}"
+    assert game.quests.begin(player, ada, other.id).aggregate.leader_id == ada
+    with pytest.raises(QuestRefused, match=r"^the character has begun this quest before$") as again:
+        game.quests.abandon(player, ada, other.id)
+        game.quests.begin(player, ada, other.id)
+    assert again.value.details == {"quest_id": str(other.id)}
+    far = game.create_world("Far", "flat", 9, {}, {}).aggregate.id
+    elsewhere = game.quests.create_quest(far, "Far", "", "side", {}, {}, 1, [GATHER]).aggregate
+    with pytest.raises(QuestRefused) as away:
+        game.quests.begin(player, bob, elsewhere.id)
+    assert away.value.details == {"quest_id": str(elsewhere.id)}
