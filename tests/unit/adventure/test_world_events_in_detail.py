@@ -17,7 +17,7 @@ from domain.adventure.world_events import (
     policies,
     quest_experience,
 )
-from domain.kernel.errors import PermissionDenied
+from domain.kernel.errors import NotFound, PermissionDenied
 from tests.unit.adventure.helpers import PLANKS, adventure
 
 NOW = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
@@ -170,3 +170,27 @@ def test_seasons_through_the_use_cases_and_what_crafts_and_quests_read():
     assert game.world(world_id).active_events == {}
     with pytest.raises(PermissionDenied):
         game.seasons.cancel(fair.id, player)  # set off by an admin: not the player's
+
+
+def test_a_players_event_needs_its_own_character_in_the_world():
+    game, world_id, player, ada, _ = adventure()
+    now = datetime.now(UTC)
+    window = (now, now + timedelta(minutes=5))
+    with pytest.raises(PermissionDenied, match=r"^a player's event is set off by one of its characters$"):
+        game.seasons.schedule(world_id, "player", "Mine", "", {}, *window, trigger="player")
+    with pytest.raises(PermissionDenied):
+        game.seasons.schedule(world_id, "player", "Mine", "", {}, *window, None, "player", ada, uuid4())
+    far = game.create_world("Far", "flat", 3, {}, {}).aggregate.id
+    with pytest.raises(WorldEventRefused, match=r"^the character is in another world$") as away:
+        game.seasons.schedule(far, "player", "Mine", "", {}, *window, None, "player", ada, player)
+    assert away.value.details == {"character_id": str(ada)}
+    season = game.seasons.schedule(world_id, "season", "S", "", {}, now, now + timedelta(hours=1), 7_200).aggregate
+    assert season.every_seconds == 7_200
+    with pytest.raises(PermissionDenied, match=r"^only an admin, or the player who set it off, cancels an event$"):
+        game.seasons.cancel(season.id, player)
+    with pytest.raises(NotFound):
+        game.seasons.schedule(uuid4(), "season", "S", "", {}, now, now + timedelta(hours=1))
+    assert game.seasons.end(season.id, now).position is None  # not begun: nothing to close
+    game.configure_world(world_id, None, None, False)
+    with pytest.raises(Exception, match="is not active"):
+        game.seasons.schedule(world_id, "season", "S", "", {}, now, now + timedelta(hours=1))
