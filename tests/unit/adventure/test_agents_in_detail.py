@@ -224,3 +224,77 @@ def test_what_a_rolled_back_change_set_off_is_not_answered():
     (answer,) = game.agents.quest_completed(run, NOW)
     assert type(answer.aggregate).__name__ == "Agent" and answer.position is None
     assert game.agents.entry(entry.aggregate.id).dependents == []
+
+
+def test_a_decision_is_exactly_its_policys_rules_and_dice():
+    import random
+    from uuid import uuid5
+
+    agent = Agent.register("Quill", "quest_generator", {})
+    quest, run = quest_and_run("Timber II", members=2)
+    quest.rewards = {"experience": 99_999}
+    quest.title = "x" * 125 + " II"
+    key = f"quest:{quest.id}"
+    noise = random.Random(uuid5(agent.id, key).int).uniform(-0.05, 0.05)
+    decision = QuestGenerator().decide(agent, Trigger(key=key, world=None, subject=(quest, run), now=NOW))
+    assert decision.evolution_type == "quest_sequel"
+    assert decision.reasoning == {
+        "summary": f"{quest.title!r} was completed by a party of 2: a harder sequel keeps them going",
+        "factors": {"chain_depth": 1, "max_chain": 3, "party_size": 2, "scale": 1.0},
+        "scores": {"sequel": round(0.6 + 0.2 - 0.15 + noise, 3), "rest": 0.5},
+        "chosen": "sequel",
+    }
+    assert decision.remember == {"last_sequel_of": str(quest.id), "chain_depth": 2}
+    change = decision.change
+    assert change.title == "x" * 120 + " III" and change.rewards["experience"] == 100_000
+    assert (change.party_max, change.quest_type, change.difficulty_level) == (2, "side", 100)
+    assert change.description == f"After {quest.title}: the same road, harder."
+    herald = Agent.register("Herald", "event_coordinator", {})
+    season = SimpleNamespace(id=uuid4(), event_name="Spring", start_time=NOW, end_time=NOW + timedelta(hours=8))
+    world = SimpleNamespace(active_events={"a": {}, "b": {}})
+    dice = random.Random(uuid5(herald.id, "s").int)
+    fair, market = round(0.5 + dice.random() * 0.5 - 0.2, 3), round(0.5 + dice.random() * 0.5 - 0.2, 3)
+    made = EventCoordinator().decide(herald, Trigger(key="s", world=world, subject=season, now=NOW))
+    assert made.reasoning["scores"] == {"fair": fair, "market": market, "nothing": 0.2}
+    chosen = "fair" if fair >= market else "market"
+    assert made.reasoning == {
+        "summary": f"Spring began: a {chosen} in its middle half gives players a reason to gather",
+        "factors": {"season_hours": 8.0, "events_active": 2},
+        "scores": {"fair": fair, "market": market, "nothing": 0.2},
+        "chosen": chosen,
+    }
+    assert made.evolution_type == f"season_{chosen}" and made.remember_for == timedelta(hours=8)
+    assert made.change.event_type == ("festival" if chosen == "fair" else "market")
+    assert made.change.description == "Held in the middle of Spring."
+    assert made.change.effects == ({"quest_experience": 1.25} if chosen == "fair" else {"craft_odds": 0.1})
+
+
+def test_an_entry_keeps_what_it_was_given_and_names_itself_when_refusing():
+    from domain.adventure.evolution import Evolution
+
+    parent = uuid4()
+    entry = Evolution(
+        world_id=uuid4(),
+        agent_id=uuid4(),
+        trigger="quest:x",
+        evolution_type="quest_sequel",
+        changes_made={"kind": "quest_posted"},
+        reasoning={"chosen": "sequel"},
+        depends_on=[parent],
+    )
+    assert (entry.trigger, entry.evolution_type, entry.reasoning, entry.depends_on) == (
+        "quest:x",
+        "quest_sequel",
+        {"chosen": "sequel"},
+        [str(parent)],
+    )
+    child = uuid4()
+    entry.add_dependent(child)
+    entry.add_dependent(child)
+    assert entry.dependents == [str(child)] and len(entry.pending_events) == 2
+    entry.roll_back("why", {"quest_closed": "q"}, parent)
+    rolled = entry.pending_events[-1]
+    assert (rolled.reason, rolled.compensation, rolled.cascaded_from) == ("why", {"quest_closed": "q"}, parent)
+    with pytest.raises(EvolutionRolledBack, match=r"^this change was rolled back already$") as again:
+        entry.roll_back("again", {})
+    assert again.value.details == {"evolution_id": str(entry.id)}
