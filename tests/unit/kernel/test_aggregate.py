@@ -91,3 +91,21 @@ def test_a_copy_shares_what_cannot_change_and_copies_the_rest():
     assert clone.first is clone.second and clone.first is not shared  # one object stays one object
     clone.inventory["gold"] = {"quantity": 1, "metadata": {}}
     assert slot.inventory == {}
+
+
+def test_a_snapshot_taken_before_state_was_added_restores_it_fresh():
+    """A character snapshotted before stories and quests (issue 14) restores
+    with empty flags, paths and quests, each its own (never one shared dict)."""
+    from uuid import uuid4
+
+    from domain.adventure import Adventurer
+    from domain.kernel.aggregate import Snapshot
+
+    character = Adventurer.create(uuid4(), uuid4(), "Ada", "mage", {}, (0, 70, 0))
+    old = Snapshot.take(character)
+    state = {k: v for k, v in old.state.items() if k not in ("flags", "stories", "quests")}
+    first = old.model_copy(update={"state": state}).mutate(None)
+    second = old.model_copy(update={"state": state}).mutate(None)
+    assert (first.flags, first.stories, first.quests) == ({}, {}, {})
+    first.flags["x"] = True
+    assert second.flags == {} and Adventurer.added_state["flags"] == {}
