@@ -14,7 +14,8 @@
 - ``stories``: storylines with a tree of branches; ``storytelling``: writing
   them, and a character's choices (each one atomic write of its consequences).
 - ``quests``: quests with ordered objectives and a party's run of one;
-  ``questing``: posting, beginning, joining, and counting the game's events.
+  ``quest_counting``: what the game's events count toward them, and their
+  timers; ``questing``: posting, beginning, joining, counting.
 - ``world_events``: time windows with effects crafts and quests read;
   ``seasons``: scheduling them, and opening and closing each window on time.
 - ``agents`` (and ``agent_policies``): AI agents, their memory and the
@@ -23,14 +24,15 @@
 - ``use_cases`` and ``building`` (chunks): each command one atomic write.
 """
 
-from domain.adventure import achievements, agent_policies, quests, world_events
+from domain.adventure import achievements, agent_policies, quest_counting, world_events
 from domain.adventure.achievements import ACHIEVEMENT_CHECK, Achievements
 from domain.adventure.agent_policies import AGENT_EVENT_COORDINATOR, AGENT_QUEST_GENERATOR, AGENT_TURNS, MEMORY_EXPIRY
 from domain.adventure.agents import Agent, AgentMemory, AgentRegistry
 from domain.adventure.characters import Adventurer
 from domain.adventure.chunks import Chunk
 from domain.adventure.evolution import Evolution
-from domain.adventure.quests import QUEST_CLOSING, QUEST_EXPIRY, QUEST_PROGRESS, Quest, QuestProgress
+from domain.adventure.quest_counting import QUEST_CLOSING, QUEST_EXPIRY, QUEST_PROGRESS
+from domain.adventure.quests import Quest, QuestProgress
 from domain.adventure.recipes import Recipe
 from domain.adventure.relationships import Relationship
 from domain.adventure.rosters import Roster
@@ -65,7 +67,7 @@ CONTEXT = DomainContext(
     # A busy chunk is edited thousands of times: a load is its last snapshot and
     # at most nine edits (issue 13: 10,000 edits load within 2x of 10).
     snapshot_intervals={Chunk: 10, Adventurer: 100, Relationship: 100, Story: 100},
-    policies=combined(achievements.policies, quests.policies, world_events.policies, agent_policies.policies),
+    policies=combined(achievements.policies, quest_counting.policies, world_events.policies, agent_policies.policies),
     # The agents decide in the lorekeeper-ai consumer group when a broker is configured.
     ai_turns=AGENT_TURNS,
     timers={

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from domain.adventure.characters import EXPERIENCE_GRANT_MAX
+from domain.adventure.quest_counting import counted
 from domain.adventure.quests import (
     ABANDONED,
     ACTIVE,
@@ -29,7 +30,6 @@ from domain.adventure.quests import (
     Quest,
     QuestProgress,
     QuestRefused,
-    counted,
     progress_id,
 )
 from domain.adventure.rules import befall, facts, unmet

@@ -19,8 +19,8 @@ before anything counts toward it.
 
 A ``QuestProgress`` is one party's run of a quest (a party of one is a
 character alone): who is in it, how far each objective has come, and, per
-member, the last of its events counted (``seen``), so counting is exactly
-once however often it runs. **Difficulty scales** to the leader's level when
+member, the last of its events counted (``seen``), so counting
+(``quest_counting``) is exactly once however often it runs. **Difficulty scales** to the leader's level when
 it begins: ``scale = 1 + (level - difficulty_level) / 10``, within 0.5..2,
 multiplies every count and the experience reward. Completion, with every
 member's rewards, is one write; an expired run records that it expired.
@@ -28,20 +28,16 @@ member's rewards, is one write; an expired run records that it expired.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any, ClassVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from domain.adventure.building import BLOCK_EXPERIENCE
-from domain.adventure.characters import Adventurer
-from domain.adventure.rules import check_condition, check_consequences, facts, unmet
+from domain.adventure.rules import check_condition, check_consequences
 from domain.adventure.skills import LEVEL_MAX
 from domain.adventure.stories import TEXT_MAX, TITLE_MAX
 from domain.kernel.aggregate import Aggregate
 from domain.kernel.errors import Conflict, InvalidCommand
 from domain.kernel.text import clean_display_name
-from domain.kernel.timers import Policy, SetTimer, TimerChange
 
 QUEST_TYPES = ("main", "side", "daily", "party", "event")
 OBJECTIVE_KINDS = ("gather", "craft", "build", "reach_branch", "reach_level")
@@ -405,90 +401,3 @@ class QuestProgress(Aggregate):
     def end(self, status: str, rewards_earned: dict[str, Any] | None = None) -> None:
         self.check_active()
         self.trigger_event(self.Ended, status=status, rewards_earned=rewards_earned or {})
-
-
-def contribution(wanted: dict[str, Any], event: Any) -> int:
-    """How far one of a character's events takes an objective (0: not at all)."""
-    kind, name = wanted["kind"], type(event).__name__
-    if kind == "gather" and name == "ItemsFound" and event.item_name == wanted["item_name"]:
-        return int(event.quantity)
-    if kind == "craft" and name == "CraftAttempted" and event.succeeded and event.recipe_name == wanted["recipe_name"]:
-        return 1
-    if kind == "build" and name == "SkillExperienceGained" and event.skill == "building":
-        return int(event.amount) // BLOCK_EXPERIENCE
-    if kind == "reach_branch" and name == "BranchChosen" and str(event.branch_id) == wanted["branch_id"]:
-        return 1
-    if kind == "reach_level" and name == "ExperienceGained":
-        return int(event.level)
-    return 0
-
-
-def counted(quest: Quest, run: QuestProgress, character: Any, events: Iterable[Any]) -> tuple[list[int], int]:
-    """The party's counts and current objective once ``events`` (a member's,
-    after the last of its counted) are counted, in order: each counts toward
-    the objective under way, if its ``unlock`` holds of the character now; a
-    level objective completes as soon as it is under way and the character
-    has the level now."""
-    counts, current = list(run.counts), run.current
-    known = facts(character)
-
-    def under_way() -> dict[str, Any] | None:
-        if current >= len(run.targets):
-            return None
-        wanted: dict[str, Any] = quest.objectives[current]["requirements"]
-        return None if "unlock" in wanted and unmet(wanted["unlock"], known) else wanted
-
-    def levels_held() -> None:
-        nonlocal current
-        while (wanted := under_way()) is not None and wanted["kind"] == "reach_level":
-            counts[current] = min(run.targets[current], max(counts[current], character.level))
-            if counts[current] < run.targets[current]:
-                return
-            current += 1
-
-    for event in events:
-        levels_held()
-        wanted = under_way()
-        if wanted is None:
-            break
-        gained = contribution(wanted, event)
-        if wanted["kind"] == "reach_level":
-            counts[current] = min(run.targets[current], max(counts[current], gained))
-        else:
-            counts[current] = min(run.targets[current], counts[current] + gained)
-        if counts[current] >= run.targets[current]:
-            current += 1
-    levels_held()
-    return counts, current
-
-
-QUEST_PROGRESS = "adventure.quest_progress"  # count a character's new events toward its runs
-QUEST_EXPIRY = "adventure.quest_expiry"  # a run expires at its quest's expires_at
-QUEST_CLOSING = "adventure.quest_closing"  # the quest closes to new runs then
-
-
-def policies(_: Any) -> Mapping[str, Policy]:
-    """What sets the quests' timers (domain/kernel/timers.py)."""
-
-    def progress(event: Any) -> Iterable[TimerChange]:
-        return [SetTimer(QUEST_PROGRESS, event.originator_id, event.timestamp)]
-
-    def expiry(event: Any) -> Iterable[TimerChange]:
-        return [SetTimer(QUEST_EXPIRY, event.originator_id, event.expires_at)] if event.expires_at else []
-
-    def closing(event: Any) -> Iterable[TimerChange]:
-        return [SetTimer(QUEST_CLOSING, event.originator_id, event.expires_at)] if event.expires_at else []
-
-    counted_events = (
-        Adventurer.ItemsFound,
-        Adventurer.CraftAttempted,
-        Adventurer.SkillExperienceGained,
-        Adventurer.BranchChosen,
-        Adventurer.ExperienceGained,
-        Adventurer.QuestTaken,
-    )
-    return {
-        **{cls.TOPIC: progress for cls in counted_events},
-        QuestProgress.Created.TOPIC: expiry,
-        Quest.Created.TOPIC: closing,
-    }

@@ -6,6 +6,7 @@ each window, writing the event and the world's active effects together."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
@@ -92,21 +93,19 @@ class Seasons:
     # -- the timers' handlers ----------------------------------------------------------
 
     def start(self, event_id: UUID, due: datetime) -> Written | None:
-        def step() -> Written:
-            happening = self.event(event_id)
-            if not happening.start(max(due, clock.now())):
-                return Written(happening, None)
-            return self._with_world(happening)
-
-        try:
-            return self.store.change(event_id, step)
-        except NotFound:
-            return None
+        return self._turn_window(event_id, due, WorldEvent.start)
 
     def end(self, event_id: UUID, due: datetime) -> Written | None:
+        return self._turn_window(event_id, due, WorldEvent.end)
+
+    def _turn_window(
+        self, event_id: UUID, due: datetime, turn: Callable[[WorldEvent, datetime], bool]
+    ) -> Written | None:
+        """Open or close the window if it is time (``turn``), with the world's effects."""
+
         def step() -> Written:
             happening = self.event(event_id)
-            if not happening.end(max(due, clock.now())):
+            if not turn(happening, max(due, clock.now())):
                 return Written(happening, None)
             return self._with_world(happening)
 

@@ -9,6 +9,7 @@ from uuid import uuid4
 import pytest
 
 from domain.adventure import Quest, QuestProgress
+from domain.adventure.quest_counting import contribution, counted, policies
 from domain.adventure.quests import (
     COUNT_MAX,
     OBJECTIVES_MAX,
@@ -16,9 +17,6 @@ from domain.adventure.quests import (
     InvalidQuest,
     QuestClosed,
     QuestRefused,
-    contribution,
-    counted,
-    policies,
     scale_for,
 )
 from domain.adventure.rules import InvalidRule
