@@ -35,7 +35,7 @@ def tree_of(other_id: str) -> tuple[dict[str, str], list[dict]]:
         {"branch_id": ids["ask"], "parent_branch_id": ids["bow"], "branch_name": "Ask for the seal",
          "conditions": {"flags": {"met_king": True}, "items": ["royal_token"], "level": 2},
          "consequences": {"take_items": {"royal_token": 1}, "flags": {"met_king": None, "sealed": "yes"}}},
-        {"branch_id": ids["leave"], "parent_branch_id": ids["bow"], "branch_name": "Leave",
+        {"branch_id": ids["leave"], "parent_branch_id": ids["bow"], "branch_name": "Leave", "branch_order": 1,
          "conditions": {"stats": {"strength": 9999}}},
     ]  # fmt: skip
     return ids, branches
