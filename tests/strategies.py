@@ -143,6 +143,7 @@ EVENT_FIELDS: dict[str, st.SearchStrategy] = {
     "sales_tax": st.integers(0, 10**5),
     "fee": st.integers(0, 10**5),
     "expires_at": st.datetimes(timezones=st.just(UTC)),
+    "next_survey": st.datetimes(timezones=st.just(UTC)),
     "slot_type": st.sampled_from(["high", "mid", "low", "rig"]),
     "slot_number": st.integers(0, 7),
     "volume": st.floats(0, 100, allow_nan=False),

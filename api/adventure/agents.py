@@ -21,7 +21,7 @@ from api.openapi import problems
 from api.problems import Problem
 from api.responses import stored, to_response
 from api.schemas import Request
-from domain.adventure import Agent
+from domain.adventure import Agent, Evolution
 from domain.kernel.store import Written
 from infra.idempotency import Stored
 
@@ -88,6 +88,11 @@ class EvolutionOut(BaseModel):
     items: list[EvolutionRow]
 
 
+class SurveyOut(BaseModel):
+    evolution: list[UUID] = Field(description="The log entries the survey wrote (none: nothing called for a change).")
+    position: int | None = Field(None, description="The last write's: pass it as min_position to read the log.")
+
+
 def agent_out(written: Written, status: int = 200) -> Stored:
     a: Agent = written.aggregate
     out = AgentOut(
@@ -132,6 +137,22 @@ def configure(
         {"agent": str(agent_id), **body.model_dump()},
         lambda: agent_out(adventure.agents.configure(agent_id, body.configuration, body.is_active, if_match)),
     )
+
+
+@router.post("/agents/{agent_id}/survey", response_model=SurveyOut, responses=problems(403, 404, 409))
+def survey(agent_id: UUID, cmd: CommandDep, adventure: Adventure) -> Response:
+    """A surveyor (``world_builder``, ``balance_keeper``) looks at the worlds it
+    serves now (admins), as it does on its schedule; 409 ``not_a_surveyor``
+    for the agents that answer events."""
+    admin_only(cmd, "ask agents to survey")
+
+    def command() -> Stored:
+        written = [w for w in adventure.agents.survey_now(agent_id) if w.position is not None]
+        made = [w.aggregate.id for w in written if isinstance(w.aggregate, Evolution)]
+        last = max((w.position for w in written if w.position is not None), default=None)
+        return stored(200, SurveyOut(evolution=made, position=last), version=0)
+
+    return cmd.run({"survey": str(agent_id)}, command)
 
 
 @router.get(

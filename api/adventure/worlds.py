@@ -55,6 +55,14 @@ class WorldPatch(Request):
     is_active: bool | None = None
 
 
+class FlagsIn(Request):
+    flags: Json = Field(
+        description="Flags to set (null clears one), e.g. {\"gate_open\": true}: what stories' and quests' "
+        "world_flags conditions read. At most 8; names of a-z, 0-9, _ . : - (64)."
+    )
+    reason: str = Field("", max_length=128)
+
+
 class WorldOut(BaseModel):
     id: UUID
     name: str
@@ -62,6 +70,7 @@ class WorldOut(BaseModel):
     seed: int
     settings: Json
     metadata: Json
+    flags: Json = Field(description="The world's story flags (set by choices, quests, admins and agents).")
     is_active: bool
     version: int
     position: int | None = None
@@ -76,6 +85,7 @@ def world_out(written: Written, status: int = 200) -> Stored:
         seed=world.seed,
         settings=world.settings,
         metadata=world.metadata,
+        flags=world.flags,
         is_active=world.is_active,
         version=world.version,
         position=written.position,
@@ -109,4 +119,17 @@ def configure_world(
     return cmd.run(
         {"world": str(world_id), **body.model_dump()},
         lambda: world_out(adventure.configure_world(world_id, body.settings, body.metadata, body.is_active, if_match)),
+    )
+
+
+@router.post("/worlds/{world_id}/flags", response_model=WorldOut, responses=problems(403, 404, 412, 422))
+def set_world_flags(
+    world_id: UUID, body: FlagsIn, cmd: CommandDep, adventure: Adventure, if_match: IfMatch = None
+) -> Response:
+    """Set or clear the world's story flags (admins; the world builder agent does
+    the same): the flags not named stay as they are."""
+    admin_only(cmd, "set a world's flags")
+    return cmd.run(
+        {"world_flags": str(world_id), **body.model_dump()},
+        lambda: world_out(adventure.set_world_flags(world_id, body.flags, body.reason, if_match)),
     )

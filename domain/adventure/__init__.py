@@ -18,7 +18,7 @@
   timers; ``questing``: posting, beginning, joining, counting.
 - ``world_events``: time windows with effects crafts and quests read;
   ``seasons``: scheduling them, and opening and closing each window on time.
-- ``agents`` (and ``agent_policies``): AI agents, their memory and the
+- ``agents`` (and ``agent_policies``, ``surveyors``): AI agents, their memory and the
   interface their policies sit behind; ``evolution``: the log of what they
   changed; ``stewardship``: their turns, exactly once, and rollback.
 - ``use_cases`` and ``building`` (chunks): each command one atomic write.
@@ -26,7 +26,15 @@
 
 from domain.adventure import achievements, agent_policies, quest_counting, world_events
 from domain.adventure.achievements import ACHIEVEMENT_CHECK, Achievements
-from domain.adventure.agent_policies import AGENT_EVENT_COORDINATOR, AGENT_QUEST_GENERATOR, AGENT_TURNS, MEMORY_EXPIRY
+from domain.adventure.agent_policies import (
+    AGENT_CHARACTER_MASTER,
+    AGENT_EVENT_COORDINATOR,
+    AGENT_QUEST_GENERATOR,
+    AGENT_STORY_WEAVER,
+    AGENT_SURVEY,
+    AGENT_TURNS,
+    MEMORY_EXPIRY,
+)
 from domain.adventure.agents import Agent, AgentMemory, AgentRegistry
 from domain.adventure.characters import Adventurer
 from domain.adventure.chunks import Chunk
@@ -79,6 +87,9 @@ CONTEXT = DomainContext(
         WORLD_EVENT_END: lambda game, event_id, due: game.seasons.end(event_id, due),
         AGENT_QUEST_GENERATOR: lambda game, run_id, due: game.agents.quest_completed(run_id, due),
         AGENT_EVENT_COORDINATOR: lambda game, event_id, due: game.agents.season_began(event_id, due),
+        AGENT_STORY_WEAVER: lambda game, character_id, due: game.agents.branch_chosen(character_id, due),
+        AGENT_CHARACTER_MASTER: lambda game, pair, due: game.agents.relationship_soured(pair, due),
+        AGENT_SURVEY: lambda game, agent, due: game.agents.survey(agent, due),
         MEMORY_EXPIRY: lambda game, memory, due: game.agents.forget(memory, due),
     },
 )

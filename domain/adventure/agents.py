@@ -61,9 +61,13 @@ def memory_id(agent: UUID, world_id: UUID, memory_type: str) -> UUID:
     return uuid5(NAMESPACE_URL, f"lorekeeper:/adventure/agent-memory/{agent}/{world_id}/{memory_type}")
 
 
+SURVEY_MINUTES = (5, 24 * 60, 60)  # the least, the most, and the usual minutes between a surveyor's turns
+
+
 class Agent(Aggregate):
     TOPIC = "lorekeeper.agent"
-    snapshot_types: ClassVar[dict[str, object]] = {"last_activity": datetime | None}
+    snapshot_types: ClassVar[dict[str, object]] = {"last_activity": datetime | None, "next_survey": datetime | None}
+    added_state: ClassVar[dict[str, object]] = {"next_survey": None}
 
     class Created(Aggregate.Created):
         TOPIC: ClassVar[str] = "lorekeeper.agent.Created"
@@ -100,6 +104,15 @@ class Agent(Aggregate):
             agent.current_state = self.current_state
             agent.last_activity = self.timestamp
 
+    class Surveyed(Aggregate.Event):
+        """A surveyor took its turn over the worlds it serves; its next is due at ``next_survey``."""
+
+        TOPIC: ClassVar[str] = "lorekeeper.agent.Surveyed"
+        next_survey: datetime
+
+        def apply(self, agent: Agent) -> None:
+            agent.next_survey = self.next_survey
+
     def __init__(self, agent_name: str, agent_type: str, configuration: dict[str, Any]) -> None:
         self.agent_name = agent_name
         self.agent_type = agent_type
@@ -107,6 +120,7 @@ class Agent(Aggregate):
         self.is_active = True
         self.current_state: dict[str, Any] = {"changes": 0, "rolled_back": 0}
         self.last_activity: datetime | None = None
+        self.next_survey: datetime | None = None
 
     @staticmethod
     def create_id(agent_name: str, **_: object) -> UUID:
@@ -131,6 +145,18 @@ class Agent(Aggregate):
     def serves(self, world_id: UUID) -> bool:
         worlds = self.configuration.get("worlds")
         return self.is_active and (not worlds or str(world_id) in worlds)
+
+    def survey_interval(self) -> timedelta:
+        """How often it surveys (``configuration.survey_minutes``, 5 to 1,440; 60 if not given)."""
+        low, high, usual = SURVEY_MINUTES
+        minutes = self.configuration.get("survey_minutes")
+        if isinstance(minutes, int) and not isinstance(minutes, bool) and low <= minutes <= high:
+            return timedelta(minutes=minutes)
+        return timedelta(minutes=usual)
+
+    def surveyed(self, due: datetime, now: datetime) -> None:
+        """Its survey due at ``due`` is done: the next is one interval on (from now, if it ran late)."""
+        self.trigger_event(self.Surveyed, next_survey=max(due, now) + self.survey_interval())
 
     def record(self, evolution_id: UUID, world_id: UUID, undone: bool = False) -> None:
         state = dict(self.current_state)
@@ -273,7 +299,26 @@ class ScheduleEvent:
     end_time: datetime
 
 
-Change = PostQuest | ScheduleEvent
+@dataclass(frozen=True)
+class PostStory:
+    """``Storytelling.create_story``'s arguments (the id comes from the evolution)."""
+
+    title: str
+    description: str
+    story_type: str
+    metadata: dict[str, Any]
+    branches: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class SetWorldFlags:
+    """``AdventureUseCases.set_world_flags``' arguments (None clears a flag)."""
+
+    flags: dict[str, Any]
+    reason: str
+
+
+Change = PostQuest | ScheduleEvent | PostStory | SetWorldFlags
 
 
 @dataclass(frozen=True)
@@ -299,6 +344,24 @@ class Trigger:
     def rng(self, agent: UUID) -> random.Random:
         """The decision's dice: seeded by the agent and the trigger, so replayed the same."""
         return random.Random(uuid5(agent, self.key).int)
+
+
+class Census(Protocol):
+    """What surveyors (``world_builder``, ``balance_keeper``) see of a world as a
+    whole: the read side's answer, which their entry's reasoning records."""
+
+    def worlds(self) -> list[UUID]:
+        """The active worlds (at most a bounded number)."""
+        ...
+
+    def crowds(self, world_id: UUID) -> list[dict[str, Any]]:
+        """The chunk columns most characters stand in: ``{"chunk_x", "chunk_z", "characters"}``, most first."""
+        ...
+
+    def products(self, world_id: UUID) -> list[dict[str, Any]]:
+        """What the world's characters hold of each recipe's product:
+        ``{"recipe_name", "recipe_type", "quantity"}``, most first."""
+        ...
 
 
 class AgentPolicy(Protocol):

@@ -18,6 +18,7 @@ from domain.kernel.aggregate import Aggregate
 from domain.kernel.errors import Conflict
 
 QUEST_POSTED, EVENT_SCHEDULED = "quest_posted", "event_scheduled"
+STORY_WRITTEN, FLAGS_SET = "story_written", "flags_set"
 
 
 class EvolutionRolledBack(Conflict):
@@ -42,7 +43,7 @@ class Evolution(Aggregate):
         agent_id: UUID
         trigger: str
         evolution_type: str
-        changes_made: dict[str, Any]  # {"kind": quest_posted | event_scheduled, the id made, what it was}
+        changes_made: dict[str, Any]  # {"kind": quest_posted | event_scheduled | story_written | flags_set, ...}
         reasoning: dict[str, Any]
         depends_on: list[UUID]
 

@@ -22,6 +22,7 @@ from domain.kernel.pairs import pair, pair_id
 VALUE_MIN, VALUE_MAX = -100, 100
 DELTA_MAX = 25
 HISTORY_MAX = 20
+HOSTILE_MAX = -50  # a value at or below it is hostile
 KINDS = ("greet", "gift", "help", "trade", "quarrel", "insult", "attack", "betray", "story")  # story: a branch chosen
 
 
@@ -30,7 +31,7 @@ def relationship_id(a: UUID, b: UUID) -> UUID:
 
 
 def relationship_type(value: int) -> str:
-    if value <= -50:
+    if value <= HOSTILE_MAX:
         return "hostile"
     if value < -10:
         return "unfriendly"

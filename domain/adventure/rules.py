@@ -125,6 +125,11 @@ def _flags(value: Any, where: str, clearing: bool = False) -> dict[str, Flag]:
     return dict(value)
 
 
+def check_flags(value: Any, where: str = "flags") -> dict[str, Flag]:
+    """Flags to set (None: clear one), or InvalidRule saying what is wrong."""
+    return _flags(value, where, clearing=True)
+
+
 def check_condition(
     condition: Any, where: str = "conditions", error: type[InvalidCommand] = InvalidRule, depth: int = 0
 ) -> dict[str, Any]:
@@ -188,7 +193,7 @@ def check_consequences(consequences: Any, where: str = "consequences") -> dict[s
         checked["items"] = [_item(i, f"{where}.items[{n}]") for n, i in enumerate(given)]
     for key in ("flags", "world_flags"):
         if key in consequences:
-            checked[key] = _flags(consequences[key], f"{where}.{key}", clearing=True)
+            checked[key] = check_flags(consequences[key], f"{where}.{key}")
     moves = consequences.get("relationships", {})
     if not _counts(moves, None, -RELATIONSHIP_MOVE_MAX, RELATIONSHIP_MOVE_MAX) or not all(map(_is_uuid, moves)):
         raise InvalidRule(

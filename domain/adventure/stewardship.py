@@ -22,7 +22,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from domain.adventure.agent_policies import POLICIES
+from domain.adventure.agent_policies import POLICIES, SURVEYORS
 from domain.adventure.agents import (
     REGISTRY,
     Agent,
@@ -30,29 +30,44 @@ from domain.adventure.agents import (
     AgentNameTaken,
     AgentPolicy,
     AgentRegistry,
+    Census,
     Decision,
     PostQuest,
+    PostStory,
     ScheduleEvent,
+    SetWorldFlags,
     Trigger,
     memory_id,
 )
+from domain.adventure.characters import Adventurer
 from domain.adventure.evolution import (
     EVENT_SCHEDULED,
+    FLAGS_SET,
     QUEST_POSTED,
+    STORY_WRITTEN,
     Evolution,
     EvolutionHasDependents,
     evolution_id,
 )
 from domain.adventure.quests import COMPLETED, Quest, QuestProgress, quest_made_by
+from domain.adventure.relationships import Relationship, relationship_type
+from domain.adventure.stories import Story, story_made_by
+from domain.adventure.surveyors import SURVEYED, survey_key
 from domain.adventure.world_events import WorldEvent, event_made_by
 from domain.kernel import clock
-from domain.kernel.errors import DomainError, InvalidCommand, NotFound
+from domain.kernel.errors import Conflict, DomainError, InvalidCommand, NotFound
 from domain.kernel.store import Lorekeeper, Written
 
 if TYPE_CHECKING:
     from domain.adventure.use_cases import AdventureUseCases
 
 CASCADE_MAX = 100  # entries one rollback may undo
+SURVEY_WORLDS_MAX = 100  # worlds one survey looks at
+STORIES_CHECKED = 16  # a character's stories (the last begun) story_weaver looks at in one turn
+
+
+class NotASurveyor(Conflict):
+    code = "not_a_surveyor"
 
 
 class Undone(list[UUID]):
@@ -62,10 +77,17 @@ class Undone(list[UUID]):
 
 
 class Stewardship:
-    def __init__(self, store: Lorekeeper, game: AdventureUseCases, policies: Mapping[str, AgentPolicy] = POLICIES):
+    def __init__(
+        self,
+        store: Lorekeeper,
+        game: AdventureUseCases,
+        policies: Mapping[str, AgentPolicy] = POLICIES,
+        census: Census | None = None,
+    ):
         self.store = store
         self.game = game
         self.policies = policies
+        self.census = census  # the read side's view of whole worlds (set by infrastructure)
 
     # -- admins --------------------------------------------------------------------
 
@@ -122,6 +144,69 @@ class Stewardship:
         key = f"season:{season.id}:{season.start_time.isoformat()}"
         return self._turn("event_coordinator", key, season.world_id, season, depends)
 
+    def branch_chosen(self, character_id: UUID, due: datetime) -> list[Written]:
+        """``story_weaver``'s turn: the character chose a branch; a story whose
+        ending it reached is answered once (the first character to end it)."""
+        try:
+            character = self.store.load(Adventurer, character_id)
+        except NotFound:
+            return []  # erased
+        made = []
+        for story_key, path in list(character.stories.items())[-STORIES_CHECKED:]:
+            story = self.store.load(Story, UUID(story_key))
+            if not story.is_active or story.next_choices(path):
+                continue
+            origin = story.metadata.get("evolution_id")
+            depends = [UUID(origin)] if origin else []
+            subject = (story, character, path)
+            made += self._turn("story_weaver", f"story_end:{story.id}", story.world_id, subject, depends)
+        return made
+
+    def relationship_soured(self, relationship_id: UUID, due: datetime) -> list[Written]:
+        """``character_master``'s turn: a relationship turned hostile (answered
+        if it still is), once per turning (``due``: when it turned)."""
+        relationship = self.store.load(Relationship, relationship_id)
+        if relationship_type(relationship.value) != "hostile":
+            return []
+        try:
+            pair = [self.store.load(Adventurer, c) for c in (relationship.first_id, relationship.second_id)]
+        except NotFound:
+            return []  # one of them is erased
+        key = f"hostile:{relationship.id}:{due.isoformat()}"
+        return self._turn("character_master", key, relationship.world_id, (relationship, *pair), [])
+
+    def survey(self, agent_key: UUID, due: datetime, scheduled: bool = True) -> list[Written]:
+        """A surveyor's look at each world it serves (the read side's census of
+        it), then (``scheduled``) its next survey, one interval on. Taken again
+        for the same ``due``, it finds its entries and its schedule moved on."""
+        agent = self.agent(agent_key)
+        policy = self.policies.get(agent.agent_type)
+        if agent.agent_type not in SURVEYORS or policy is None:
+            return []
+        if scheduled and agent.next_survey is not None and due < agent.next_survey:
+            return []  # that survey was taken
+        made = []
+        if agent.is_active and self.census is not None:
+            worlds = [UUID(w) for w in agent.configuration.get("worlds", [])] or self.census.worlds()
+            for world_id in worlds[:SURVEY_WORLDS_MAX]:
+                key = survey_key(world_id, due)
+                subject = SURVEYED[agent.agent_type](self.census, world_id)
+                entry_id = evolution_id(agent.id, key)
+                act = partial(self._act, agent.id, entry_id, key, world_id, subject, policy, [])
+                made.append(self.store.change(entry_id, act))
+        if scheduled:
+            made.append(self.store.command(Agent, agent.id, lambda a: a.surveyed(due, clock.now())))
+        return made
+
+    def survey_now(self, agent_key: UUID) -> list[Written]:
+        """An admin's survey, now (its schedule stays as it is)."""
+        agent = self.agent(agent_key)
+        if agent.agent_type not in SURVEYORS:
+            raise NotASurveyor(
+                f"a {agent.agent_type} answers events; only {sorted(SURVEYORS)} survey", agent_type=agent.agent_type
+            )
+        return self.survey(agent_key, clock.now(), scheduled=False)
+
     def _turn(self, agent_type: str, key: str, world_id: UUID, subject: Any, depends: list[UUID]) -> list[Written]:
         try:
             registry = self.store.load(AgentRegistry, REGISTRY)
@@ -159,7 +244,10 @@ class Stewardship:
                 continue
         if not agent.serves(world_id) or not all(p.is_active for p in parents):
             return Written(agent, None)  # paused, elsewhere, or set off by a change rolled back: no answer
-        world = self.game.world(world_id)
+        try:
+            world = self.game.world(world_id)
+        except NotFound:
+            return Written(agent, None)  # a world the census knew and the store does not (yet)
         now = clock.now()
         try:
             memory = self.store.load(AgentMemory, memory_id(agent.id, world_id, agent.agent_type))
@@ -206,6 +294,20 @@ class Stewardship:
             except NotFound:
                 self.game.seasons.schedule(world_id, **vars(change), trigger="agent", triggered_by=entry_id)
             return {"kind": EVENT_SCHEDULED, "event_id": str(made), "event_name": change.event_name}
+        if isinstance(change, PostStory):
+            made = story_made_by(entry_id)
+            try:
+                self.store.load(Story, made)
+            except NotFound:
+                self.game.stories.create_story(world_id, **vars(change), origin=entry_id)
+            return {"kind": STORY_WRITTEN, "story_id": str(made), "title": change.title}
+        if isinstance(change, SetWorldFlags):
+            # Made already (a turn cut short after it)? The world's flags say so,
+            # and what they were before is in the world's history: the event's reason.
+            world = self.game.world(world_id)
+            previous = {name: world.flags.get(name) for name in change.flags}
+            self.game.set_world_flags(world_id, change.flags, f"{change.reason} (evolution {entry_id})")
+            return {"kind": FLAGS_SET, "flags": change.flags, "previous": previous}
         raise InvalidCommand(f"an agent cannot make a {type(change).__name__}")
 
     # -- rollback ---------------------------------------------------------------------
@@ -274,6 +376,17 @@ class Stewardship:
             with contextlib.suppress(DomainError):  # over already (ended, or cancelled by a rollback cut short)
                 self.game.seasons.cancel(event)
             return {"event_cancelled": str(event)}
+        if changes["kind"] == STORY_WRITTEN:
+            story = UUID(changes["story_id"])
+            self.game.stories.set_story_active(story, False)
+            return {"story_closed": str(story)}
+        if changes["kind"] == FLAGS_SET:
+            # Each flag back to what it was, unless it has moved on since (then it is another's now).
+            world = self.game.world(entry.world_id)
+            restored = {k: v for k, v in changes["previous"].items() if world.flags.get(k) == changes["flags"][k]}
+            if restored:
+                self.game.set_world_flags(entry.world_id, restored, f"rolled back (evolution {entry.id})")
+            return {"flags_restored": restored}
         raise InvalidCommand(f"no compensation for {changes['kind']!r}")
 
     # -- memory -------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any, ClassVar
-from uuid import UUID
+from uuid import UUID, uuid5
 
 from domain.adventure.rules import check_condition, check_consequences
 from domain.adventure.worlds import checked_json
@@ -58,6 +58,11 @@ class StoryInactive(Conflict):
 
 class BranchUnreachable(Conflict):
     code = "branch_unreachable"
+
+
+def story_made_by(origin: UUID) -> UUID:
+    """The story an agent's evolution entry writes (one per entry: writing it again finds it)."""
+    return uuid5(origin, "story")
 
 
 def _text(value: Any, where: str) -> str:
@@ -116,15 +121,28 @@ class Story(Aggregate):
         self.branches: dict[str, dict[str, Any]] = {}
 
     @classmethod
-    def create(cls, world_id: UUID, title: str, description: str, story_type: str, metadata: dict[str, Any]) -> Story:
+    def create(
+        cls,
+        world_id: UUID,
+        title: str,
+        description: str,
+        story_type: str,
+        metadata: dict[str, Any],
+        origin: UUID | None = None,
+    ) -> Story:
+        """A story; one an agent writes (``origin``: its evolution entry) is named
+        by the entry, and its metadata says so (``evolution_id``)."""
         if story_type not in STORY_TYPES:
             raise InvalidStory(f"{story_type!r} is not a story type", story_types=list(STORY_TYPES))
-        return cls(
+        checked = checked_json(metadata, "metadata")
+        return cls._create(
+            cls.Created,
+            id=story_made_by(origin) if origin is not None else Story.create_id(),
             world_id=world_id,
             title=clean_display_name(title, TITLE_MAX),
             description=_text(description, "description"),
             story_type=story_type,
-            metadata=checked_json(metadata, "metadata"),
+            metadata=checked if origin is None else {**checked, "evolution_id": str(origin)},
         )
 
     def set_active(self, is_active: bool) -> None:

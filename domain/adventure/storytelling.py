@@ -45,10 +45,12 @@ class Storytelling:
         story_type: str,
         metadata: dict[str, Any],
         branches: Sequence[dict[str, Any]] = (),
+        origin: UUID | None = None,
     ) -> Written:
-        """A story in a world, with its first branches (any tree of them) in the same write."""
+        """A story in a world, with its first branches (any tree of them) in the
+        same write; an agent's is named by its evolution entry (``origin``)."""
         self.game.world(world_id)
-        story = Story.create(world_id, title, description, story_type, metadata)
+        story = Story.create(world_id, title, description, story_type, metadata, origin)
         if branches:
             self._check_characters(world_id, branches)
             story.add_branches(branches)

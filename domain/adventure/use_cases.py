@@ -24,6 +24,7 @@ from domain.adventure.questing import Questing
 from domain.adventure.recipes import CraftRefused, Recipe, RecipeExists, odds, recipe_id
 from domain.adventure.relationships import Relationship, relationship_id
 from domain.adventure.rosters import CHARACTERS_PER_WORLD, Roster, roster_id
+from domain.adventure.rules import check_flags
 from domain.adventure.seasons import Seasons
 from domain.adventure.stewardship import Stewardship
 from domain.adventure.storytelling import Storytelling
@@ -31,7 +32,9 @@ from domain.adventure.world_events import craft_bonus
 from domain.adventure.worlds import World, WorldName, WorldNameTaken, world_name_id
 from domain.kernel.errors import InvalidCommand, NotFound
 from domain.kernel.store import Lorekeeper, Written
+from domain.kernel.text import clean_display_name
 
+REASON_MAX = 128  # why the world's flags were set
 TRADE_GOODWILL = 2  # what a trade adds to the two characters' relationship
 ODDS_FLOOR, ODDS_CEILING = 0.01, 0.99  # a craft's odds with the world's events' effects
 
@@ -80,6 +83,15 @@ class AdventureUseCases:
                 world.set_active(is_active)
 
         return self.store.command(World, world_id, decide, expected_version)
+
+    def set_world_flags(
+        self, world_id: UUID, flags: dict[str, Any], reason: str, expected_version: int | None = None
+    ) -> Written:
+        """An admin's (or an agent's) flags on the world, which stories and quests
+        read (``world_flags`` conditions); None clears one."""
+        checked = check_flags(flags)
+        why = clean_display_name(reason or "set by an admin", REASON_MAX)
+        return self.store.command(World, world_id, lambda w: w.set_flags(checked, why), expected_version)
 
     def create_recipe(
         self,

@@ -14,6 +14,7 @@ from psycopg.rows import DictRow, dict_row
 from psycopg_pool import ConnectionPool
 
 from domain.accounts import Erasure
+from domain.adventure import AdventureUseCases
 from domain.kernel.context import DomainContext
 from domain.kernel.store import Lorekeeper
 from infra import unit_of_work
@@ -29,6 +30,7 @@ from infra.persistence import PERSISTENCE_ENV, PydanticMapper
 from infra.privacy import ErasureLog
 from infra.secret_files import secret
 from infra.settings import Settings
+from projections.adventure.census import ReadSideCensus
 from projections.db import Pool
 
 
@@ -77,7 +79,10 @@ class Foundation:
     def use_cases(self) -> dict[type, object]:
         """Each context's use cases, by class."""
         built = (context.use_cases(self.store, self.settings) for context in self.contexts)
-        return {type(use_cases): use_cases for use_cases in built}
+        uses = {type(use_cases): use_cases for use_cases in built}
+        if AdventureUseCases in uses:  # the surveyor agents see whole worlds through the read side
+            cast(AdventureUseCases, uses[AdventureUseCases]).agents.census = ReadSideCensus(self.pool)
+        return uses
 
     def use(self, cls: type[Any]) -> Any:
         """One context's use cases (``container.use(NarrativeUseCases)``)."""

@@ -2,7 +2,8 @@
 002), in the ``adventure`` schema, with the seed's names:
 
 - ``ai_agents``: one row per agent; ``current_state`` counts its changes and
-  rollbacks, ``last_activity`` its latest.
+  rollbacks, ``last_activity`` its latest, ``next_survey`` when a surveyor
+  (``world_builder``, ``balance_keeper``) looks at its worlds next.
 - ``agent_memory``: one row per agent, world and memory type while it is
   remembered; forgotten (at ``expires_at``, by a timer), the row goes.
 - ``world_evolution_log``: one row per change an agent made: what
@@ -33,6 +34,7 @@ AI_AGENTS = Table(
         ("is_active", "boolean NOT NULL"),
         ("created_at", "timestamptz NOT NULL"),
         ("last_activity", "timestamptz"),
+        ("next_survey", "timestamptz"),
         ("version", "int NOT NULL"),
     ),
     key=("id",),
@@ -89,6 +91,7 @@ def agent_created(event: Event, _: Row | None) -> Row:
         "is_active": True,
         "created_at": event.timestamp,
         "last_activity": None,
+        "next_survey": None,
         "version": event.originator_version,
     }
 
@@ -148,13 +151,14 @@ def rolled_back(event: Event, row: Row | None) -> Row | None:
 
 PROJECTION = Projection(
     name="adventure_agents",
-    schema_version=1,
+    schema_version=2,  # 2: ai_agents.next_survey
     tables=(AI_AGENTS, AGENT_MEMORY, WORLD_EVOLUTION_LOG),
     handlers={
         Agent.Created.TOPIC: (Handler(AI_AGENTS, agent_created),),
         Agent.Configured.TOPIC: (Handler(AI_AGENTS, copy_fields(configuration="configuration")),),
         Agent.ActivityChanged.TOPIC: (Handler(AI_AGENTS, copy_fields(is_active="is_active")),),
         Agent.Acted.TOPIC: (Handler(AI_AGENTS, acted),),
+        Agent.Surveyed.TOPIC: (Handler(AI_AGENTS, copy_fields(next_survey="next_survey")),),
         AgentMemory.Remembered.TOPIC: (Handler(AGENT_MEMORY, remembered),),
         AgentMemory.Forgotten.TOPIC: (Handler(AGENT_MEMORY, forgotten),),
         Evolution.Created.TOPIC: (Handler(WORLD_EVOLUTION_LOG, entry_created),),

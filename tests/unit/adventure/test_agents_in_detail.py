@@ -122,7 +122,7 @@ def test_the_event_coordinator_holds_something_in_the_middle_of_a_season():
     assert EventCoordinator().decide(agent, Trigger(key="s", world=world, subject=short, now=NOW)) is None
     idle = Agent.register("Idle", "event_coordinator", {"weights": {"market": 0, "fair": 0}})
     assert EventCoordinator().decide(idle, Trigger(key="s", world=world, subject=season, now=NOW)) is None
-    assert set(POLICIES) == {"quest_generator", "event_coordinator"}
+    assert set(POLICIES) == set(AGENT_TYPES)  # every agent type has a built-in policy
 
 
 def test_the_policies_set_the_agents_turns():
@@ -188,7 +188,7 @@ def test_an_agent_acts_once_per_trigger_and_its_chain_rolls_back_dependents_firs
 def test_a_season_is_answered_once_and_everything_since_rolls_back():
     game, world_id, *_ = adventure()
     herald = game.agents.register("Herald", "event_coordinator", {"weights": {"market": 0}}).aggregate
-    game.agents.register("Weaver", "story_weaver", {})  # no built-in policy yet: it never acts
+    game.agents.register("Weaver", "story_weaver", {})  # another type: a season is not its to answer
     now = datetime.now(UTC)
     season = game.seasons.schedule(world_id, "season", "Spring", "", {}, now, now + timedelta(hours=4)).aggregate
     assert game.agents.season_began(season.id, now) == []  # not open yet: nothing to answer
