@@ -258,7 +258,13 @@ class Stewardship:
         )
         if decision is None:
             return Written(agent, None)
-        changes = self._carry_out(world_id, entry_id, decision)
+        changes, written_with = self._carry_out(world, entry_id, decision)
+        # A change to flags an agent set before builds on that change: it depends on it.
+        builds_on = [UUID(origin) for origin in changes.get("built_on", {}).values()]
+        for origin in dict.fromkeys(builds_on):
+            if origin not in depends and origin != entry_id:
+                depends = [*depends, origin]
+                parents.append(self.entry(origin))
         entry = Evolution(
             world_id=world_id,
             agent_id=agent.id,
@@ -274,40 +280,41 @@ class Stewardship:
         if decision.remember is not None:
             memory.remember(decision.remember, now + decision.remember_for)
         remembered = [memory] if memory.pending_events else []
-        return Written(entry, self.store.write(entry, agent, *remembered, *parents))
+        return Written(entry, self.store.write(entry, agent, *remembered, *parents, *written_with))
 
-    def _carry_out(self, world_id: UUID, entry_id: UUID, decision: Decision) -> dict[str, Any]:
-        """The decision, through the use case an admin uses; what it made. Made
-        already (a turn cut short after it): found, not made again."""
-        change = decision.change
+    def _carry_out(self, world: Any, entry_id: UUID, decision: Decision) -> tuple[dict[str, Any], list[Any]]:
+        """The decision, through the use case an admin uses; what it made, and
+        what is written with the entry. Made already (a turn cut short after
+        it): found, not made again."""
+        change, world_id = decision.change, world.id
         if isinstance(change, PostQuest):
             made = quest_made_by(entry_id)
             try:
                 self.store.load(Quest, made)
             except NotFound:
                 self.game.quests.create_quest(world_id, **vars(change), origin=entry_id)
-            return {"kind": QUEST_POSTED, "quest_id": str(made), "title": change.title}
+            return {"kind": QUEST_POSTED, "quest_id": str(made), "title": change.title}, []
         if isinstance(change, ScheduleEvent):
             made = event_made_by(entry_id)
             try:
                 self.store.load(WorldEvent, made)
             except NotFound:
                 self.game.seasons.schedule(world_id, **vars(change), trigger="agent", triggered_by=entry_id)
-            return {"kind": EVENT_SCHEDULED, "event_id": str(made), "event_name": change.event_name}
+            return {"kind": EVENT_SCHEDULED, "event_id": str(made), "event_name": change.event_name}, []
         if isinstance(change, PostStory):
             made = story_made_by(entry_id)
             try:
                 self.store.load(Story, made)
             except NotFound:
                 self.game.stories.create_story(world_id, **vars(change), origin=entry_id)
-            return {"kind": STORY_WRITTEN, "story_id": str(made), "title": change.title}
+            return {"kind": STORY_WRITTEN, "story_id": str(made), "title": change.title}, []
         if isinstance(change, SetWorldFlags):
-            # Made already (a turn cut short after it)? The world's flags say so,
-            # and what they were before is in the world's history: the event's reason.
-            world = self.game.world(world_id)
+            # The world's new flags are written with the entry: one write, nothing to find after a crash.
             previous = {name: world.flags.get(name) for name in change.flags}
-            self.game.set_world_flags(world_id, change.flags, f"{change.reason} (evolution {entry_id})")
-            return {"kind": FLAGS_SET, "flags": change.flags, "previous": previous}
+            built_on = {name: world.flag_origins[name] for name in change.flags if name in world.flag_origins}
+            self.game.flag(world, change.flags, change.reason, origin=entry_id)
+            flagged = {"kind": FLAGS_SET, "flags": change.flags, "previous": previous, "built_on": built_on}
+            return flagged, [world]
         raise InvalidCommand(f"an agent cannot make a {type(change).__name__}")
 
     # -- rollback ---------------------------------------------------------------------
@@ -355,14 +362,31 @@ class Stewardship:
                 raise EvolutionHasDependents(
                     "a later change depends on this one now: roll back again", dependents=later
                 )
+            written_with = []
+            if now.changes_made["kind"] == FLAGS_SET:  # restored in the same write as the rollback
+                world = self.game.world(now.world_id)
+                done = self._restore_flags(world, now)
+                compensation.update(done)
+                written_with = [world] if world.pending_events else []
             now.roll_back(reason or "rolled back by an admin", compensation, cascaded_from)
             agent = self.agent(now.agent_id)
             agent.record(now.id, now.world_id, undone=True)
-            return Written(now, self.store.write(now, agent))
+            return Written(now, self.store.write(now, agent, *written_with))
 
         written = self.store.change(entry_id, step)
         undone.append(entry_id)
         undone.position = max(undone.position or 0, written.position or 0) or None
+
+    def _restore_flags(self, world: Any, entry: Evolution) -> dict[str, Any]:
+        """Each flag the entry set back to what it was, unless it moved on since
+        (then it is another's change now)."""
+        changes = entry.changes_made
+        restored = {k: v for k, v in changes["previous"].items() if world.flag_origins.get(k) == str(entry.id)}
+        built_on = changes.get("built_on", {})
+        for origin in dict.fromkeys(built_on.get(k) for k in restored):  # each back with who set it
+            again = {k: v for k, v in restored.items() if built_on.get(k) == origin}
+            self.game.flag(world, again, "rolled back", UUID(origin) if origin else None)
+        return {"flags_restored": restored}
 
     def _compensate(self, entry: Evolution) -> dict[str, Any]:
         """What undoes the entry's change, done (again, harmlessly, after a crash)."""
@@ -381,12 +405,7 @@ class Stewardship:
             self.game.stories.set_story_active(story, False)
             return {"story_closed": str(story)}
         if changes["kind"] == FLAGS_SET:
-            # Each flag back to what it was, unless it has moved on since (then it is another's now).
-            world = self.game.world(entry.world_id)
-            restored = {k: v for k, v in changes["previous"].items() if world.flags.get(k) == changes["flags"][k]}
-            if restored:
-                self.game.set_world_flags(entry.world_id, restored, f"rolled back (evolution {entry.id})")
-            return {"flags_restored": restored}
+            return {}  # restored in the rollback's own write (``_restore_flags``)
         raise InvalidCommand(f"no compensation for {changes['kind']!r}")
 
     # -- memory -------------------------------------------------------------------------

@@ -87,11 +87,15 @@ class AdventureUseCases:
     def set_world_flags(
         self, world_id: UUID, flags: dict[str, Any], reason: str, expected_version: int | None = None
     ) -> Written:
-        """An admin's (or an agent's) flags on the world, which stories and quests
-        read (``world_flags`` conditions); None clears one."""
-        checked = check_flags(flags)
-        why = clean_display_name(reason or "set by an admin", REASON_MAX)
-        return self.store.command(World, world_id, lambda w: w.set_flags(checked, why), expected_version)
+        """An admin's flags on the world, which stories and quests read
+        (``world_flags`` conditions); None clears one."""
+        return self.store.command(World, world_id, lambda w: self.flag(w, flags, reason), expected_version)
+
+    @staticmethod
+    def flag(world: World, flags: dict[str, Any], reason: str, origin: UUID | None = None) -> None:
+        """``set_world_flags``' decision (an agent's, ``origin``: its evolution
+        entry, is written with the entry)."""
+        world.set_flags(check_flags(flags), clean_display_name(reason or "set by an admin", REASON_MAX), origin)
 
     def create_recipe(
         self,

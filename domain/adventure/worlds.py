@@ -102,7 +102,20 @@ class World(Aggregate):
             world.is_active = self.is_active
 
     class FlagsSet(rules.FlagsSet):
+        """Story flags set on the world; ``origin``: the agent's evolution entry
+        that set them (None: a player's choice, a quest, an admin)."""
+
         TOPIC: ClassVar[str] = "lorekeeper.world.FlagsSet"
+        origin: UUID | None = None
+
+        def apply(self, world: World) -> None:
+            super().apply(world)
+            origins = {**world.flag_origins}
+            for name, value in self.flags.items():
+                origins.pop(name, None)
+                if self.origin is not None and value is not None:
+                    origins[name] = str(self.origin)
+            world.flag_origins = origins
 
     class EventBegan(Aggregate.Event):
         """A world event's window opened: its effects hold in the world until it ends."""
@@ -121,7 +134,7 @@ class World(Aggregate):
         def apply(self, world: World) -> None:
             world.active_events = {k: v for k, v in world.active_events.items() if k != str(self.event_id)}
 
-    added_state: ClassVar[dict[str, object]] = {"flags": {}, "active_events": {}}
+    added_state: ClassVar[dict[str, object]] = {"flags": {}, "active_events": {}, "flag_origins": {}}
 
     def __init__(self, name: str, world_type: str, seed: int, settings: dict[str, Any], metadata: dict[str, Any]):
         self.name = name
@@ -132,6 +145,7 @@ class World(Aggregate):
         self.is_active = True
         self.flags: dict[str, bool | int | str] = {}  # story flags (rules: "world_flags")
         self.active_events: dict[str, dict[str, Any]] = {}  # world event id -> its effects, while active
+        self.flag_origins: dict[str, str] = {}  # flag -> the evolution entry that set its value (agents' flags)
 
     @classmethod
     def create(cls, name: str, world_type: str, seed: int, settings: dict[str, Any], metadata: dict[str, Any]) -> World:
@@ -167,10 +181,10 @@ class World(Aggregate):
         value = self.settings.get(name)
         return value if isinstance(value, int) and not isinstance(value, bool) and low <= value <= high else default
 
-    def set_flags(self, flags: dict[str, bool | int | str | None], reason: str) -> None:
+    def set_flags(self, flags: dict[str, bool | int | str | None], reason: str, origin: UUID | None = None) -> None:
         changed = changed_flags(self.flags, flags)
         if changed:
-            self.trigger_event(self.FlagsSet, flags=changed, reason=reason)
+            self.trigger_event(self.FlagsSet, flags=changed, reason=reason, origin=origin)
 
     def begin_event(self, event_id: UUID, effects: dict[str, Any]) -> None:
         if str(event_id) not in self.active_events:

@@ -28,11 +28,6 @@ PLANKS = {
 
 
 @pytest.fixture
-def admin(live_server):
-    return live_server.token("admin")
-
-
-@pytest.fixture
 def server(live_server):
     return live_server.token("server")
 

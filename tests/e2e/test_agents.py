@@ -10,19 +10,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
-import pytest
-
 from domain.adventure import AdventureUseCases
 from tests.e2e.helpers import assert_problem, rows, settled, sign_up
 from tests.e2e.test_adventure import character, world
 from tests.integration.kafka_helpers import wait_until
 
 LOGS = [{"objective_text": "Logs", "requirements": {"kind": "gather", "item_name": "log", "count": 2}}]
-
-
-@pytest.fixture
-def admin(live_server):
-    return live_server.token("admin")
 
 
 def log_of(live_server, world_id) -> list[dict]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from infra.entrypoints.demo.narrative import run
+from tests.e2e.helpers import settled
 from tests.integration.kafka_helpers import wait_until
 
 SEED_000_TABLES = (
@@ -82,6 +83,7 @@ def test_the_adventure_demo_fills_every_adventure_table_and_view_and_runs_twice(
     tokens = live_server.app.state.services.get(TokenService)
     for _ in range(2):
         run_adventure(live_server.url, tokens, players=3, console=Console(quiet=True))
+    settled(live_server)  # the last survey's entries projected too
     relations = [t.qualified for t in READ_MODEL.tables] + [v.qualified for v in READ_MODEL.views]
     container = live_server.container
 
@@ -108,6 +110,9 @@ def test_the_adventure_demo_fills_every_adventure_table_and_view_and_runs_twice(
     assert quests == [{"status": "completed", "n": 4}]  # two parties of two, each run completed by play
     assert [e["evolution_type"] for e in evolution if not e["is_active"]] == ["quest_sequel"] * 2, evolution
     assert sum(e["evolution_type"].startswith("season_") for e in evolution) == 2  # spring answered, each run
+    made = [e["evolution_type"] for e in evolution]
+    for kind in ("story_sequel", "reconciliation", "settlement_grew", "recipe_shortage"):  # the other four agents
+        assert made.count(kind) == 2, made
     assert pairs and all(p["same"] for p in pairs)  # both rows of every pair agree
 
 

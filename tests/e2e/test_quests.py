@@ -16,11 +16,6 @@ from tests.integration.kafka_helpers import wait_until
 
 
 @pytest.fixture
-def admin(live_server):
-    return live_server.token("admin")
-
-
-@pytest.fixture
 def server(live_server):
     return live_server.token("server")
 

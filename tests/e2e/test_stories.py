@@ -9,15 +9,8 @@ from __future__ import annotations
 
 from uuid import uuid4
 
-import pytest
-
 from tests.e2e.helpers import assert_problem, read, rows, settled, sign_up
 from tests.e2e.test_adventure import character, world
-
-
-@pytest.fixture
-def admin(live_server):
-    return live_server.token("admin")
 
 
 def tree_of(other_id: str) -> tuple[dict[str, str], list[dict]]:

@@ -7,17 +7,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
 from domain.adventure import Adventurer
 from tests.e2e.helpers import assert_problem, rows, settled, sign_up
 from tests.e2e.test_adventure import PLANKS, character, world
 from tests.integration.kafka_helpers import wait_until
-
-
-@pytest.fixture
-def admin(live_server):
-    return live_server.token("admin")
 
 
 def at(seconds: float) -> str:

@@ -28,7 +28,7 @@ from rich.console import Console
 
 from api.auth import TokenService
 from infra.entrypoints.demo import check as _check
-from infra.entrypoints.demo.adventure_agents import register, review
+from infra.entrypoints.demo.adventure_agents import feud, register, review, survey
 from infra.entrypoints.demo.adventure_events import celebrate
 from infra.entrypoints.demo.adventure_quests import quest
 from infra.entrypoints.demo.adventure_stories import tell
@@ -111,18 +111,20 @@ def run(url: str, tokens: TokenService, *, players: int = 3, seed: int = 7, cons
             ),
             200,
         )
-        register(http, base, world["id"], tag, admin)
+        agents = register(http, base, world["id"], tag, admin)
         events = celebrate(http, base, party, admin)
         choices = tell(http, base, party, admin)
         quest_status = quest(http, base, party, admin, server)
-        log = review(http, base, admin, expected=2)
+        feud(http, base, party)
+        log = review(http, base, admin, expected=4)  # a sequel quest, a season's fair, a sequel story, a truce
+        surveyed = survey(http, agents, admin)
         unlocked = _await_achievements(http, player, auth)
         console.print(
             f"{len(party)} characters built {len(chunks)} chunks, crafted {crafts['ok']} times "
             f"({crafts['failed']} failed), made {choices} story choices, a party quest {quest_status}, "
             f"held {', '.join(events)}, unlocked {unlocked}"
         )
-        console.print(f"agents made {len(log)} changes:")
+        console.print(f"agents made {len(log)} changes on their own and {surveyed} when asked to survey:")
         for entry in log:
             state = "active" if entry["is_active"] else "rolled back"
             console.print(f"  {entry['agent_name']} ({state}): {entry['reasoning']['summary']}")

@@ -1,7 +1,9 @@
-"""The AI agents part of ``lorekeeper demo adventure``: an admin registers a
-quest generator and an event coordinator for this world; they answer the
-game on their own (the party's quest completed, spring begun); the demo
-reads the evolution log with each change's reasoning and rolls one back
+"""The AI agents part of ``lorekeeper demo adventure``: an admin registers
+one agent of each of the six types for this world; four answer the game on
+their own (the party's quest completed, spring begun, the story's first
+ending, two characters falling out), the two surveyors look at the world
+when asked (where the party crowds, what it holds most of); the demo reads
+the evolution log with each change's reasoning and rolls one back
 (``ai_agents``, ``agent_memory``, ``world_evolution_log`` with an inactive
 entry)."""
 
@@ -20,6 +22,10 @@ def register(http: httpx.Client, base: str, world_id: str, tag: str, admin: dict
     agents: list[tuple[str, str, dict[str, Any]]] = [
         ("Quill", "quest_generator", {"max_chain": 2}),
         ("Herald", "event_coordinator", {"weights": {"fair": 2}}),
+        ("Weaver", "story_weaver", {}),
+        ("Warden", "character_master", {}),
+        ("Mason", "world_builder", {"crowd": 2}),
+        ("Scales", "balance_keeper", {"min_total": 10, "ratio": 2, "hours": 1}),
     ]
     made = []
     for name, agent_type, configuration in agents:
@@ -27,6 +33,19 @@ def register(http: httpx.Client, base: str, world_id: str, tag: str, admin: dict
                 "configuration": {**configuration, "worlds": [world_id]}}  # fmt: skip
         made.append(_check(http.post("/v1/agents", json=body, headers=admin), 201)["id"])
     return made
+
+
+def feud(http: httpx.Client, base: str, party: list[Any]) -> None:
+    """Two characters of different players fall out (-50: hostile), which the character master answers."""
+    (_, a, auth), _, (_, b, _) = party[:3]
+    for kind in ("insult", "attack"):
+        body = {"with_character_id": b["id"], "kind": kind, "delta": -25}
+        _check(http.post(f"{base}/characters/{a['id']}/interactions", json=body, headers=auth), 200)
+
+
+def survey(http: httpx.Client, agents: list[str], admin: dict[str, str]) -> int:
+    """The surveyors (the last two registered) look at the world now; the changes they made."""
+    return sum(len(_check(http.post(f"/v1/agents/{a}/survey", headers=admin), 200)["evolution"]) for a in agents[-2:])
 
 
 def review(http: httpx.Client, base: str, admin: dict[str, str], expected: int) -> list[dict[str, Any]]:

@@ -15,7 +15,7 @@ import pytest
 from domain.adventure import Agent
 from domain.adventure.agent_policies import CharacterMaster, StoryWeaver, policies
 from domain.adventure.agents import PostQuest, PostStory, ScheduleEvent, SetWorldFlags, Trigger
-from domain.adventure.evolution import evolution_id
+from domain.adventure.evolution import EvolutionHasDependents, evolution_id
 from domain.adventure.relationships import relationship_id
 from domain.adventure.stewardship import NotASurveyor
 from domain.adventure.stories import story_made_by
@@ -371,6 +371,7 @@ def test_a_survey_settles_crowded_places_once_and_the_rollback_restores_the_flag
         "kind": "flags_set",
         "flags": {"settlement.0.0": "village"},
         "previous": {"settlement.0.0": None},
+        "built_on": {},
     }
     world = game.world(world_id)
     assert world.flags == {"settlement.0.0": "village", "settlement.3.3": "camp"}
@@ -430,3 +431,29 @@ def test_a_survey_does_nothing_paused_without_a_census_or_for_others():
         game.set_world_flags(world_id, {"Bad Name": 1}, "")
     assert game.set_world_flags(world_id, {"a": 1}, "").aggregate.flags == {"a": 1}
     assert [e.reason for e in game.store.events.get(world_id) if type(e).__name__ == "FlagsSet"] == ["set by an admin"]
+
+
+def test_a_settlement_grown_again_depends_on_the_change_that_founded_it():
+    game, world_id, *_ = adventure()
+    mason = game.agents.register("Mason", "world_builder", {}).aggregate
+    game.agents.census = Census(world_id, crowds=[crowd(0, 0, 5)])
+    (founded,) = game.agents.survey_now(mason.id)
+    assert game.world(world_id).flag_origins == {"settlement.0.0": str(founded.aggregate.id)}
+    game.agents.census = Census(world_id, crowds=[crowd(0, 0, 10), crowd(1, 0, 5)])
+    (grown,) = game.agents.survey_now(mason.id)
+    assert grown.aggregate.depends_on == [str(founded.aggregate.id)]
+    assert grown.aggregate.changes_made["previous"] == {"settlement.0.0": "camp", "settlement.1.0": None}
+    assert grown.aggregate.changes_made["built_on"] == {"settlement.0.0": str(founded.aggregate.id)}
+    head = game.store.recorder.max_notification_id()
+    with pytest.raises(EvolutionHasDependents):
+        game.agents.roll_back(founded.aggregate.id)
+    assert game.store.recorder.max_notification_id() == head
+    game.agents.roll_back(grown.aggregate.id)  # the village undone: the camp is back, the founder's again
+    world = game.world(world_id)
+    assert world.flags == {"settlement.0.0": "camp"}
+    assert world.flag_origins == {"settlement.0.0": str(founded.aggregate.id)}
+    game.agents.roll_back(founded.aggregate.id)
+    world = game.world(world_id)
+    assert world.flags == {} and world.flag_origins == {}
+    last = [e for e in game.store.events.get(grown.aggregate.id) if type(e).__name__ == "RolledBack"][-1]
+    assert last.compensation == {"flags_restored": {"settlement.0.0": "camp", "settlement.1.0": None}}
