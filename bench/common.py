@@ -5,12 +5,16 @@ from __future__ import annotations
 import os
 import statistics
 import tempfile
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import psycopg
+from eventsourcing.persistence import StoredEvent
 
 from infra.database import resolve_conninfo, with_database
 from infra.entrypoints.bootstrap import Container
@@ -71,3 +75,25 @@ def report(title: str, rows: list[tuple[str, float, str]]) -> str:
     text = "\n".join(lines)
     print(text, flush=True)
     return text
+
+
+def committed(container: Container, since: int, until: float, topics: set[str]) -> Iterator[tuple[datetime, Any]]:
+    """Each event of ``topics`` committed after position ``since``, with when
+    this process first saw it committed (it polls the store every 5 ms),
+    until the monotonic time ``until``."""
+    position = since
+    decode = container.mapper.to_domain_event
+    with container.pool.connection() as conn:
+        while time.monotonic() < until:
+            rows = conn.execute(
+                "SELECT notification_id, originator_id, originator_version, topic, state FROM lorekeeper_events "
+                "WHERE notification_id > %s ORDER BY notification_id",
+                (position,),
+            ).fetchall()
+            seen = datetime.now(UTC)
+            conn.commit()
+            for r in rows:
+                position = r["notification_id"]
+                if r["topic"] in topics:
+                    yield seen, decode(StoredEvent(r["originator_id"], r["originator_version"], r["topic"], r["state"]))
+            time.sleep(0.005)

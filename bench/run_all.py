@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bench import (
+    adventure_agents,
     adventure_chunks,
     adventure_stories,
     echoes_market,
@@ -32,6 +33,10 @@ def main() -> None:
     adventure_chunks.main()
     print()
     adventure_stories.main()
+    print()
+    adventure_agents.main()
+    print()
+    adventure_agents.main(kafka=True)
     print()
     tycoon_heroes.main()
     print()

@@ -29,9 +29,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import typer
-from eventsourcing.persistence import StoredEvent
 
-from bench.common import report, scratch_container, server_env
+from bench.common import committed, report, scratch_container, server_env
 from bench.tycoon_heroes import TRAITS, percentile
 from domain.tycoon import Hero, TycoonUseCases
 from infra.fanout.ai import TURNS_TOPIC
@@ -71,27 +70,11 @@ def recruit(game: TycoonUseCases, heroes: int, ratio: int) -> None:
 
 def watch(container, since: int, until: float) -> list[float]:
     """Latencies (ms) of the decisions committed after position ``since``, seen until ``until``."""
-    latencies: list[float] = []
-    position = since
-    decode = container.mapper.to_domain_event
-    with container.pool.connection() as conn:
-        while time.monotonic() < until:
-            rows = conn.execute(
-                "SELECT notification_id, originator_id, originator_version, topic, state FROM lorekeeper_events "
-                "WHERE notification_id > %s ORDER BY notification_id",
-                (position,),
-            ).fetchall()
-            seen = datetime.now(UTC)
-            conn.commit()
-            for r in rows:
-                position = r["notification_id"]
-                if r["topic"] == Hero.Decided.TOPIC:
-                    stored = StoredEvent(r["originator_id"], r["originator_version"], r["topic"], r["state"])
-                    event = decode(stored)
-                    if event.decision > 1:  # a turn, not the recruit's first look around
-                        latencies.append((seen - event.real_time).total_seconds() * 1000)
-            time.sleep(0.005)
-    return latencies
+    return [
+        (seen - event.real_time).total_seconds() * 1000
+        for seen, event in committed(container, since, until, {Hero.Decided.TOPIC})
+        if event.decision > 1  # a turn, not the recruit's first look around
+    ]
 
 
 def head(container) -> int:

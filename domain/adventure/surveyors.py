@@ -61,10 +61,9 @@ class WorldBuilder:
             tier = _tier(place["characters"], crowd)
             if tier is not None and _rank(tier) > _rank(trigger.world.flags.get(name)) and len(grown) < SETTLED_MAX:
                 grown[name] = tier
-        scores = {"settle": round(min(1.0, len(grown) / 2 + 0.3), 3) if grown else 0.0, "wait": 0.3}
-        chosen = "settle" if scores["settle"] > scores["wait"] else "wait"
-        if chosen == "wait":
-            return None
+        if not grown:
+            return None  # nowhere grew: wait
+        scores = {"settle": round(min(1.0, len(grown) / 2 + 0.3), 3), "wait": 0.3}
         return Decision(
             evolution_type="settlement_grew",
             change=SetWorldFlags(flags=grown, reason="characters gather here"),
@@ -73,7 +72,7 @@ class WorldBuilder:
                 + ", ".join(f"{k} becomes a {v}" for k, v in grown.items()),
                 "factors": {"crowds": crowds[:SETTLED_MAX], "crowd": crowd},
                 "scores": scores,
-                "chosen": chosen,
+                "chosen": "settle",
             },
             remember={"settlements": {**trigger.memory.get("settlements", {}), **grown}},
             remember_for=timedelta(days=30),

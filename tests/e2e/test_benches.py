@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from bench import (
+    adventure_agents,
     adventure_chunks,
     adventure_stories,
     echoes_market,
@@ -54,6 +55,11 @@ def test_adventure_chunks_bench_runs(bench_server):
 def test_adventure_stories_bench_runs(bench_server):
     text = adventure_stories.main(branches=600, characters=2, rate=20.0, seconds=0.5, rounds=1)
     assert "path query (recursive CTE), p99" in text and "no-op endpoint" in text
+
+
+def test_adventure_agents_bench_runs(bench_server):
+    text = adventure_agents.main(rate=20, seconds=2.0, warmup=1.0)
+    assert "| changes answered (of the triggers) | 40.00 |" in text and "no-op timers" in text
 
 
 def test_tycoon_heroes_bench_runs(bench_server):

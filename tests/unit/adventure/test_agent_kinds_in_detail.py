@@ -457,3 +457,132 @@ def test_a_settlement_grown_again_depends_on_the_change_that_founded_it():
     assert world.flags == {} and world.flag_origins == {}
     last = [e for e in game.store.events.get(grown.aggregate.id) if type(e).__name__ == "RolledBack"][-1]
     assert last.compensation == {"flags_restored": {"settlement.0.0": "camp", "settlement.1.0": None}}
+
+
+@pytest.mark.parametrize(
+    ("configuration", "crowded", "settles"),
+    [({"crowd": 2}, 2, True), ({"crowd": 1}, 2, False), ({"crowd": 1000}, 1000, True), ({"crowd": 1001}, 5, True),
+     ({}, 4, False), ({}, 5, True)],
+)  # fmt: skip
+def test_the_world_builders_crowd_is_configured_within_bounds(configuration, crowded, settles):
+    agent = Agent.register("Mason", "world_builder", configuration)
+    world = SimpleNamespace(flags={})
+    made = WorldBuilder().decide(agent, Trigger(key="s", world=world, subject=[crowd(0, 0, crowded)], now=NOW))
+    assert (made is not None) == settles
+    if made:
+        assert made.change.flags == {"settlement.0.0": "camp"}
+
+
+@pytest.mark.parametrize(
+    ("configuration", "products", "end"),
+    [
+        ({"ratio": 2}, [held("A", "cooking", 20), held("B", "cooking", 10)], 6),
+        ({"ratio": 1}, [held("A", "cooking", 20), held("B", "cooking", 10)], None),  # out of bounds: the usual 3
+        ({"ratio": 100}, [held("A", "cooking", 1000), held("B", "cooking", 10)], 6),
+        ({"ratio": 101}, [held("A", "cooking", 30), held("B", "cooking", 10)], 6),  # the usual 3
+        ({}, [held("A", "cooking", 15), held("B", "cooking", 5)], 6),  # 20 in all: enough
+        ({}, [held("A", "cooking", 15), held("B", "cooking", 4)], None),  # 19: too few to judge
+        ({"hours": 168}, [held("A", "cooking", 30), held("B", "cooking", 10)], 168),
+        ({"hours": 169}, [held("A", "cooking", 30), held("B", "cooking", 10)], 6),
+    ],
+)
+def test_the_balance_keepers_settings_are_configured_within_bounds(configuration, products, end):
+    agent = Agent.register("Scales", "balance_keeper", configuration)
+    world = SimpleNamespace(active_events={})
+    made = BalanceKeeper().decide(agent, Trigger(key="s", world=world, subject=products, now=NOW))
+    assert (made.change.end_time if made else None) == (NOW + timedelta(hours=end) if end else None)
+
+
+def test_dominance_is_rounded_to_three_places():
+    agent = Agent.register("Scales", "balance_keeper", {})
+    products = [held("A", "cooking", 70), held("B", "cooking", 9), held("C", "cooking", 12)]
+    made = BalanceKeeper().decide(
+        agent, Trigger(key="s", world=SimpleNamespace(active_events={}), subject=products, now=NOW)
+    )
+    assert made.reasoning["factors"]["dominance"] == 6.667 and made.reasoning["scores"]["shortage"] == 1.0
+
+
+def test_a_sequel_is_exactly_its_rules_for_a_long_path_and_a_long_title():
+    agent = Agent.register("Weaver", "story_weaver", {"max_chain": 3})
+    story, ada, (root, leaf) = finished("T" * 120, "main", sequel_depth=1)
+    middle = str(uuid4())
+    story.branches[middle] = {"name": "Wait", "consequences": {}}
+    flags = {f"f{n}": n for n in range(9)}
+    story.branches[leaf] = {"name": "N" * 130, "consequences": {"flags": flags}}
+    ada.level = 100
+    path = [root, middle, *[middle] * 5, leaf]  # eight choices: the path's length counts up to six
+    key = "story_end:x"
+    made = StoryWeaver().decide(agent, Trigger(key=key, world=None, subject=(story, ada, path), now=NOW))
+    ids = [str(uuid5(agent.id, f"{key}/branch/{n}")) for n in range(3)]
+    marker = f"sequel.{story.id.hex[:12]}"
+    assert made.change.title == "T" * 100 + ": Echoes" and made.change.story_type == "main"
+    assert made.change.metadata == {"sequel_of": str(story.id), "sequel_depth": 2, "saga": "T" * 100}
+    assert made.change.branches == [
+        {
+            "branch_id": ids[0],
+            "branch_name": ("After " + "N" * 130)[:128],
+            "content": f"Word of how {story.title} ended spreads through the world.",
+            "conditions": {"flags": {f"f{n}": n for n in range(8)}},  # the first eight of nine
+            "consequences": {"flags": {marker: "begun"}},
+            "branch_order": 0,
+        },
+        {
+            "branch_id": ids[1],
+            "parent_branch_id": ids[0],
+            "branch_name": "Seek out what remains",
+            "content": "Old roads, new trouble.",
+            "conditions": {"level": 100},
+            "consequences": {"experience": 200, "flags": {marker: "sought"}},
+            "branch_order": 0,
+        },
+        {
+            "branch_id": ids[2],
+            "parent_branch_id": ids[0],
+            "branch_name": "Let it rest",
+            "content": "Some stories are better left finished.",
+            "conditions": {},
+            "consequences": {"flags": {marker: "rested"}},
+            "branch_order": 1,
+        },
+    ]
+    assert made.reasoning["scores"] == {"sequel": round(0.55 + 0.3 - 0.1 + noise(agent, key), 3), "rest": 0.45}
+    assert made.reasoning["factors"]["path_length"] == 8 and made.evolution_type == "story_sequel"
+    deep = finished("x", sequel_depth=2)
+    deep_scores = StoryWeaver().decide(
+        Agent.register("W", "story_weaver", {"max_chain": 3}),
+        Trigger(key="d", world=None, subject=(deep[0], deep[1], deep[2] * 3), now=NOW),
+    )
+    assert deep_scores.reasoning["scores"]["rest"] == 0.55  # 0.35 + 0.1 a sequel deep
+
+
+def test_the_character_master_scores_and_caps_exactly():
+    agent = Agent.register("Warden", "character_master", {})
+    relationship, first, second = soured(*["attack"] * 8)
+    first.name, second.level = "A" * 120, 150
+    made = CharacterMaster().decide(agent, Trigger(key="k", world=None, subject=(relationship, first, second), now=NOW))
+    assert made.reasoning["scores"] == {"mediate": round(0.45 + 0.3 + noise(agent, "k"), 3), "let_be": 0.4}
+    assert made.evolution_type == "reconciliation" and made.change.title == f"Mend the rift: {'A' * 120} and Bob"[:128]
+    assert made.change.difficulty_level == 100 and made.change.rewards["experience"] == 1050
+    weak = SimpleNamespace(name="W", level=0)  # a level below one (never in play): difficulty at least 1
+    low = CharacterMaster().decide(agent, Trigger(key="k", world=None, subject=(relationship, weak, weak), now=NOW))
+    assert low.change.difficulty_level == 1 and low.change.rewards["experience"] == 50
+    again = Trigger(key="k", world=None, subject=(relationship, first, second), now=NOW,
+                    memory={"mediated": [str(relationship.id)]})  # fmt: skip
+    with_memory = CharacterMaster().decide(Agent.register("W2", "character_master", {}), again)
+    assert with_memory is None  # let be (0.9) outscores any mediation (at most 0.8)
+
+
+def test_every_turn_is_set_for_what_set_it_off():
+    made = policies(None)
+    subject = uuid4()
+    cases = [
+        ("lorekeeper.world_event.Started", {"timestamp": NOW}, NOW),
+        ("lorekeeper.agent_memory.Remembered", {"expires_at": NOW}, NOW),
+        ("lorekeeper.relationship.Interacted", {"timestamp": NOW, "value": -50, "delta": -25}, NOW),
+        ("lorekeeper.agent.Surveyed", {"next_survey": NOW}, NOW),
+        ("lorekeeper.agent.Created", {"timestamp": NOW, "agent_type": "world_builder", "agent_name": "M",
+                                      "configuration": {}}, NOW + timedelta(hours=1)),
+    ]  # fmt: skip
+    for topic, fields, due in cases:
+        (timer,) = made[topic](SimpleNamespace(originator_id=subject, **fields))
+        assert (timer.subject, timer.due) == (subject, due), topic

@@ -1,0 +1,116 @@
+"""From a triggering event's commit to the agent's change committed (issue 14),
+with the backend's background work as ``lorekeeper serve`` runs it: the
+projector process (which fires due timers, the agents' turns among them)
+and, with ``--kafka``, a local broker and ``members`` processes of the
+``lorekeeper-ai`` group taking the turns.
+
+The trigger: a relationship turning hostile (its value crossing -50), which
+the character master answers by posting a quest for the two (a quest and a
+log entry: two writes). Pairs of characters are made unfriendly first (-25);
+then this process turns ``rate`` of them hostile a second, each once. A
+latency is the moment the agent's ``Evolution.Created`` is first seen
+committed minus the moment the pair's turning ``Interacted`` was (this
+process polls the store every 5 ms for both).
+
+Baseline in the same run: as many no-op timers due at the same rate, fired by
+the same machinery into nothing (due -> fired).
+
+Goal (issue 14): p99 < 500 ms at 500 triggering events/s, in-process and through Kafka.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from contextlib import ExitStack
+from datetime import datetime
+
+import typer
+
+from bench.common import committed, report, scratch_container, server_env
+from bench.tycoon_heroes import percentile
+from bench.tycoon_turns import head, noop_baseline, processes
+from domain.adventure import AdventureUseCases, Evolution, Relationship
+from infra.fanout.ai import TURNS_TOPIC
+from infra.kafka_broker import LocalKafka
+
+PAIRS_PER_WORLD = 50  # the master remembers the last 32 pairs it mediated per world: each is answered once
+
+
+def prepare(game: AdventureUseCases, pairs: int) -> list[tuple[uuid.UUID, uuid.UUID, uuid.UUID]]:
+    """``pairs`` pairs of characters, each pair unfriendly (-25): (owner, a, b)."""
+    made = []
+    for w in range(-(-pairs // PAIRS_PER_WORLD)):
+        world = game.create_world(f"Feuds {w} {uuid.uuid4().hex[:6]}", "flat", w, {}, {}).aggregate.id
+        for _ in range(min(PAIRS_PER_WORLD, pairs - w * PAIRS_PER_WORLD)):
+            owner = uuid.uuid4()
+            a, b = (
+                game.create_character(owner, world, name, "warrior", {}, (8.0, 70.0, 8.0)).aggregate.id
+                for name in ("A", "B")
+            )
+            game.interact(owner, a, b, "quarrel", -25)
+            made.append((owner, a, b))
+    return made
+
+
+def main(rate: int = 500, seconds: float = 10.0, kafka: bool = False, members: int = 2, warmup: float = 3.0) -> str:
+    pairs = int(rate * seconds)
+    with ExitStack() as stack:
+        broker = stack.enter_context(LocalKafka()) if kafka else None
+        overrides = {"kafka_bootstrap_servers": broker.bootstrap_servers} if broker else {}
+        container = stack.enter_context(scratch_container(**overrides))
+        container.setup()
+        baseline = noop_baseline(container, rate, min(seconds, 10.0))  # before the projector claims timers
+        game = container.use(AdventureUseCases)
+        game.agents.register("Warden", "character_master", {})
+        feuds = prepare(game, pairs)
+        env = server_env(container)
+        if broker:
+            env["KAFKA_BOOTSTRAP_SERVERS"] = broker.bootstrap_servers
+            container.turn_outbox.topics.ensure({TURNS_TOPIC})
+        children = [["projections", "run"]] + ([["consume", "ai"]] * members if broker else [])
+        stack.enter_context(processes(children, env))
+        time.sleep(warmup)  # the projector catches up with the preparation
+        since = head(container)
+        turned: dict[str, datetime] = {}
+        answered: dict[str, datetime] = {}
+
+        def watch() -> None:
+            topics = {Relationship.Interacted.TOPIC, Evolution.Created.TOPIC}
+            for seen, event in committed(container, since, time.monotonic() + seconds + 15, topics):
+                if isinstance(event, Relationship.Interacted):
+                    turned[str(event.originator_id)] = seen
+                else:
+                    answered[event.trigger.split(":")[1]] = seen
+                if len(answered) >= len(feuds):
+                    return
+
+        watcher = threading.Thread(target=watch)
+        watcher.start()
+        start = time.monotonic()
+        for n, (owner, a, b) in enumerate(feuds):  # the load: ``rate`` pairs turning hostile a second
+            wait = start + n / rate - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
+            game.interact(owner, a, b, "attack", -25)
+        offered = len(feuds) / (time.monotonic() - start)
+        watcher.join()
+    latencies = sorted((answered[k] - turned[k]).total_seconds() * 1000 for k in answered if k in turned)
+    mode = f"Kafka, {members} lorekeeper-ai members" if kafka else "in-process (no broker)"
+    return report(
+        f"Adventure agents, {mode}: {len(feuds):,} relationships turning hostile at {rate}/s",
+        [
+            ("triggering events per second (the load; goal 500)", offered, "events/s"),
+            ("changes answered (of the triggers)", len(latencies), "changes"),
+            ("trigger committed -> agent's change committed, p50", percentile(latencies, 0.5), "ms"),
+            ("trigger committed -> agent's change committed, p99 (goal < 500)", percentile(latencies, 0.99), "ms"),
+            ("no-op timers at the same rate, due -> fired, p50", percentile(baseline, 0.5), "ms"),
+            ("no-op timers at the same rate, due -> fired, p99", percentile(baseline, 0.99), "ms"),
+            ("ratio of p99s (change / no-op)", percentile(latencies, 0.99) / percentile(baseline, 0.99), ""),
+        ],
+    )
+
+
+if __name__ == "__main__":
+    typer.run(main)
