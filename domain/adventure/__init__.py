@@ -18,9 +18,10 @@
   timers; ``questing``: posting, beginning, joining, counting.
 - ``world_events``: time windows with effects crafts and quests read;
   ``seasons``: scheduling them, and opening and closing each window on time.
-- ``agents`` (and ``agent_policies``, ``surveyors``): AI agents, their memory and the
+- ``agents`` (and ``agent_policies``, ``storytellers``, ``surveyors``): AI agents, their memory and the
   interface their policies sit behind; ``evolution``: the log of what they
-  changed; ``stewardship``: their turns, exactly once, and rollback.
+  changed; ``stewardship``: their turns, exactly once; ``rollbacks``: undoing
+  their changes.
 - ``use_cases`` and ``building`` (chunks): each command one atomic write.
 """
 
@@ -74,7 +75,8 @@ CONTEXT = DomainContext(
     use_cases=AdventureUseCases,
     # A busy chunk is edited thousands of times: a load is its last snapshot and
     # at most nine edits (issue 13: 10,000 edits load within 2x of 10).
-    snapshot_intervals={Chunk: 10, Adventurer: 100, Relationship: 100, Story: 100},
+    # An agent records every change it makes, and its memory every decision: their loads stay short too.
+    snapshot_intervals={Chunk: 10, Adventurer: 100, Relationship: 100, Story: 100, Agent: 100, AgentMemory: 100},
     policies=combined(achievements.policies, quest_counting.policies, world_events.policies, agent_policies.policies),
     # The agents decide in the lorekeeper-ai consumer group when a broker is configured.
     ai_turns=AGENT_TURNS,

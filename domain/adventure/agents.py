@@ -1,16 +1,15 @@
-"""AI agents (seed 002's ``ai_agents``, ``agent_memory``): who they are,
-what they remember, and the one small interface their policies sit behind.
+"""AI agents (seed 002's ``ai_agents``, ``agent_memory``): who they are and
+what they remember (the interface their policies sit behind is ``decisions``).
 
 An ``Agent`` is registered by an admin with a unique ``agent_name``, one of
 the seed's six ``agent_type``s, a ``configuration`` (bounded JSON; ``worlds``
 limits it to some worlds) and ``is_active`` (a paused agent does nothing).
 Its ``current_state`` counts what it has done.
 
-A **policy** (``AgentPolicy``) decides, from a trigger and what it may see
-(the world, the triggering aggregate, its memory, a seed), whether to
-change the world and how: a ``Decision`` naming the change (a use case's
-command, ``PostQuest`` or ``ScheduleEvent``), the ``evolution_type``, and the
-``reasoning`` (the factors and scores that chose it, in words a person can
+A **policy** (``decisions.AgentPolicy``) decides, from a trigger and what it
+may see (the world, the triggering aggregate, its memory, a seed), whether
+to change the world and how: a ``Decision`` naming the change (a use case's
+arguments), the ``evolution_type``, and the ``reasoning`` (the factors and scores that chose it, in words a person can
 read). Built-in policies are rules and utilities; a studio plugs a language
 model in by writing another ``AgentPolicy`` (docs/adventure.md, "AI agents").
 Policies never write: ``stewardship`` carries a decision out through the
@@ -22,10 +21,8 @@ with ``expires_at``; expired entries are forgotten by a timer.
 
 from __future__ import annotations
 
-import random
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from domain.adventure.worlds import checked_json
@@ -268,106 +265,3 @@ class AgentRegistry(Aggregate):
 
     def of_type(self, agent_type: str) -> list[UUID]:
         return [UUID(a) for a, t in self.agents.items() if t == agent_type]
-
-
-# -- what a policy sees and decides ----------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PostQuest:
-    """``QuestUseCases.create_quest``'s arguments (the id comes from the evolution)."""
-
-    title: str
-    description: str
-    quest_type: str
-    requirements: dict[str, Any]
-    rewards: dict[str, Any]
-    difficulty_level: int
-    objectives: list[dict[str, Any]]
-    party_max: int = 1
-
-
-@dataclass(frozen=True)
-class ScheduleEvent:
-    """``Seasons.schedule``'s arguments (the id comes from the evolution)."""
-
-    event_type: str
-    event_name: str
-    description: str
-    effects: dict[str, Any]
-    start_time: datetime
-    end_time: datetime
-
-
-@dataclass(frozen=True)
-class PostStory:
-    """``Storytelling.create_story``'s arguments (the id comes from the evolution)."""
-
-    title: str
-    description: str
-    story_type: str
-    metadata: dict[str, Any]
-    branches: list[dict[str, Any]]
-
-
-@dataclass(frozen=True)
-class SetWorldFlags:
-    """``AdventureUseCases.set_world_flags``' arguments (None clears a flag)."""
-
-    flags: dict[str, Any]
-    reason: str
-
-
-Change = PostQuest | ScheduleEvent | PostStory | SetWorldFlags
-
-
-@dataclass(frozen=True)
-class Decision:
-    evolution_type: str
-    change: Change
-    reasoning: dict[str, Any]  # {"summary": "...", "factors": {...}, "scores": {...}, "chosen": "..."}
-    remember: dict[str, Any] | None = None  # what to remember of the world, and for how long
-    remember_for: timedelta = timedelta(days=7)
-
-
-@dataclass(frozen=True)
-class Trigger:
-    """What set an agent off: the triggering aggregate, its world, and a key
-    that names the trigger (one evolution per agent and key: exactly once)."""
-
-    key: str
-    world: Any
-    subject: Any
-    now: datetime
-    memory: dict[str, Any] = field(default_factory=dict)
-
-    def rng(self, agent: UUID) -> random.Random:
-        """The decision's dice: seeded by the agent and the trigger, so replayed the same."""
-        return random.Random(uuid5(agent, self.key).int)
-
-
-class Census(Protocol):
-    """What surveyors (``world_builder``, ``balance_keeper``) see of a world as a
-    whole: the read side's answer, which their entry's reasoning records."""
-
-    def worlds(self) -> list[UUID]:
-        """The active worlds (at most a bounded number)."""
-        ...
-
-    def crowds(self, world_id: UUID) -> list[dict[str, Any]]:
-        """The chunk columns most characters stand in: ``{"chunk_x", "chunk_z", "characters"}``, most first."""
-        ...
-
-    def products(self, world_id: UUID) -> list[dict[str, Any]]:
-        """What the world's characters hold of each recipe's product:
-        ``{"recipe_name", "recipe_type", "quantity"}``, most first."""
-        ...
-
-
-class AgentPolicy(Protocol):
-    """One agent type's policy: a pure function of what it sees. A studio's
-    own (a language model's) implements the same two members."""
-
-    agent_type: str
-
-    def decide(self, agent: Agent, trigger: Trigger) -> Decision | None: ...

@@ -23,7 +23,8 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from domain.adventure.agents import Agent, Census, Decision, ScheduleEvent, SetWorldFlags, Trigger
+from domain.adventure.agents import Agent
+from domain.adventure.decisions import Census, Decision, ScheduleEvent, SetWorldFlags, Trigger, reasoned
 from domain.adventure.world_events import craft_bonus
 
 TIERS = (("town", 5), ("village", 2), ("camp", 1))  # a settlement's name, and its crowd in multiples of ``crowd``
@@ -67,13 +68,12 @@ class WorldBuilder:
         return Decision(
             evolution_type="settlement_grew",
             change=SetWorldFlags(flags=grown, reason="characters gather here"),
-            reasoning={
-                "summary": f"characters crowd {len(grown)} place(s): "
-                + ", ".join(f"{k} becomes a {v}" for k, v in grown.items()),
-                "factors": {"crowds": crowds[:SETTLED_MAX], "crowd": crowd},
-                "scores": scores,
-                "chosen": "settle",
-            },
+            reasoning=reasoned(
+                f"characters crowd {len(grown)} place(s): " + ", ".join(f"{k} becomes a {v}" for k, v in grown.items()),
+                {"crowds": crowds[:SETTLED_MAX], "crowd": crowd},
+                scores,
+                "settle",
+            ),
             remember={"settlements": {**trigger.memory.get("settlements", {}), **grown}},
             remember_for=timedelta(days=30),
         )
@@ -115,13 +115,13 @@ class BalanceKeeper:
                 start_time=trigger.now,
                 end_time=end,
             ),
-            reasoning={
-                "summary": f"characters hold {dominance}x as much of {top['recipe_name']!r} as of the other "
+            reasoning=reasoned(
+                f"characters hold {dominance}x as much of {top['recipe_name']!r} as of the other "
                 f"products on average: {top['recipe_type']} crafts go {abs(SHORTAGE):.0%} worse for {hours} h",
-                "factors": {"products": products[:8], "total": total, "dominance": dominance, "ratio": ratio},
-                "scores": scores,
-                "chosen": chosen,
-            },
+                {"products": products[:8], "total": total, "dominance": dominance, "ratio": ratio},
+                scores,
+                chosen,
+            ),
             remember={"dampened": top["recipe_name"], "until": end.isoformat()},
             remember_for=timedelta(hours=hours),
         )

@@ -13,12 +13,13 @@ from uuid import UUID, uuid4, uuid5
 import pytest
 
 from domain.adventure import Agent
-from domain.adventure.agent_policies import CharacterMaster, StoryWeaver, policies
-from domain.adventure.agents import PostQuest, PostStory, ScheduleEvent, SetWorldFlags, Trigger
+from domain.adventure.agent_policies import policies
+from domain.adventure.decisions import PostQuest, PostStory, ScheduleEvent, SetWorldFlags, Trigger
 from domain.adventure.evolution import EvolutionHasDependents, evolution_id
 from domain.adventure.relationships import relationship_id
 from domain.adventure.stewardship import NotASurveyor
 from domain.adventure.stories import story_made_by
+from domain.adventure.storytellers import CharacterMaster, StoryWeaver
 from domain.adventure.surveyors import BalanceKeeper, WorldBuilder, settlement_flag, survey_key
 from domain.adventure.world_events import craft_bonus
 from domain.kernel.errors import InvalidCommand

@@ -11,16 +11,8 @@ import pytest
 
 from domain.adventure import Agent, AgentMemory
 from domain.adventure.agent_policies import POLICIES, EventCoordinator, QuestGenerator, policies
-from domain.adventure.agents import (
-    AGENT_TYPES,
-    AgentNameTaken,
-    InvalidAgent,
-    PostQuest,
-    ScheduleEvent,
-    Trigger,
-    agent_id,
-    memory_id,
-)
+from domain.adventure.agents import AGENT_TYPES, AgentNameTaken, InvalidAgent, agent_id, memory_id
+from domain.adventure.decisions import PostQuest, ScheduleEvent, Trigger
 from domain.adventure.evolution import EvolutionHasDependents, EvolutionRolledBack, evolution_id
 from domain.kernel.errors import InvalidCommand
 from tests.unit.adventure.helpers import adventure
