@@ -49,9 +49,12 @@ class AgentOut(BaseModel):
     agent_name: str
     agent_type: str
     configuration: Json
-    current_state: Json
+    current_state: Json = Field(
+        description="The changes it made and rolled back, counted by the read side from the evolution log."
+    )
     is_active: bool
-    last_activity: datetime | None
+    last_activity: datetime | None = Field(description="Its latest change or rollback (the read side's).")
+    next_survey: datetime | None = Field(None, description="A surveyor's next look at its worlds.")
     version: int
     position: int | None = None
 
@@ -93,16 +96,24 @@ class SurveyOut(BaseModel):
     position: int | None = Field(None, description="The last write's: pass it as min_position to read the log.")
 
 
-def agent_out(written: Written, status: int = 200) -> Stored:
+def agent_out(written: Written, db: ReadDb | None = None, status: int = 200) -> Stored:
+    """The agent, with what the read side counts of its changes (none yet, for a new one)."""
     a: Agent = written.aggregate
+    counted = None
+    if db is not None:
+        with db.connection() as conn:
+            counted = conn.execute(
+                "SELECT current_state, last_activity FROM adventure.ai_agents WHERE id = %s", (a.id,)
+            ).fetchone()
     out = AgentOut(
         id=a.id,
         agent_name=a.agent_name,
         agent_type=a.agent_type,
         configuration=a.configuration,
-        current_state=a.current_state,
+        current_state=counted["current_state"] if counted else {"changes": 0, "rolled_back": 0},
         is_active=a.is_active,
-        last_activity=a.last_activity,
+        last_activity=counted["last_activity"] if counted else None,
+        next_survey=a.next_survey,
         version=a.version,
         position=written.position,
     )
@@ -116,26 +127,29 @@ def register(body: AgentIn, cmd: CommandDep, adventure: Adventure) -> Response:
     admin_only(cmd, "register agents")
     return cmd.run(
         {"agent": body.model_dump()},
-        lambda: agent_out(adventure.agents.register(body.agent_name, body.agent_type, body.configuration), 201),
+        lambda: agent_out(adventure.agents.register(body.agent_name, body.agent_type, body.configuration), status=201),
     )
 
 
-@router.get("/agents/{agent_id}", response_model=AgentOut, responses=problems(403, 404))
-def get_agent(agent_id: UUID, adventure: Adventure, principal: CurrentPrincipal) -> Response:
+@router.get(
+    "/agents/{agent_id}", response_model=AgentOut, dependencies=[ReadYourWrites], responses=problems(403, 404, 422)
+)
+def get_agent(agent_id: UUID, adventure: Adventure, principal: CurrentPrincipal, db: ReadDb) -> Response:
+    """An agent (admins); ``min_position`` waits for the read side's counts to include a write."""
     if not principal.is_admin:
         raise Problem(403, "forbidden", "only admins read agents")
-    return to_response(agent_out(Written(adventure.agents.agent(agent_id), None)))
+    return to_response(agent_out(Written(adventure.agents.agent(agent_id), None), db))
 
 
 @router.patch("/agents/{agent_id}", response_model=AgentOut, responses=problems(403, 404, 412, 422))
 def configure(
-    agent_id: UUID, body: AgentPatch, cmd: CommandDep, adventure: Adventure, if_match: IfMatch = None
+    agent_id: UUID, body: AgentPatch, cmd: CommandDep, adventure: Adventure, db: ReadDb, if_match: IfMatch = None
 ) -> Response:
     """New configuration, or pause and resume (admins)."""
     admin_only(cmd, "configure agents")
     return cmd.run(
         {"agent": str(agent_id), **body.model_dump()},
-        lambda: agent_out(adventure.agents.configure(agent_id, body.configuration, body.is_active, if_match)),
+        lambda: agent_out(adventure.agents.configure(agent_id, body.configuration, body.is_active, if_match), db),
     )
 
 

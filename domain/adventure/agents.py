@@ -4,7 +4,9 @@ what they remember (the interface their policies sit behind is ``decisions``).
 An ``Agent`` is registered by an admin with a unique ``agent_name``, one of
 the seed's six ``agent_type``s, a ``configuration`` (bounded JSON; ``worlds``
 limits it to some worlds) and ``is_active`` (a paused agent does nothing).
-Its ``current_state`` counts what it has done.
+What it has done is the evolution log's (the read model's ``ai_agents``
+counts it there: writing each change to the agent too would make every
+turn of one agent contend for it).
 
 A **policy** (``decisions.AgentPolicy``) decides, from a trigger and what it
 may see (the world, the triggering aggregate, its memory, a seed), whether
@@ -63,7 +65,7 @@ SURVEY_MINUTES = (5, 24 * 60, 60)  # the least, the most, and the usual minutes 
 
 class Agent(Aggregate):
     TOPIC = "lorekeeper.agent"
-    snapshot_types: ClassVar[dict[str, object]] = {"last_activity": datetime | None, "next_survey": datetime | None}
+    snapshot_types: ClassVar[dict[str, object]] = {"next_survey": datetime | None}
     added_state: ClassVar[dict[str, object]] = {"next_survey": None}
 
     class Created(Aggregate.Created):
@@ -89,7 +91,8 @@ class Agent(Aggregate):
             agent.is_active = self.is_active
 
     class Acted(Aggregate.Event):
-        """An evolution it made (or rolled back: ``undone``); its state after."""
+        """An evolution it made or rolled back, as earlier versions recorded it
+        on the agent (the read model now counts the log's own events)."""
 
         TOPIC: ClassVar[str] = "lorekeeper.agent.Acted"
         evolution_id: UUID
@@ -98,8 +101,7 @@ class Agent(Aggregate):
         current_state: dict[str, Any]
 
         def apply(self, agent: Agent) -> None:
-            agent.current_state = self.current_state
-            agent.last_activity = self.timestamp
+            pass
 
     class Surveyed(Aggregate.Event):
         """A surveyor took its turn over the worlds it serves; its next is due at ``next_survey``."""
@@ -115,8 +117,6 @@ class Agent(Aggregate):
         self.agent_type = agent_type
         self.configuration = configuration
         self.is_active = True
-        self.current_state: dict[str, Any] = {"changes": 0, "rolled_back": 0}
-        self.last_activity: datetime | None = None
         self.next_survey: datetime | None = None
 
     @staticmethod
@@ -154,11 +154,6 @@ class Agent(Aggregate):
     def surveyed(self, due: datetime, now: datetime) -> None:
         """Its survey due at ``due`` is done: the next is one interval on (from now, if it ran late)."""
         self.trigger_event(self.Surveyed, next_survey=max(due, now) + self.survey_interval())
-
-    def record(self, evolution_id: UUID, world_id: UUID, undone: bool = False) -> None:
-        state = dict(self.current_state)
-        state["rolled_back" if undone else "changes"] = state.get("rolled_back" if undone else "changes", 0) + 1
-        self.trigger_event(self.Acted, evolution_id=evolution_id, world_id=world_id, undone=undone, current_state=state)
 
 
 def check_configuration(configuration: Any) -> dict[str, Any]:

@@ -61,6 +61,7 @@ class Evolution(Aggregate):
         reason: str
         cascaded_from: UUID | None
         compensation: dict[str, Any]
+        agent_id: UUID | None = None  # whose change it was (the read model counts each agent's rollbacks)
 
         def apply(self, entry: Evolution) -> None:
             entry.is_active = False
@@ -99,4 +100,10 @@ class Evolution(Aggregate):
 
     def roll_back(self, reason: str, compensation: dict[str, Any], cascaded_from: UUID | None = None) -> None:
         self.check_active()
-        self.trigger_event(self.RolledBack, reason=reason, cascaded_from=cascaded_from, compensation=compensation)
+        self.trigger_event(
+            self.RolledBack,
+            reason=reason,
+            cascaded_from=cascaded_from,
+            compensation=compensation,
+            agent_id=self.agent_id,
+        )

@@ -37,7 +37,7 @@ from domain.adventure.world_events import quest_experience
 from domain.kernel import clock
 from domain.kernel.aggregate import Aggregate
 from domain.kernel.errors import NotFound, PermissionDenied
-from domain.kernel.store import Lorekeeper, Written
+from domain.kernel.store import Lorekeeper, Written, writes
 
 if TYPE_CHECKING:
     from domain.adventure.characters import Adventurer
@@ -55,7 +55,7 @@ class Questing:
     def run(self, run_id: UUID) -> QuestProgress:
         return self.store.load(QuestProgress, run_id)
 
-    def create_quest(
+    def new_quest(
         self,
         world_id: UUID,
         title: str,
@@ -68,8 +68,9 @@ class Questing:
         party_max: int = 1,
         expires_at: datetime | None = None,
         origin: UUID | None = None,
-    ) -> Written:
-        """A quest (``origin``: the evolution entry of the agent posting it, which names it)."""
+    ) -> Quest:
+        """A quest, not yet written (``origin``: the evolution entry of the agent
+        posting it, which names it and is written with it)."""
         self.game.world(world_id)
         quest = Quest.create(
             world_id,
@@ -85,7 +86,9 @@ class Questing:
             clock.now(),
             origin,
         )
-        return self.store.written(quest)
+        return quest
+
+    create_quest = writes(new_quest)
 
     def set_quest_active(self, quest_id: UUID, is_active: bool, expected_version: int | None = None) -> Written:
         return self.store.command(Quest, quest_id, lambda q: q.set_active(is_active), expected_version)

@@ -96,9 +96,7 @@ class Rollbacks:
                 compensation.update(done)
                 written_with = [world] if world.pending_events else []
             now.roll_back(reason or "rolled back by an admin", compensation, cascaded_from)
-            agent = self.agent(now.agent_id)
-            agent.record(now.id, now.world_id, undone=True)
-            return Written(now, self.store.write(now, agent, *written_with))
+            return Written(now, self.store.write(now, *written_with))
 
         written = self.store.change(entry_id, step)
         undone.append(entry_id)

@@ -14,7 +14,7 @@ from uuid import UUID
 from domain.adventure.world_events import WorldEvent, WorldEventRefused
 from domain.kernel import clock
 from domain.kernel.errors import NotFound, PermissionDenied
-from domain.kernel.store import Lorekeeper, Written
+from domain.kernel.store import Lorekeeper, Written, writes
 
 if TYPE_CHECKING:
     from domain.adventure.use_cases import AdventureUseCases
@@ -28,7 +28,7 @@ class Seasons:
     def event(self, event_id: UUID) -> WorldEvent:
         return self.store.load(WorldEvent, event_id)
 
-    def schedule(
+    def new_event(
         self,
         world_id: UUID,
         event_type: str,
@@ -41,9 +41,9 @@ class Seasons:
         trigger: str = "admin",
         triggered_by: UUID | None = None,
         owner: UUID | None = None,
-    ) -> Written:
-        """A world event; a player's (``trigger="player"``) is set off by its own
-        character (``triggered_by``), which must be in the world."""
+    ) -> WorldEvent:
+        """A world event, not yet written; a player's (``trigger="player"``) is
+        set off by its own character (``triggered_by``), which must be in the world."""
         world = self.game.world(world_id)
         world.check_active()
         if trigger == "player":
@@ -64,7 +64,9 @@ class Seasons:
             trigger,
             triggered_by,
         )
-        return self.store.written(happening)
+        return happening
+
+    schedule = writes(new_event)
 
     def cancel(self, event_id: UUID, actor: UUID | None = None) -> Written:
         """End it now (an admin, or the player whose character set it off: ``actor``)."""

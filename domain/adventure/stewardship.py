@@ -6,15 +6,15 @@ carry out its decision through the use case an admin would use.
 
 **Exactly once.** The entry of an agent's change is named by the agent and
 the trigger, and so is what the change makes (the quest posted, the event
-scheduled, the story written): a turn taken again finds the entry and does
-nothing; one cut short between the change and its entry finds the change
-made and records the entry (world flags are written with the entry, in one
-write). Rolling changes back is ``rollbacks``'.
+scheduled, the story written); the change and its entry are one write. A
+turn taken again finds the entry and does nothing; one cut short wrote
+neither. Rolling changes back is ``rollbacks``'.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -41,12 +41,12 @@ from domain.adventure.evolution import (
     Evolution,
     evolution_id,
 )
-from domain.adventure.quests import COMPLETED, Quest, QuestProgress, quest_made_by
+from domain.adventure.quests import COMPLETED, Quest, QuestProgress
 from domain.adventure.relationships import Relationship, relationship_type
 from domain.adventure.rollbacks import Rollbacks
-from domain.adventure.stories import Story, story_made_by
+from domain.adventure.stories import Story
 from domain.adventure.surveyors import SURVEYED, survey_key
-from domain.adventure.world_events import WorldEvent, event_made_by
+from domain.adventure.world_events import WorldEvent
 from domain.kernel import clock
 from domain.kernel.errors import Conflict, InvalidCommand, NotFound
 from domain.kernel.store import Lorekeeper, Written
@@ -56,6 +56,21 @@ if TYPE_CHECKING:
 
 SURVEY_WORLDS_MAX = 100  # worlds one survey looks at
 STORIES_CHECKED = 16  # a character's stories (the last begun) story_weaver looks at in one turn
+
+
+@dataclass(frozen=True)
+class Turn:
+    """A trigger to answer: its key (one entry per agent and key: exactly once),
+    its world, what set it off (the policy's ``subject``), the entries that
+    made that (the answer depends on them), and the memory the agent reads
+    and writes (its type's in the world, unless named: one per pair, say,
+    so that turns in one world do not contend for it)."""
+
+    key: str
+    world_id: UUID
+    subject: Any
+    depends: tuple[UUID, ...] = ()
+    memory_type: str | None = None
 
 
 class NotASurveyor(Conflict):
@@ -112,17 +127,17 @@ class Stewardship(Rollbacks):
         if run.status != COMPLETED:
             return []
         quest = self.store.load(Quest, run.quest_id)
-        depends = [quest.origin] if quest.origin is not None else []
-        return self._turn("quest_generator", f"quest:{quest.id}", run.world_id, (quest, run), depends)
+        depends = (quest.origin,) if quest.origin is not None else ()
+        return self._turn("quest_generator", Turn(f"quest:{quest.id}", run.world_id, (quest, run), depends))
 
     def season_began(self, event_id: UUID, due: datetime) -> list[Written]:
         """``event_coordinator``'s turn: a season's window opened."""
         season = self.store.load(WorldEvent, event_id)
         if season.status != "active" or season.event_type != "season":
             return []
-        depends = [season.triggered_by] if season.trigger == "agent" and season.triggered_by else []
+        depends = (season.triggered_by,) if season.trigger == "agent" and season.triggered_by else ()
         key = f"season:{season.id}:{season.start_time.isoformat()}"
-        return self._turn("event_coordinator", key, season.world_id, season, depends)
+        return self._turn("event_coordinator", Turn(key, season.world_id, season, depends))
 
     def branch_chosen(self, character_id: UUID, due: datetime) -> list[Written]:
         """``story_weaver``'s turn: the character chose a branch; a story whose
@@ -137,9 +152,9 @@ class Stewardship(Rollbacks):
             if not story.is_active or story.next_choices(path):
                 continue
             origin = story.metadata.get("evolution_id")
-            depends = [UUID(origin)] if origin else []
+            depends = (UUID(origin),) if origin else ()
             subject = (story, character, path)
-            made += self._turn("story_weaver", f"story_end:{story.id}", story.world_id, subject, depends)
+            made += self._turn("story_weaver", Turn(f"story_end:{story.id}", story.world_id, subject, depends))
         return made
 
     def relationship_soured(self, relationship_id: UUID, due: datetime) -> list[Written]:
@@ -153,7 +168,8 @@ class Stewardship(Rollbacks):
         except NotFound:
             return []  # one of them is erased
         key = f"hostile:{relationship.id}:{due.isoformat()}"
-        return self._turn("character_master", key, relationship.world_id, (relationship, *pair), [])
+        subject = (relationship, *pair)
+        return self._turn("character_master", Turn(key, relationship.world_id, subject, (), f"rift:{relationship.id}"))
 
     def survey(self, agent_key: UUID, due: datetime, scheduled: bool = True) -> list[Written]:
         """A surveyor's look at each world it serves (the read side's census of
@@ -169,11 +185,10 @@ class Stewardship(Rollbacks):
         if agent.is_active and self.census is not None:
             worlds = [UUID(w) for w in agent.configuration.get("worlds", [])] or self.census.worlds()
             for world_id in worlds[:SURVEY_WORLDS_MAX]:
-                key = survey_key(world_id, due)
-                subject = SURVEYED[agent.agent_type](self.census, world_id)
-                entry_id = evolution_id(agent.id, key)
-                act = partial(self._act, agent.id, entry_id, key, world_id, subject, policy, [])
-                made.append(self.store.change(entry_id, act))
+                turn = Turn(survey_key(world_id, due), world_id, SURVEYED[agent.agent_type](self.census, world_id))
+                made.append(
+                    self.store.change(evolution_id(agent.id, turn.key), partial(self._act, agent.id, policy, turn))
+                )
         if scheduled:
             made.append(self.store.command(Agent, agent.id, lambda a: a.surveyed(due, clock.now())))
         return made
@@ -187,7 +202,8 @@ class Stewardship(Rollbacks):
             )
         return self.survey(agent_key, clock.now(), scheduled=False)
 
-    def _turn(self, agent_type: str, key: str, world_id: UUID, subject: Any, depends: list[UUID]) -> list[Written]:
+    def _turn(self, agent_type: str, turn: Turn) -> list[Written]:
+        """Every agent of the type answers the turn (each once)."""
         try:
             registry = self.store.load(AgentRegistry, REGISTRY)
         except NotFound:
@@ -195,22 +211,14 @@ class Stewardship(Rollbacks):
         policy = self.policies.get(agent_type)
         if policy is None:
             return []
-        return [
-            self.store.change(entry_id, partial(self._act, agent, entry_id, key, world_id, subject, policy, depends))
-            for agent in registry.of_type(agent_type)
-            for entry_id in [evolution_id(agent, key)]
-        ]
+        return [self._answer(agent, policy, turn) for agent in registry.of_type(agent_type)]
 
-    def _act(
-        self,
-        agent_key: UUID,
-        entry_id: UUID,
-        key: str,
-        world_id: UUID,
-        subject: Any,
-        policy: AgentPolicy,
-        depends: list[UUID],
-    ) -> Written:
+    def _answer(self, agent: UUID, policy: AgentPolicy, turn: Turn) -> Written:
+        """One agent's answer to the turn: its entry, written once (retried whole on a race)."""
+        return self.store.change(evolution_id(agent, turn.key), partial(self._act, agent, policy, turn))
+
+    def _act(self, agent_key: UUID, policy: AgentPolicy, turn: Turn) -> Written:
+        entry_id, world_id, depends = evolution_id(agent_key, turn.key), turn.world_id, list(turn.depends)
         agent = self.agent(agent_key)
         try:
             return Written(self.entry(entry_id), None)  # acted on this trigger already
@@ -229,12 +237,13 @@ class Stewardship(Rollbacks):
         except NotFound:
             return Written(agent, None)  # a world the census knew and the store does not (yet)
         now = clock.now()
+        memory_type = turn.memory_type or agent.agent_type
         try:
-            memory = self.store.load(AgentMemory, memory_id(agent.id, world_id, agent.agent_type))
+            memory = self.store.load(AgentMemory, memory_id(agent.id, world_id, memory_type))
         except NotFound:
-            memory = AgentMemory(agent_id=agent.id, world_id=world_id, memory_type=agent.agent_type)
+            memory = AgentMemory(agent_id=agent.id, world_id=world_id, memory_type=memory_type)
         decision = policy.decide(
-            agent, Trigger(key=key, world=world, subject=subject, now=now, memory=memory.recall(now))
+            agent, Trigger(key=turn.key, world=world, subject=turn.subject, now=now, memory=memory.recall(now))
         )
         if decision is None:
             return Written(agent, None)
@@ -248,7 +257,7 @@ class Stewardship(Rollbacks):
         entry = Evolution(
             world_id=world_id,
             agent_id=agent.id,
-            trigger=key,
+            trigger=turn.key,
             evolution_type=decision.evolution_type,
             changes_made=changes,
             reasoning=decision.reasoning,
@@ -256,40 +265,28 @@ class Stewardship(Rollbacks):
         )
         for parent in parents:
             parent.add_dependent(entry.id)
-        agent.record(entry.id, world_id)
         if decision.remember is not None:
             memory.remember(decision.remember, now + decision.remember_for)
         remembered = [memory] if memory.pending_events else []
-        return Written(entry, self.store.write(entry, agent, *remembered, *parents, *written_with))
+        return Written(entry, self.store.write(entry, *remembered, *parents, *written_with))
 
     def _carry_out(self, world: Any, entry_id: UUID, decision: Decision) -> tuple[dict[str, Any], list[Any]]:
-        """The decision, through the use case an admin uses; what it made, and
-        what is written with the entry. Made already (a turn cut short after
-        it): found, not made again."""
+        """The decision, through the use case an admin uses (its decision, not
+        its write): what it made, to be written with the entry in one write.
+        So a change and its entry are never one without the other."""
         change, world_id = decision.change, world.id
         if isinstance(change, PostQuest):
-            made = quest_made_by(entry_id)
-            try:
-                self.store.load(Quest, made)
-            except NotFound:
-                self.game.quests.create_quest(world_id, **vars(change), origin=entry_id)
-            return {"kind": QUEST_POSTED, "quest_id": str(made), "title": change.title}, []
+            quest = self.game.quests.new_quest(world_id, **vars(change), origin=entry_id)
+            return {"kind": QUEST_POSTED, "quest_id": str(quest.id), "title": change.title}, [quest]
         if isinstance(change, ScheduleEvent):
-            made = event_made_by(entry_id)
-            try:
-                self.store.load(WorldEvent, made)
-            except NotFound:
-                self.game.seasons.schedule(world_id, **vars(change), trigger="agent", triggered_by=entry_id)
-            return {"kind": EVENT_SCHEDULED, "event_id": str(made), "event_name": change.event_name}, []
+            happening = self.game.seasons.new_event(world_id, **vars(change), trigger="agent", triggered_by=entry_id)
+            return {"kind": EVENT_SCHEDULED, "event_id": str(happening.id), "event_name": change.event_name}, [
+                happening
+            ]
         if isinstance(change, PostStory):
-            made = story_made_by(entry_id)
-            try:
-                self.store.load(Story, made)
-            except NotFound:
-                self.game.stories.create_story(world_id, **vars(change), origin=entry_id)
-            return {"kind": STORY_WRITTEN, "story_id": str(made), "title": change.title}, []
+            story = self.game.stories.new_story(world_id, **vars(change), origin=entry_id)
+            return {"kind": STORY_WRITTEN, "story_id": str(story.id), "title": change.title}, [story]
         if isinstance(change, SetWorldFlags):
-            # The world's new flags are written with the entry: one write, nothing to find after a crash.
             previous = {name: world.flags.get(name) for name in change.flags}
             built_on = {name: world.flag_origins[name] for name in change.flags if name in world.flag_origins}
             self.game.flag(world, change.flags, change.reason, origin=entry_id)

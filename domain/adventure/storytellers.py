@@ -8,7 +8,8 @@ seeded by the agent and the trigger, so the same trigger decides the same.
   unless the chain is long enough (``max_chain``, 2) or the scores say rest.
 - ``character_master``, when a relationship turns hostile: a quest for the
   two to mend it together (a party of two building), unless it mediated
-  between them lately (its memory) or the scores say let it be.
+  between them lately (its memory of the pair, for a week) or the scores say
+  let it be.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from domain.adventure.decisions import Decision, PostQuest, PostStory, Trigger, 
 
 AFTERWORDS = ("Aftermath", "Echoes", "Legacy")
 HOSTILE_KINDS = frozenset({"quarrel", "insult", "attack", "betray"})
-MEDIATED_MAX = 32  # pairs character_master remembers mediating
 
 
 class StoryWeaver:
@@ -98,8 +98,7 @@ class CharacterMaster:
     def decide(self, agent: Agent, trigger: Trigger) -> Decision | None:
         relationship, first, second = trigger.subject
         hostile_acts = sum(1 for h in relationship.history if h["kind"] in HOSTILE_KINDS)
-        mediated = trigger.memory.get("mediated", [])
-        again = str(relationship.id) in mediated
+        again = trigger.memory.get("mediated") is True  # its memory of this pair
         noise = trigger.rng(agent.id).uniform(-0.05, 0.05)
         scores = {
             "mediate": round(0.45 + 0.05 * min(hostile_acts, 6) + noise, 3),
@@ -130,5 +129,5 @@ class CharacterMaster:
                 scores,
                 chosen,
             ),
-            remember={"mediated": [*mediated, str(relationship.id)][-MEDIATED_MAX:]},
+            remember={"mediated": True, "value": relationship.value},
         )

@@ -18,7 +18,7 @@ from domain.adventure.rules import befall, facts, unmet
 from domain.adventure.stories import InvalidStory, Story
 from domain.kernel.aggregate import Aggregate
 from domain.kernel.errors import Conflict, NotFound
-from domain.kernel.store import Lorekeeper, Written
+from domain.kernel.store import Lorekeeper, Written, writes
 
 if TYPE_CHECKING:
     from domain.adventure.characters import Adventurer
@@ -37,7 +37,7 @@ class Storytelling:
     def story(self, story_id: UUID) -> Story:
         return self.store.load(Story, story_id)
 
-    def create_story(
+    def new_story(
         self,
         world_id: UUID,
         title: str,
@@ -46,15 +46,17 @@ class Storytelling:
         metadata: dict[str, Any],
         branches: Sequence[dict[str, Any]] = (),
         origin: UUID | None = None,
-    ) -> Written:
-        """A story in a world, with its first branches (any tree of them) in the
-        same write; an agent's is named by its evolution entry (``origin``)."""
+    ) -> Story:
+        """A story in a world, with its first branches (any tree of them), not
+        yet written; an agent's is named by its evolution entry (``origin``)."""
         self.game.world(world_id)
         story = Story.create(world_id, title, description, story_type, metadata, origin)
         if branches:
             self._check_characters(world_id, branches)
             story.add_branches(branches)
-        return self.store.written(story)
+        return story
+
+    create_story = writes(new_story)
 
     def add_branches(
         self, story_id: UUID, branches: Sequence[dict[str, Any]], expected_version: int | None = None

@@ -2,8 +2,9 @@
 002), in the ``adventure`` schema, with the seed's names:
 
 - ``ai_agents``: one row per agent; ``current_state`` counts its changes and
-  rollbacks, ``last_activity`` its latest, ``next_survey`` when a surveyor
-  (``world_builder``, ``balance_keeper``) looks at its worlds next.
+  rollbacks (from the evolution log's own events: the agent aggregate is not
+  written at each change), ``last_activity`` its latest, ``next_survey``
+  when a surveyor (``world_builder``, ``balance_keeper``) looks next.
 - ``agent_memory``: one row per agent, world and memory type while it is
   remembered; forgotten (at ``expires_at``, by a timer), the row goes.
 - ``world_evolution_log``: one row per change an agent made: what
@@ -17,7 +18,19 @@ from __future__ import annotations
 from uuid import UUID
 
 from domain.adventure import Agent, AgentMemory, Evolution
-from projections.model import DELETE, Event, Handler, Projection, Row, Table, _Delete, copy_fields, updated
+from projections.model import (
+    DELETE,
+    Apply,
+    Event,
+    Handler,
+    Key,
+    Projection,
+    Row,
+    Table,
+    _Delete,
+    copy_fields,
+    updated,
+)
 
 SCHEMA = "adventure"
 
@@ -97,9 +110,28 @@ def agent_created(event: Event, _: Row | None) -> Row:
 
 
 def acted(event: Event, row: Row | None) -> Row | None:
+    """What earlier versions recorded on the agent at each change (its counts, whole)."""
     if row is None:
         return None
     return updated(event, row, {"current_state": event.data["current_state"], "last_activity": event.timestamp})
+
+
+def the_agent(event: Event) -> Key:
+    """The agent whose change an evolution event is (a rollback of earlier versions' names none)."""
+    agent = event.data.get("agent_id")
+    return (UUID(agent),) if agent else (event.originator_id,)
+
+
+def counted(what: str) -> Apply:
+    """One more change made (``changes``) or rolled back (``rolled_back``) by the agent."""
+
+    def apply(event: Event, row: Row | None) -> Row | None:
+        if row is None:
+            return None
+        state = {**row["current_state"], what: row["current_state"].get(what, 0) + 1}
+        return {**row, "current_state": state, "last_activity": event.timestamp}
+
+    return apply
 
 
 def remembered(event: Event, row: Row | None) -> Row:
@@ -151,7 +183,7 @@ def rolled_back(event: Event, row: Row | None) -> Row | None:
 
 PROJECTION = Projection(
     name="adventure_agents",
-    schema_version=2,  # 2: ai_agents.next_survey
+    schema_version=3,  # 2: ai_agents.next_survey; 3: counts from the evolution log
     tables=(AI_AGENTS, AGENT_MEMORY, WORLD_EVOLUTION_LOG),
     handlers={
         Agent.Created.TOPIC: (Handler(AI_AGENTS, agent_created),),
@@ -161,8 +193,14 @@ PROJECTION = Projection(
         Agent.Surveyed.TOPIC: (Handler(AI_AGENTS, copy_fields(next_survey="next_survey")),),
         AgentMemory.Remembered.TOPIC: (Handler(AGENT_MEMORY, remembered),),
         AgentMemory.Forgotten.TOPIC: (Handler(AGENT_MEMORY, forgotten),),
-        Evolution.Created.TOPIC: (Handler(WORLD_EVOLUTION_LOG, entry_created),),
-        Evolution.RolledBack.TOPIC: (Handler(WORLD_EVOLUTION_LOG, rolled_back),),
+        Evolution.Created.TOPIC: (
+            Handler(WORLD_EVOLUTION_LOG, entry_created),
+            Handler(AI_AGENTS, counted("changes"), the_agent),
+        ),
+        Evolution.RolledBack.TOPIC: (
+            Handler(WORLD_EVOLUTION_LOG, rolled_back),
+            Handler(AI_AGENTS, counted("rolled_back"), the_agent),
+        ),
     },
 )
 

@@ -25,7 +25,7 @@ def test_an_agent_is_checked_when_registered_and_configured():
     agent = Agent.register("  Quill ", "quest_generator", {"worlds": [str(uuid4()).upper()], "max_chain": 2})
     assert agent.agent_name == "Quill" and agent.id == agent_id("quill")
     assert agent.configuration["worlds"][0] == agent.configuration["worlds"][0].lower()
-    assert agent.current_state == {"changes": 0, "rolled_back": 0} and agent.is_active and agent.last_activity is None
+    assert agent.is_active and agent.next_survey is None
     with pytest.raises(InvalidAgent, match="'oracle' is not an agent type") as kind:
         Agent.register("X", "oracle", {})
     assert kind.value.details == {"agent_types": list(AGENT_TYPES)}
@@ -43,9 +43,6 @@ def test_an_agent_is_checked_when_registered_and_configured():
     assert len(agent.pending_events) == 3 and not agent.serves(world)  # the same configuration: no event
     agent.configure(None, False)
     assert len(agent.pending_events) == 3
-    agent.record(uuid4(), world)
-    agent.record(uuid4(), world, undone=True)
-    assert agent.current_state == {"changes": 1, "rolled_back": 1} and agent.last_activity is not None
 
 
 def test_memory_is_recalled_until_it_expires_and_then_forgotten():
@@ -168,7 +165,7 @@ def test_an_agent_acts_once_per_trigger_and_its_chain_rolls_back_dependents_firs
     assert (last.reason, last.compensation, last.cascaded_from) == ("too hard", {"quest_closed": str(sequel)}, None)
     with pytest.raises(EvolutionRolledBack):
         game.agents.roll_back(entry.id, cascade=True)
-    assert game.agents.agent(quill.id).current_state == {"changes": 2, "rolled_back": 2}
+    assert game.agents.agent(quill.id).version == 1  # its changes are the log's: the agent is not written
     # Paused, it rests; not serving this world, it rests.
     game.agents.configure(quill.id, None, False)
     third = game.quests.create_quest(world_id, "Stone", "", "side", {}, {}, 1, LOGS).aggregate.id
