@@ -50,7 +50,7 @@ class Rollbacks:
         """Undo one entry (and, with ``cascade``, every active entry depending on
         it, first); the entries undone, dependents first."""
         undone = Undone()
-        self._undo(entry_id, cascade, reason, None, undone)
+        self._undo_all(entry_id, cascade, reason, undone)
         return undone
 
     def roll_back_since(
@@ -64,22 +64,46 @@ class Rollbacks:
             if entry.agent_id != agent or entry.world_id != world_id or entry.created_on < since:
                 continue
             if entry.is_active and entry_id not in undone:
-                self._undo(entry_id, cascade, reason, None, undone)
+                self._undo_all(entry_id, cascade, reason, undone)
         return undone
 
-    def _undo(self, entry_id: UUID, cascade: bool, reason: str, cascaded_from: UUID | None, undone: Undone) -> None:
+    def _undo_all(self, entry_id: UUID, cascade: bool, reason: str, undone: Undone) -> None:
+        """The entry and (``cascade``) what depends on it, dependents first; the
+        whole cascade is planned, and refused, before anything is written."""
+        for step_id, cascaded_from in self._plan(entry_id, cascade):
+            self._undo(step_id, reason, cascaded_from, undone)
+
+    def _plan(self, entry_id: UUID, cascade: bool) -> list[tuple[UUID, UUID | None]]:
+        """The entries to undo, dependents first, each with the entry whose
+        cascade reached it; 409 naming the active dependents without ``cascade``."""
         entry = self.entry(entry_id)
         entry.check_active()
-        dependents = [UUID(d) for d in entry.dependents if self.entry(UUID(d)).is_active]
+        dependents = self._active_dependents(entry)
         if dependents and not cascade:
             raise EvolutionHasDependents(
                 f"{len(dependents)} later change(s) depend on this one: roll them back first, or cascade",
                 dependents=[str(d) for d in dependents],
             )
-        for dependent in dependents:
-            if len(undone) >= CASCADE_MAX:
+        order: list[tuple[UUID, UUID | None]] = []
+        seen: set[UUID] = set()
+
+        def visit(current: Evolution, cascaded_from: UUID | None) -> None:
+            seen.add(current.id)
+            for dependent in self._active_dependents(current):
+                if dependent not in seen:
+                    visit(self.entry(dependent), current.id)
+            order.append((current.id, cascaded_from))
+            if len(order) > CASCADE_MAX:
                 raise InvalidCommand(f"a rollback undoes at most {CASCADE_MAX} changes")
-            self._undo(dependent, cascade, reason, entry_id, undone)
+
+        visit(entry, None)
+        return order
+
+    def _active_dependents(self, entry: Evolution) -> list[UUID]:
+        return [UUID(d) for d in entry.dependents if self.entry(UUID(d)).is_active]
+
+    def _undo(self, entry_id: UUID, reason: str, cascaded_from: UUID | None, undone: Undone) -> None:
+        entry = self.entry(entry_id)
         compensation = self._compensate(entry)
 
         def step() -> Written:
