@@ -87,9 +87,13 @@ class Trigger:
     now: datetime
     memory: dict[str, Any] = field(default_factory=dict)
 
+    def seed(self, agent: UUID) -> int:
+        """The decision's seed: from the agent and the trigger (its entry records it)."""
+        return uuid5(agent, self.key).int
+
     def rng(self, agent: UUID) -> random.Random:
-        """The decision's dice: seeded by the agent and the trigger, so replayed the same."""
-        return random.Random(uuid5(agent, self.key).int)
+        """The decision's dice, from its seed: replayed, the same."""
+        return random.Random(self.seed(agent))
 
 
 def reasoned(summary: str, factors: dict[str, Any], scores: dict[str, float], chosen: str) -> dict[str, Any]:

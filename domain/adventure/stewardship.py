@@ -242,9 +242,8 @@ class Stewardship(Rollbacks):
             memory = self.store.load(AgentMemory, memory_id(agent.id, world_id, memory_type))
         except NotFound:
             memory = AgentMemory(agent_id=agent.id, world_id=world_id, memory_type=memory_type)
-        decision = policy.decide(
-            agent, Trigger(key=turn.key, world=world, subject=turn.subject, now=now, memory=memory.recall(now))
-        )
+        trigger = Trigger(key=turn.key, world=world, subject=turn.subject, now=now, memory=memory.recall(now))
+        decision = policy.decide(agent, trigger)
         if decision is None:
             return Written(agent, None)
         changes, written_with = self._carry_out(world, entry_id, decision)
@@ -260,7 +259,7 @@ class Stewardship(Rollbacks):
             trigger=turn.key,
             evolution_type=decision.evolution_type,
             changes_made=changes,
-            reasoning=decision.reasoning,
+            reasoning={**decision.reasoning, "seed": str(trigger.seed(agent.id))},  # the dice, recorded
             depends_on=depends,
         )
         for parent in parents:

@@ -117,7 +117,7 @@ def run(url: str, tokens: TokenService, *, players: int = 3, seed: int = 7, cons
         quest_status = quest(http, base, party, admin, server)
         feud(http, base, party)
         log = review(http, base, admin, expected=4)  # a sequel quest, a season's fair, a sequel story, a truce
-        surveyed = survey(http, agents, admin)
+        surveyed = survey(http, base, agents, party, admin, server)
         unlocked = _await_achievements(http, player, auth)
         console.print(
             f"{len(party)} characters built {len(chunks)} chunks, crafted {crafts['ok']} times "

@@ -43,8 +43,17 @@ def feud(http: httpx.Client, base: str, party: list[Any]) -> None:
         _check(http.post(f"{base}/characters/{a['id']}/interactions", json=body, headers=auth), 200)
 
 
-def survey(http: httpx.Client, agents: list[str], admin: dict[str, str]) -> int:
-    """The surveyors (the last two registered) look at the world now; the changes they made."""
+def survey(
+    http: httpx.Client, base: str, agents: list[str], party: list[Any], admin: dict[str, str], server: dict[str, str]
+) -> int:
+    """A lumber delivery (planks everywhere: what the balance keeper dampens),
+    then, once the read side has it, the surveyors (the last two registered)
+    look at the world; the changes they made."""
+    (_, first, _), *_ = party
+    delivery = {"item_type": "block", "item_name": "planks", "quantity": 60, "reason": "loot"}
+    delivered = _check(http.post(f"{base}/characters/{first['id']}/items", json=delivery, headers=server), 200)
+    near = {"x": 8, "y": 80, "z": 8, "radius": 64, "min_position": delivered["position"]}
+    _check(http.get(f"{base}/characters", params=near, headers=admin), 200)  # the census reads the read side
     return sum(len(_check(http.post(f"/v1/agents/{a}/survey", headers=admin), 200)["evolution"]) for a in agents[-2:])
 
 

@@ -584,3 +584,18 @@ def test_every_turn_is_set_for_what_set_it_off():
     for topic, fields, due in cases:
         (timer,) = made[topic](SimpleNamespace(originator_id=subject, **fields))
         assert (timer.subject, timer.due) == (subject, due), topic
+
+
+def test_an_entry_records_the_seed_its_decision_was_made_with():
+    import random
+
+    game, world_id, *_ = adventure()
+    mason = game.agents.register("Mason", "world_builder", {}).aggregate.id
+    game.agents.census = Census(world_id, crowds=[crowd(0, 0, 5)])
+    (written,) = game.agents.survey_now(mason)
+    entry = written.aggregate
+    seed = int(entry.reasoning["seed"])
+    assert seed == uuid5(mason, entry.trigger).int
+    trigger = Trigger(key=entry.trigger, world=None, subject=None, now=NOW)
+    assert trigger.rng(mason).random() == random.Random(seed).random()  # the dice, replayed from the entry
+    assert {k: v for k, v in entry.reasoning.items() if k != "seed"}["chosen"] == "settle"
