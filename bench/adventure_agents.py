@@ -23,17 +23,13 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from contextlib import ExitStack
 from datetime import datetime
 
 import typer
 
-from bench.common import committed, report, scratch_container, server_env
-from bench.tycoon_heroes import percentile
-from bench.tycoon_turns import head, noop_baseline, processes
+from bench.common import committed, report
+from bench.turns import against_baseline, backend, head, mode, serving
 from domain.adventure import AdventureUseCases, Evolution, Relationship
-from infra.fanout.ai import TURNS_TOPIC
-from infra.kafka_broker import LocalKafka
 
 Feud = tuple[uuid.UUID, uuid.UUID, uuid.UUID]  # the owner, and the two characters
 PAIRS_PER_WORLD = 50  # the master remembers the last 32 pairs it mediated per world: each is answered once
@@ -101,53 +97,38 @@ def main(
     threads: int = 4,
 ) -> str:
     pairs = int(rate * seconds)
-    with ExitStack() as stack:
-        broker = stack.enter_context(LocalKafka()) if kafka else None
-        overrides = {"kafka_bootstrap_servers": broker.bootstrap_servers} if broker else {}
-        container = stack.enter_context(scratch_container(**overrides))
-        container.setup()
-        baseline = noop_baseline(container, rate, min(seconds, 10.0))  # before the projector claims timers
+    turned: dict[str, datetime] = {}
+    answered: dict[str, datetime] = {}
+    with backend(kafka, rate, seconds) as (container, baseline, env):
         game = container.use(AdventureUseCases)
         game.agents.register("Warden", "character_master", {})
         feuds = prepare(game, pairs)
-        env = server_env(container)
-        if broker:
-            env["KAFKA_BOOTSTRAP_SERVERS"] = broker.bootstrap_servers
-            container.turn_outbox.topics.ensure({TURNS_TOPIC})
-        children = [["projections", "run"]] + ([["consume", "ai"]] * members if broker else [])
-        stack.enter_context(processes(children, env))
-        time.sleep(warmup)
-        settle(container)  # the projector has caught up with the preparation: only the load is measured
-        since = head(container)
-        turned: dict[str, datetime] = {}
-        answered: dict[str, datetime] = {}
+        with serving(env, kafka, members):
+            time.sleep(warmup)
+            settle(container)  # the projector has caught up with the preparation: only the load is measured
+            since = head(container)
 
-        def watch() -> None:
-            topics = {Relationship.Interacted.TOPIC, Evolution.Created.TOPIC}
-            for seen, event in committed(container, since, time.monotonic() + seconds + 15, topics):
-                if isinstance(event, Relationship.Interacted):
-                    turned[str(event.originator_id)] = seen
-                else:
-                    answered[event.trigger.split(":")[1]] = seen
-                if len(answered) >= len(feuds):
-                    return
+            def watch() -> None:
+                topics = {Relationship.Interacted.TOPIC, Evolution.Created.TOPIC}
+                for seen, event in committed(container, since, time.monotonic() + seconds + 15, topics):
+                    if isinstance(event, Relationship.Interacted):
+                        turned[str(event.originator_id)] = seen
+                    else:
+                        answered[event.trigger.split(":")[1]] = seen
+                    if len(answered) >= len(feuds):
+                        return
 
-        watcher = threading.Thread(target=watch)
-        watcher.start()
-        offered = load(game, feuds, rate, threads)
-        watcher.join()
+            watcher = threading.Thread(target=watch)
+            watcher.start()
+            offered = load(game, feuds, rate, threads)
+            watcher.join()
     latencies = sorted((answered[k] - turned[k]).total_seconds() * 1000 for k in answered if k in turned)
-    mode = f"Kafka, {members} lorekeeper-ai members" if kafka else "in-process (no broker)"
     return report(
-        f"Adventure agents, {mode}: {len(feuds):,} relationships turning hostile at {rate}/s",
+        f"Adventure agents, {mode(kafka, members)}: {len(feuds):,} relationships turning hostile at {rate}/s",
         [
             ("triggering events per second (the load; goal 500)", offered, "events/s"),
             ("changes answered (of the triggers)", len(latencies), "changes"),
-            ("trigger committed -> agent's change committed, p50", percentile(latencies, 0.5), "ms"),
-            ("trigger committed -> agent's change committed, p99 (goal < 500)", percentile(latencies, 0.99), "ms"),
-            ("no-op timers at the same rate, due -> fired, p50", percentile(baseline, 0.5), "ms"),
-            ("no-op timers at the same rate, due -> fired, p99", percentile(baseline, 0.99), "ms"),
-            ("ratio of p99s (change / no-op)", percentile(latencies, 0.99) / percentile(baseline, 0.99), ""),
+            *against_baseline("trigger committed -> agent's change committed", "< 500", latencies, baseline),
         ],
     )
 

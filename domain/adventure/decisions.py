@@ -124,6 +124,21 @@ class Census(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class Turn:
+    """A trigger to answer: its key (one entry per agent and key: exactly once),
+    its world, what set it off (the policy's ``subject``), the entries that
+    made that (the answer depends on them), and the memory the agent reads
+    and writes (its type's in the world, unless named: one per pair, say,
+    so that turns in one world do not contend for it)."""
+
+    key: str
+    world_id: UUID
+    subject: Any
+    depends: tuple[UUID, ...] = ()
+    memory_type: str | None = None
+
+
 class AgentPolicy(Protocol):
     """One agent type's policy: a pure function of what it sees. A studio's
     own (a language model's) implements the same two members."""

@@ -37,7 +37,8 @@ from domain.adventure.world_events import quest_experience
 from domain.kernel import clock
 from domain.kernel.aggregate import Aggregate
 from domain.kernel.errors import NotFound, PermissionDenied
-from domain.kernel.store import Lorekeeper, Written, writes
+from domain.kernel.store import Lorekeeper, Written
+from domain.kernel.writing import writes
 
 if TYPE_CHECKING:
     from domain.adventure.characters import Adventurer

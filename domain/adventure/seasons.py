@@ -14,7 +14,8 @@ from uuid import UUID
 from domain.adventure.world_events import WorldEvent, WorldEventRefused
 from domain.kernel import clock
 from domain.kernel.errors import NotFound, PermissionDenied
-from domain.kernel.store import Lorekeeper, Written, writes
+from domain.kernel.store import Lorekeeper, Written
+from domain.kernel.writing import writes
 
 if TYPE_CHECKING:
     from domain.adventure.use_cases import AdventureUseCases

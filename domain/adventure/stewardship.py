@@ -14,7 +14,6 @@ neither. Rolling changes back is ``rollbacks``'.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -32,6 +31,7 @@ from domain.adventure.decisions import (
     ScheduleEvent,
     SetWorldFlags,
     Trigger,
+    Turn,
 )
 from domain.adventure.evolution import (
     EVENT_SCHEDULED,
@@ -56,21 +56,6 @@ if TYPE_CHECKING:
 
 SURVEY_WORLDS_MAX = 100  # worlds one survey looks at
 STORIES_CHECKED = 16  # a character's stories (the last begun) story_weaver looks at in one turn
-
-
-@dataclass(frozen=True)
-class Turn:
-    """A trigger to answer: its key (one entry per agent and key: exactly once),
-    its world, what set it off (the policy's ``subject``), the entries that
-    made that (the answer depends on them), and the memory the agent reads
-    and writes (its type's in the world, unless named: one per pair, say,
-    so that turns in one world do not contend for it)."""
-
-    key: str
-    world_id: UUID
-    subject: Any
-    depends: tuple[UUID, ...] = ()
-    memory_type: str | None = None
 
 
 class NotASurveyor(Conflict):
@@ -141,7 +126,10 @@ class Stewardship(Rollbacks):
 
     def branch_chosen(self, character_id: UUID, due: datetime) -> list[Written]:
         """``story_weaver``'s turn: the character chose a branch; a story whose
-        ending it reached is answered once (the first character to end it)."""
+        ending it reached is answered once (the first character to end it).
+        Every choice sets this turn: with no story weaver, it reads no story."""
+        if not self._agents_of("story_weaver"):
+            return []
         try:
             character = self.store.load(Adventurer, character_id)
         except NotFound:
@@ -202,16 +190,17 @@ class Stewardship(Rollbacks):
             )
         return self.survey(agent_key, clock.now(), scheduled=False)
 
-    def _turn(self, agent_type: str, turn: Turn) -> list[Written]:
-        """Every agent of the type answers the turn (each once)."""
+    def _agents_of(self, agent_type: str) -> list[UUID]:
+        """The registered agents of a type with a policy to decide for them."""
         try:
             registry = self.store.load(AgentRegistry, REGISTRY)
         except NotFound:
             return []
-        policy = self.policies.get(agent_type)
-        if policy is None:
-            return []
-        return [self._answer(agent, policy, turn) for agent in registry.of_type(agent_type)]
+        return registry.of_type(agent_type) if agent_type in self.policies else []
+
+    def _turn(self, agent_type: str, turn: Turn) -> list[Written]:
+        """Every agent of the type answers the turn (each once)."""
+        return [self._answer(agent, self.policies[agent_type], turn) for agent in self._agents_of(agent_type)]
 
     def _answer(self, agent: UUID, policy: AgentPolicy, turn: Turn) -> Written:
         """One agent's answer to the turn: its entry, written once (retried whole on a race)."""

@@ -18,7 +18,8 @@ from domain.adventure.rules import befall, facts, unmet
 from domain.adventure.stories import InvalidStory, Story
 from domain.kernel.aggregate import Aggregate
 from domain.kernel.errors import Conflict, NotFound
-from domain.kernel.store import Lorekeeper, Written, writes
+from domain.kernel.store import Lorekeeper, Written
+from domain.kernel.writing import writes
 
 if TYPE_CHECKING:
     from domain.adventure.characters import Adventurer

@@ -20,8 +20,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import wraps
-from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
+from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
@@ -49,26 +48,6 @@ class Written:
 
     aggregate: Any
     position: int | None
-
-
-class _Writes(Protocol):
-    store: Lorekeeper
-
-
-_P = ParamSpec("_P")
-_S = TypeVar("_S", bound=_Writes)
-
-
-def writes(decide: Callable[Concatenate[_S, _P], Aggregate]) -> Callable[Concatenate[_S, _P], Written]:
-    """The use case that writes what ``decide`` makes (a new aggregate), from
-    the decision alone: one who writes more in the same write (an agent, its
-    log entry with what it made) calls ``decide`` and writes both."""
-
-    @wraps(decide)
-    def write(self: _S, /, *args: _P.args, **kwargs: _P.kwargs) -> Written:
-        return self.store.written(decide(self, *args, **kwargs))
-
-    return write
 
 
 class Lorekeeper(Application[UUID]):

@@ -9,11 +9,6 @@ and the trigger)."""
 
 from __future__ import annotations
 
-import os
-import random
-import signal
-import subprocess
-import time
 from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
@@ -24,7 +19,7 @@ from domain.kernel.errors import NotFound
 from infra.fanout.ai import AiConsumer
 from infra.fanout.kafka_consumer import KafkaConsumerLoop
 from tests.integration.kafka_helpers import wait_until
-from tests.integration.test_ai_turns import CONSUME, ROOT, Crash, _crashed
+from tests.integration.test_ai_turns import Crash, _crashed, members_killed
 
 LOGS = [{"objective_text": "Logs", "requirements": {"kind": "gather", "item_name": "log", "count": 1}}]
 
@@ -95,36 +90,11 @@ def test_an_agents_turn_kafka_redelivers_changes_the_world_once(kafka_container,
 
 def test_members_killed_mid_stream_lose_no_agent_turn_and_repeat_none(kafka_container, kafka):
     game, world, agent = a_world(kafka_container)
-    env = {
-        **os.environ,
-        "DATABASE_URL": kafka_container.settings.database_url,
-        "KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap_servers,
-        "LOREKEEPER_DATA_DIR": str(kafka_container.settings.data_dir),
-        "LOREKEEPER_JWT_SECRET": "x" * 40,
-        "PYTHONPATH": str(ROOT),
-    }
-    kafka_container.start_background()  # timers set from the log and handed to Kafka as they come due
-    members: list[subprocess.Popen[bytes]] = []
-    rng = random.Random(7)
     quests: list[UUID] = []
-    kills = 0
-    try:
-        deadline = time.monotonic() + 16
-        while time.monotonic() < deadline:
-            members = [m for m in members if m.poll() is None]
-            while len(members) < 2:
-                members.append(subprocess.Popen(CONSUME, cwd=ROOT, env=env, stdout=subprocess.DEVNULL))
-            quests += complete_quests(game, world, 3)  # triggers keep coming while members die
-            time.sleep(rng.uniform(1.5, 3))
-            victim = rng.choice(members)
-            victim.send_signal(signal.SIGKILL)
-            victim.wait(10)
-            kills += 1
-        members.append(subprocess.Popen(CONSUME, cwd=ROOT, env=env, stdout=subprocess.DEVNULL))
+
+    def more_quests() -> None:  # triggers keep coming while members die
+        quests.extend(complete_quests(game, world, 3))
+
+    with members_killed(kafka_container, kafka, seed=7, seconds=16, pause=(1.5, 3), each_round=more_quests) as killed:
         wait_until(lambda: answered_once_each(kafka_container, agent, quests), 90, 0.5, "every quest answered")
-    finally:
-        kafka_container.stop_background()
-        for member in members:
-            member.send_signal(signal.SIGKILL)
-            member.wait(10)
-    assert kills >= 4 and len(quests) >= 12
+    assert killed.kills >= 4 and len(quests) >= 12

@@ -18,6 +18,9 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
@@ -129,41 +132,60 @@ def _crashed(loop: KafkaConsumerLoop) -> bool:
 CONSUME = [sys.executable, "-m", "infra.entrypoints.cli", "consume", "ai"]
 
 
-def test_members_killed_mid_stream_lose_no_turn_and_repeat_none(kafka_container, kafka):
-    heroes = a_guild(kafka_container, 10)  # all the starting gold buys
+@dataclass
+class Killings:
+    kills: int = 0
+    stopped_at: datetime | None = None  # when the last kill was done
+
+
+@contextmanager
+def members_killed(container, kafka, seed: int, seconds: float, pause: tuple[float, float],
+                   each_round: Callable[[], object] = lambda: None) -> Iterator[Killings]:  # fmt: skip
+    """The backend's background work, and two ``lorekeeper consume ai`` members
+    for ``seconds``: each round ``each_round`` runs (triggers keep coming), then
+    one member at random is SIGKILLed after a ``pause`` and replaced. Then one
+    fresh member drains what the killed ones left while the block runs."""
     env = {
         **os.environ,
-        "DATABASE_URL": kafka_container.settings.database_url,
+        "DATABASE_URL": container.settings.database_url,
         "KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap_servers,
-        "LOREKEEPER_DATA_DIR": str(kafka_container.settings.data_dir),
+        "LOREKEEPER_DATA_DIR": str(container.settings.data_dir),
         "LOREKEEPER_JWT_SECRET": "x" * 40,
         "PYTHONPATH": str(ROOT),
     }
-    kafka_container.start_background()  # timers set from the log and handed to Kafka as they come due
+    container.start_background()  # timers set from the log and handed to Kafka as they come due
     members: list[subprocess.Popen[bytes]] = []
-    rng = random.Random(5)
-    kills = 0
+    rng = random.Random(seed)
+    killings = Killings()
     try:
-        deadline = time.monotonic() + 25
+        deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             members = [m for m in members if m.poll() is None]
             while len(members) < 2:
                 members.append(subprocess.Popen(CONSUME, cwd=ROOT, env=env, stdout=subprocess.DEVNULL))
-            time.sleep(rng.uniform(2, 5))
+            each_round()
+            time.sleep(rng.uniform(*pause))
             victim = rng.choice(members)
             victim.send_signal(signal.SIGKILL)
             victim.wait(10)
-            kills += 1
-        stopped_at = datetime.now(UTC)
-        # A fresh member drains what the killed ones left; then every hero is up to date.
+            killings.kills += 1
+        killings.stopped_at = datetime.now(UTC)
         members.append(subprocess.Popen(CONSUME, cwd=ROOT, env=env, stdout=subprocess.DEVNULL))
-        wait_until(lambda: _up_to_date(kafka_container, heroes, stopped_at), 90, 0.5, "every hero to be up to date")
+        yield killings
     finally:
-        kafka_container.stop_background()
+        container.stop_background()
         for member in members:
             member.send_signal(signal.SIGKILL)
             member.wait(10)
-    assert kills >= 4
+
+
+def test_members_killed_mid_stream_lose_no_turn_and_repeat_none(kafka_container, kafka):
+    heroes = a_guild(kafka_container, 10)  # all the starting gold buys
+    with members_killed(kafka_container, kafka, seed=5, seconds=25, pause=(2, 5)) as killed:
+        # A fresh member drains what the killed ones left; then every hero is up to date.
+        stopped_at = killed.stopped_at
+        wait_until(lambda: _up_to_date(kafka_container, heroes, stopped_at), 90, 0.5, "every hero to be up to date")
+    assert killed.kills >= 4
     assert assert_lived_once_each(kafka_container, heroes, stopped_at) >= 5 * len(heroes)
 
 

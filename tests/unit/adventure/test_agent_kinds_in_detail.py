@@ -599,3 +599,17 @@ def test_an_entry_records_the_seed_its_decision_was_made_with():
     trigger = Trigger(key=entry.trigger, world=None, subject=None, now=NOW)
     assert trigger.rng(mason).random() == random.Random(seed).random()  # the dice, replayed from the entry
     assert {k: v for k, v in entry.reasoning.items() if k != "seed"}["chosen"] == "settle"
+
+
+def test_a_choice_with_no_story_weaver_reads_no_story():
+    game, world_id, player, ada, _ = adventure()
+    root = uuid4()
+    story = game.stories.create_story(
+        world_id, "Short", "", "side", {}, [{"branch_id": str(root), "branch_name": "Only", "content": ""}]
+    ).aggregate
+    game.stories.choose(player, ada, story.id, root)  # an ending, at once
+    read = []
+    load = game.store.load
+    game.store.load = lambda cls, *args, **kwargs: read.append(cls.__name__) or load(cls, *args, **kwargs)
+    assert game.agents.branch_chosen(ada, NOW) == []
+    assert "Story" not in read and "Adventurer" not in read
