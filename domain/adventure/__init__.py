@@ -13,7 +13,7 @@
 - ``rules``: the rule language of conditions and consequences.
 - ``stories``: storylines with a tree of branches; ``storytelling``: writing
   them, and a character's choices (each one atomic write of its consequences).
-- ``quests``: quests with ordered objectives and a party's run of one;
+- ``quests``: quests with ordered objectives; ``quest_runs``: a party's run of one;
   ``quest_counting``: what the game's events count toward them, and their
   timers; ``questing``: posting, beginning, joining, counting.
 - ``world_events``: time windows with effects crafts and quests read;
@@ -22,7 +22,8 @@
   interface their policies sit behind; ``evolution``: the log of what they
   changed; ``stewardship``: their turns, exactly once; ``rollbacks``: undoing
   their changes.
-- ``use_cases`` and ``building`` (chunks): each command one atomic write.
+- ``use_cases`` (with ``worldkeeping``: worlds and recipes) and ``building``
+  (chunks): each command one atomic write.
 """
 
 from domain.adventure import achievements, agent_policies, quest_counting, world_events
@@ -41,7 +42,8 @@ from domain.adventure.characters import Adventurer
 from domain.adventure.chunks import Chunk
 from domain.adventure.evolution import Evolution
 from domain.adventure.quest_counting import QUEST_CLOSING, QUEST_EXPIRY, QUEST_PROGRESS
-from domain.adventure.quests import Quest, QuestProgress
+from domain.adventure.quest_runs import QuestProgress
+from domain.adventure.quests import Quest
 from domain.adventure.recipes import Recipe
 from domain.adventure.relationships import Relationship
 from domain.adventure.rosters import Roster

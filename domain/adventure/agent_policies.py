@@ -26,7 +26,7 @@ from typing import Any
 from domain.adventure.agents import Agent, AgentMemory
 from domain.adventure.characters import Adventurer
 from domain.adventure.decisions import AgentPolicy, Decision, PostQuest, ScheduleEvent, Trigger, reasoned, scored
-from domain.adventure.quests import COMPLETED, QuestProgress
+from domain.adventure.quest_runs import COMPLETED, QuestProgress
 from domain.adventure.relationships import HOSTILE_MAX, Relationship
 from domain.adventure.storytellers import CharacterMaster, StoryWeaver
 from domain.adventure.surveyors import BalanceKeeper, WorldBuilder

@@ -10,7 +10,8 @@ from typing import Any
 
 from domain.adventure.building import BLOCK_EXPERIENCE
 from domain.adventure.characters import Adventurer
-from domain.adventure.quests import Quest, QuestProgress
+from domain.adventure.quest_runs import QuestProgress
+from domain.adventure.quests import Quest
 from domain.adventure.rules import facts, unmet
 from domain.kernel.timers import Policy, SetTimer, TimerChange
 

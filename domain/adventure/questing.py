@@ -22,16 +22,8 @@ from uuid import UUID
 
 from domain.adventure.characters import EXPERIENCE_GRANT_MAX
 from domain.adventure.quest_counting import counted
-from domain.adventure.quests import (
-    ABANDONED,
-    ACTIVE,
-    COMPLETED,
-    EXPIRED,
-    Quest,
-    QuestProgress,
-    QuestRefused,
-    progress_id,
-)
+from domain.adventure.quest_runs import ABANDONED, ACTIVE, COMPLETED, EXPIRED, QuestProgress, progress_id
+from domain.adventure.quests import Quest, QuestRefused
 from domain.adventure.rules import befall, facts, unmet
 from domain.adventure.world_events import quest_experience
 from domain.kernel import clock

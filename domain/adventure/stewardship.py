@@ -41,7 +41,8 @@ from domain.adventure.evolution import (
     Evolution,
     evolution_id,
 )
-from domain.adventure.quests import COMPLETED, Quest, QuestProgress
+from domain.adventure.quest_runs import COMPLETED, QuestProgress
+from domain.adventure.quests import Quest
 from domain.adventure.relationships import Relationship, relationship_type
 from domain.adventure.rollbacks import Rollbacks
 from domain.adventure.stories import Story

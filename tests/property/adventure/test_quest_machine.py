@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from domain.adventure import AdventureUseCases, QuestProgress
-from domain.adventure.quests import COMPLETED, progress_id
+from domain.adventure.quest_runs import COMPLETED, progress_id
 from domain.kernel.errors import DomainError, NotFound
 from tests.property.support import replay, restore_snapshot
 from tests.unit.adventure.helpers import PLANKS, store

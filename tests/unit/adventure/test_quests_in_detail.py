@@ -10,15 +10,8 @@ import pytest
 
 from domain.adventure import Quest, QuestProgress
 from domain.adventure.quest_counting import contribution, counted, policies
-from domain.adventure.quests import (
-    COUNT_MAX,
-    OBJECTIVES_MAX,
-    PARTY_MAX,
-    InvalidQuest,
-    QuestClosed,
-    QuestRefused,
-    scale_for,
-)
+from domain.adventure.quest_runs import scale_for
+from domain.adventure.quests import COUNT_MAX, OBJECTIVES_MAX, PARTY_MAX, InvalidQuest, QuestClosed, QuestRefused
 from domain.adventure.rules import InvalidRule
 from domain.kernel.errors import PermissionDenied
 from tests.unit.adventure.helpers import PLANKS, adventure
