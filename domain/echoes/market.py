@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any, ClassVar, Literal
-from uuid import UUID, uuid4
+from uuid import UUID
 
-from domain.echoes.book_state import BookState, expiry_key
+from domain.echoes.book_state import QUEUES, BookState, expiry_key
 from domain.echoes.orders import (
     BUY,
     OPEN_ORDERS_MAX,
@@ -32,6 +32,7 @@ from domain.echoes.orders import (
 )
 from domain.kernel.aggregate import Aggregate
 from domain.kernel.errors import PermissionDenied
+from domain.kernel.ids import random_uuid, text_of, uuid_from_text
 
 
 class OrderBook(BookState, Aggregate):
@@ -40,7 +41,8 @@ class OrderBook(BookState, Aggregate):
     TOPIC = "lorekeeper.order_book"
     # An order is replaced, never changed in place, and a queue entry only
     # inserted or deleted: a command's copy of the book needs new containers only.
-    SHALLOW: ClassVar[frozenset[str]] = frozenset({"orders", "bids", "asks", "bid_levels", "ask_levels"})
+    SHALLOW: ClassVar[frozenset[str]] = frozenset({"orders", "bid_queue", "ask_queue", "bid_levels", "ask_levels"})
+    snapshot_types: ClassVar[dict[str, object]] = QUEUES
 
     class Created(Aggregate.Created):
         TOPIC: ClassVar[str] = "lorekeeper.order_book.Created"
@@ -61,16 +63,17 @@ class OrderBook(BookState, Aggregate):
 
         def apply(self, book: OrderBook) -> None:
             book.sequence += 1
-            book.orders[str(self.order_id)] = {
+            order_id, expires = text_of(self.order_id), expiry_key(self.expires_at)
+            book.orders[order_id] = {
                 "side": self.side,
-                "character_id": str(self.character_id),
+                "character_id": text_of(self.character_id),
                 "price": self.price,
                 "remaining": self.quantity,
                 "sequence": book.sequence,
-                "expires_at": expiry_key(self.expires_at),
+                "expires_at": expires,
             }
-            book.enqueue(str(self.order_id))
-            book.track_expiry(book.orders[str(self.order_id)]["expires_at"])
+            book.enqueue(order_id)
+            book.track_expiry(expires)
 
     class TradeExecuted(Aggregate.Event):
         """A fill: ``quantity`` at ``price`` (the resting order's) between two orders."""
@@ -90,8 +93,8 @@ class OrderBook(BookState, Aggregate):
         module_type_id: int
 
         def apply(self, book: OrderBook) -> None:
-            book.fill(str(self.buy_order_id), self.quantity)
-            book.fill(str(self.sell_order_id), self.quantity)
+            book.fill(text_of(self.buy_order_id), self.quantity)
+            book.fill(text_of(self.sell_order_id), self.quantity)
 
     class OrderClosed(Aggregate.Event):
         """Cancelled by its owner or expired: what was left goes back."""
@@ -128,10 +131,10 @@ class OrderBook(BookState, Aggregate):
         self.station_id = station_id
         self.module_type_id = module_type_id
         self.orders: dict[str, dict[str, Any]] = {}
-        self.bids: list[list[Any]] = []
-        self.asks: list[list[Any]] = []
-        self.bid_levels: dict[str, list[int]] = {}
-        self.ask_levels: dict[str, list[int]] = {}
+        self.bid_queue: list[tuple[int, int, str]] = []
+        self.ask_queue: list[tuple[int, int, str]] = []
+        self.bid_levels: dict[str, tuple[int, int]] = {}
+        self.ask_levels: dict[str, tuple[int, int]] = {}
         self.next_expiry: str | None = None
         self.next_expiring = 0
         self.sequence = 0
@@ -166,9 +169,13 @@ class OrderBook(BookState, Aggregate):
             raise InvalidOrder(f"quantity must be 1 to {QUANTITY_MAX}", quantity=quantity)
         if len(self.orders) >= OPEN_ORDERS_MAX:
             raise BookFull(f"this book holds {OPEN_ORDERS_MAX} open orders already", limit=OPEN_ORDERS_MAX)
+        if not isinstance(character_id, UUID) or expires_at.tzinfo is None:
+            raise InvalidOrder("an order names its pilot by id and expires at a time with its zone")
         order_id = order_id or new_order_id(self.station_id, self.module_type_id)
-        self.trigger_event(
+        now = self.OrderPlaced.create_timestamp()  # the order and its fills happen at once
+        self.trigger_trusted(  # every value checked above: the hot path skips validation
             self.OrderPlaced,
+            timestamp=now,
             order_id=order_id,
             side=side,
             character_id=character_id,
@@ -179,29 +186,38 @@ class OrderBook(BookState, Aggregate):
             station_id=self.station_id,
             module_type_id=self.module_type_id,
         )
-        self._match(str(order_id), fees)
+        self._match(order_id, fees, now)
         return order_id
 
-    def _match(self, order_id: str, fees: Fees) -> None:
-        side = self.orders[order_id]["side"]
+    def _match(self, order_uuid: UUID, fees: Fees, now: datetime | None = None) -> None:
+        now = now or self.TradeExecuted.create_timestamp()
+        order_id = text_of(order_uuid)
+        order = self.orders.get(order_id)
+        if order is None:
+            return
+        side, owner = order["side"], uuid_from_text(order["character_id"])
         opposite = self._queue(SELL if side == BUY else BUY)
         while order_id in self.orders and opposite:
             order = self.orders[order_id]  # again after each trade: a fill replaces it
-            resting_id = opposite[0][2]
+            resting_id = opposite[-1][2]
             resting = self.orders[resting_id]
             crosses = resting["price"] <= order["price"] if side == BUY else resting["price"] >= order["price"]
             if not crosses:
                 return
             quantity = min(order["remaining"], resting["remaining"])
-            buy, sell = (order, resting) if side == BUY else (resting, order)
-            buy_id, sell_id = (order_id, resting_id) if side == BUY else (resting_id, order_id)
-            self.trigger_event(  # ids as the state keeps them (text): the event parses them
+            resting_uuid, resting_owner = uuid_from_text(resting_id), uuid_from_text(resting["character_id"])
+            if side == BUY:
+                buy, buy_id, buyer, sell_id, seller = order, order_uuid, owner, resting_uuid, resting_owner
+            else:
+                buy, buy_id, buyer, sell_id, seller = resting, resting_uuid, resting_owner, order_uuid, owner
+            self.trigger_trusted(  # values of the book's own state: the hot path skips validation
                 self.TradeExecuted,
-                trade_id=uuid4(),
+                timestamp=now,
+                trade_id=random_uuid(),
                 buy_order_id=buy_id,
                 sell_order_id=sell_id,
-                buyer_id=buy["character_id"],
-                seller_id=sell["character_id"],
+                buyer_id=buyer,
+                seller_id=seller,
                 price=resting["price"],
                 quantity=quantity,
                 buy_limit=buy["price"],
@@ -251,8 +267,8 @@ class OrderBook(BookState, Aggregate):
             remaining=order["remaining"],
             fee=fee(price * order["remaining"], fees.reprice_bps),
         )
-        self._match(str(order_id), fees)
+        self._match(order_id, fees)
 
     def crossed(self) -> bool:
         """True if the best bid reaches the best ask (matching never leaves it so)."""
-        return bool(self.bids and self.asks) and -self.bids[0][0] >= self.asks[0][0]
+        return bool(self.bid_queue and self.ask_queue) and self.bid_queue[-1][0] >= -self.ask_queue[-1][0]

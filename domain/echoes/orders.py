@@ -4,12 +4,12 @@ up) and the market's errors."""
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from typing import Literal
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from domain.kernel.errors import Conflict, InvalidCommand, NotFound
+from domain.kernel.ids import random_bits, uuid_of
 
 Side = Literal["buy", "sell"]
 BUY: Side = "buy"
@@ -25,6 +25,9 @@ def book_id(station_id: int, module_type_id: int) -> UUID:
     return uuid5(NAMESPACE_URL, f"lorekeeper:/echoes/books/{station_id}/{module_type_id}")
 
 
+_ORDER_RANDOM = (0xFFFF << 80) | (0xFFF << 64) | (0x7FFFFFFF << 31)
+
+
 def new_order_id(station_id: int, module_type_id: int) -> UUID:
     """An order's id, naming its book: a UUIDv8 (RFC 9562's layout for ids of
     one's own design) holding the station id in its first 32 bits and the
@@ -33,15 +36,12 @@ def new_order_id(station_id: int, module_type_id: int) -> UUID:
     (``order_book_of``), with no index to keep."""
     if not (0 < station_id < 2**31 and 0 < module_type_id < 2**31):
         raise InvalidOrder("station and module type ids are positive 31-bit integers")
-    random = secrets.randbits(59)
-    value = station_id << 96  # bits 127..96: the station
-    value |= (random >> 43) << 80  # 16 random bits
+    value = random_bits(128) & _ORDER_RANDOM  # bits 95..80, 75..64 and 61..31: 59 random bits
+    value |= station_id << 96  # bits 127..96: the station
     value |= 0x8 << 76  # version 8
-    value |= ((random >> 31) & 0xFFF) << 64  # 12 random bits
     value |= 0b10 << 62  # the RFC's variant
-    value |= (random & 0x7FFFFFFF) << 31  # 31 random bits
     value |= module_type_id  # bits 30..0: the module type
-    return UUID(int=value)
+    return uuid_of(value)
 
 
 def order_book_of(order_id: UUID) -> tuple[int, int] | None:

@@ -55,7 +55,10 @@ class RecordingMachineMixin:
     recorded: list[Any]
 
     def collect(self, aggregate: Any) -> None:
-        self.recorded.extend(aggregate.collect_events())
+        events = aggregate.collect_events()
+        for event in events:  # events built without validation (trigger_trusted) too
+            assert type(event).model_validate(event.model_dump()) == event, f"{event!r} does not validate as itself"
+        self.recorded.extend(events)
 
     def check_replay(self, aggregate: Any) -> None:
         self.collect(aggregate)

@@ -148,8 +148,8 @@ class MarketMachine(RecordingMachineMixin, RuleBasedStateMachine):
                     held[1] += 1
             naive = sorted(((p, q, n) for p, (q, n) in levels.items()), reverse=side == "buy")
             assert self.book.depth(side, levels=1000) == naive  # type: ignore[arg-type]
-            queue = self.book.bids if side == "buy" else self.book.asks
-            assert [e[2] for e in queue] == [
+            queue = self.book.bid_queue if side == "buy" else self.book.ask_queue
+            assert [e[2] for e in reversed(queue)] == [  # best last
                 i
                 for i, _ in sorted(
                     ((i, o) for i, o in self.book.orders.items() if o["side"] == side),

@@ -50,7 +50,7 @@ def test_a_buy_takes_the_cheapest_sells_oldest_first_at_their_prices():
     assert [(f.seller_id, f.price, f.quantity) for f in fills] == [(BOB, 100, 5), (ADA, 101, 5), (CY, 101, 2)]
     assert fills[1].sell_order_id == first
     assert all(f.buy_limit == 102 and f.aggressor == BUY for f in fills)
-    assert b.depth(SELL) == [(101, 3, 1)] and b.bids == []
+    assert b.depth(SELL) == [(101, 3, 1)] and b.bid_queue == []
 
 
 def test_a_sell_takes_the_dearest_buys_and_the_rest_rests():

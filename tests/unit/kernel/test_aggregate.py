@@ -109,3 +109,71 @@ def test_a_snapshot_taken_before_state_was_added_restores_it_fresh():
     assert (first.flags, first.stories, first.quests) == ({}, {}, {})
     first.flags["x"] = True
     assert second.flags == {} and Adventurer.added_state["flags"] == {}
+
+
+def test_a_trusted_event_is_the_event_validation_would_build():
+    from domain.echoes.market import OrderBook
+
+    book = OrderBook.open(60003760, 2000)
+    book.collect_events()
+    now, order, pilot = datetime.fromisoformat("2026-12-04T20:00:00+00:00"), uuid4(), uuid4()
+    fields = dict(order_id=order, side="buy", character_id=pilot, price=5, quantity=2, expires_at=now)
+    fields |= dict(broker_fee=1, station_id=60003760, module_type_id=2000)
+    book.trigger_trusted(OrderBook.OrderPlaced, timestamp=now, **fields)
+    (event,) = book.collect_events()
+    validated = OrderBook.OrderPlaced(originator_id=book.id, originator_version=2, timestamp=now, **fields)
+    assert event == validated and event.model_dump() == validated.model_dump()
+    assert book.version == 2 and book.modified_on == now and str(order) in book.orders
+    assert book.pending_events == [] and book.collect_events() == []
+
+
+def test_a_trusted_event_missing_a_field_is_refused_before_it_changes_anything():
+    import pytest
+
+    from domain.echoes.market import OrderBook
+
+    book = OrderBook.open(60003760, 2000)
+    before = copy.deepcopy(vars(book))
+    with pytest.raises(TypeError, match="OrderPlaced needs"):
+        book.trigger_trusted(OrderBook.OrderPlaced, order_id=uuid4(), side="buy")
+    assert vars(book) == before
+
+
+def test_a_trusted_event_is_stamped_now_unless_given_its_time():
+    from domain.echoes.market import OrderBook
+
+    book = OrderBook.open(60003760, 2000)
+    started = datetime.now().astimezone()
+    fields = dict(order_id=uuid4(), side="sell", character_id=uuid4(), price=5, quantity=2, expires_at=started)
+    book.trigger_trusted(OrderBook.OrderPlaced, broker_fee=1, station_id=60003760, module_type_id=2000, **fields)
+    stamped = book.pending_events[-1].timestamp
+    assert started <= stamped <= datetime.now().astimezone() and book.modified_on == stamped
+
+
+def test_collected_events_are_all_the_pending_ones_oldest_first():
+    slot = SaveSlot.open(uuid4(), "main", {"chapter": 1})
+    slot.save_progress({"chapter": 2})
+    pending = list(slot.pending_events)
+    assert slot.collect_events() == pending and [e.originator_version for e in pending] == [1, 2]
+    assert slot.pending_events == [] and slot.collect_events() == []
+
+
+def test_a_snapshot_of_an_older_shape_is_brought_up_to_date():
+    """An order book snapshotted while its queues were ``bids``/``asks``, best
+    first, restores with the same queues best last."""
+    from domain.echoes.market import OrderBook
+    from domain.echoes.orders import Fees
+
+    book = OrderBook.open(60003760, 2000)
+    expires = datetime.fromisoformat("2027-01-01T00:00:00+00:00")
+    for side, price in (("buy", 90), ("buy", 95), ("buy", 95), ("sell", 110), ("sell", 105)):
+        book.place(side, uuid4(), price, 1, expires, Fees())  # type: ignore[arg-type]
+    book.collect_events()
+    new = Snapshot.take(book)
+    old_state = {k: v for k, v in new.state.items() if k not in ("bid_queue", "ask_queue")}
+    old_state["bids"] = [[-p, -s, i] for p, s, i in reversed(book.bid_queue)]  # as they were stored
+    old_state["asks"] = [[-k, -s, i] for k, s, i in reversed(book.ask_queue)]
+    assert old_state["bids"][0][0] == -95 and old_state["asks"][0][0] == 105  # best first, as it was
+    restored = new.model_copy(update={"state": old_state}).mutate(None)
+    assert restored == book and "bids" not in vars(restored)
+    assert isinstance(restored.bid_queue[0], tuple) and isinstance(restored.bid_levels["95"], tuple)
