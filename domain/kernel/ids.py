@@ -22,7 +22,7 @@ os.register_at_fork(after_in_child=_generator.seed)
 
 _VERSION_4 = 0x4 << 76
 _RFC_VARIANT = 0b10 << 62
-_KEEP = ~((0xF << 76) | (0b11 << 62)) & (2**128 - 1)
+_KEEP = ~((0xF << 76) | (0b11 << 62))  # all but the version's and variant's bits
 
 
 _set = object.__setattr__
@@ -82,7 +82,7 @@ _uuids: dict[str, UUID] = {}
 
 
 def _remember(value: int, text: str, uuid: UUID) -> None:
-    if len(_texts) >= IDS_KEPT or len(_uuids) >= IDS_KEPT:
+    if len(_texts) >= IDS_KEPT:  # one entry each way per id: the two are as long
         _texts.clear()
         _uuids.clear()
     _texts[value] = text

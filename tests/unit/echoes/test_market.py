@@ -35,7 +35,7 @@ def test_fees_round_up_and_never_go_negative():
     assert fee(1001, 300) == 31  # 30.03 rounds up
     assert fee(1, 1) == 1
     assert fee(0, 300) == 0
-    assert fee(-5, 300) == 0
+    assert fee(-5, 300) == 0 and fee(-100_000, 300) == 0
 
 
 def test_a_buy_takes_the_cheapest_sells_oldest_first_at_their_prices():
@@ -173,3 +173,127 @@ def test_a_book_holds_a_bounded_number_of_orders(monkeypatch):
     b.cancel(first, ADA)
     b.place(SELL, BOB, 1, 1, LATER, FEES)  # room again: it matches the oldest buy left
     assert len(b.orders) == 50 - 2
+
+
+def test_refusals_say_what_and_name_the_value_refused():
+    b = book()
+    cases = [
+        (lambda: b.place("hold", ADA, 100, 1, LATER, FEES), InvalidOrder, "an order buys or sells, not 'hold'", {}),
+        (lambda: b.place(BUY, ADA, 0, 1, LATER, FEES), InvalidOrder, "price must be 1 to", {"price": 0}),
+        (
+            lambda: b.place(BUY, ADA, 10**12 + 1, 1, LATER, FEES),
+            InvalidOrder,
+            "price must be 1 to",
+            {"price": 10**12 + 1},
+        ),
+        (lambda: b.place(BUY, ADA, 5, 0, LATER, FEES), InvalidOrder, "quantity must be 1 to", {"quantity": 0}),
+        (
+            lambda: b.place(BUY, str(ADA), 5, 1, LATER, FEES),
+            InvalidOrder,
+            "an order names its pilot by id and expires at a time with its zone",
+            {},
+        ),  # type: ignore[arg-type]
+        (
+            lambda: b.place(BUY, ADA, 5, 1, LATER.replace(tzinfo=None), FEES),
+            InvalidOrder,
+            "an order names its pilot",
+            {},
+        ),
+    ]
+    for command, error, message, details in cases:
+        with pytest.raises(error) as refused:
+            command()
+        assert refused.value.message.startswith(message) and refused.value.details == details
+    assert b.orders == {} and b.collect_events() == []
+
+
+def test_the_bounds_of_a_price_hold_when_placing_and_repricing():
+    b = book()
+    cheapest = b.place(BUY, ADA, 1, 1, LATER, FEES)
+    dearest = b.place(SELL, BOB, 10**12, 1, LATER, FEES)
+    assert not trades(b)
+    for price in (0, 10**12 + 1):
+        with pytest.raises(InvalidOrder) as refused:
+            b.reprice(cheapest, ADA, price, FEES)
+        assert refused.value.message == "price must be 1 to 1000000000000 (minor units)"
+        assert refused.value.details == {"price": price}
+    b.reprice(cheapest, ADA, 10**12 - 1, FEES)
+    b.reprice(dearest, BOB, 10**12, FEES)  # unchanged: nothing to do
+    b.reprice(cheapest, ADA, 2, FEES)
+    b.reprice(cheapest, ADA, 1, FEES)
+    assert b.orders[str(cheapest)]["price"] == 1 and b.orders[str(dearest)]["price"] == 10**12
+
+
+def test_another_pilots_order_or_one_not_open_is_refused_with_its_id():
+    b = book()
+    mine = b.place(BUY, ADA, 100, 1, LATER, FEES)
+    with pytest.raises(PermissionDenied) as refused:
+        b.cancel(mine, BOB)
+    assert refused.value.message == "this order belongs to another pilot"
+    gone = uuid4()
+    with pytest.raises(OrderNotOpen) as missing:
+        b.cancel(gone, ADA)
+    assert missing.value.message == f"order {gone} is not open in this book"
+    assert missing.value.details == {"order_id": str(gone)}
+
+
+def test_a_full_book_says_how_many_it_holds():
+    b = book()
+    b.orders = {str(i): {} for i in range(OPEN_ORDERS_MAX)}
+    with pytest.raises(BookFull) as refused:
+        b.place(BUY, ADA, 1, 1, LATER, FEES)
+    assert refused.value.message == f"this book holds {OPEN_ORDERS_MAX} open orders already"
+    assert refused.value.details == {"limit": OPEN_ORDERS_MAX}
+
+
+def test_an_order_and_its_fills_happen_at_one_instant_in_sequence_from_one():
+    b = book()
+    b.place(SELL, ADA, 100, 1, LATER, FEES)
+    b.place(SELL, BOB, 101, 1, LATER, FEES)
+    assert [o["sequence"] for o in b.orders.values()] == [1, 2]
+    b.collect_events()
+    b.place(BUY, CY, 101, 2, LATER, FEES)
+    placed, *fills = b.collect_events()
+    assert len(fills) == 2 and all(f.timestamp == placed.timestamp for f in fills)
+    assert b.modified_on == placed.timestamp
+    b.place(SELL, ADA, 100, 1, LATER, FEES)
+    b.reprice(b.place(BUY, BOB, 90, 1, LATER, FEES), BOB, 100, FEES)
+    *_, repriced, fill = b.collect_events()
+    assert isinstance(fill, OrderBook.TradeExecuted) and fill.timestamp >= repriced.timestamp
+
+
+def test_a_book_is_crossed_only_when_its_best_bid_reaches_its_best_ask():
+    b = book()
+    assert not b.crossed()
+    b.place(BUY, ADA, 99, 1, LATER, FEES)
+    assert not b.crossed()
+    b.place(SELL, BOB, 100, 1, LATER, FEES)
+    b.place(BUY, ADA, 98, 1, LATER, FEES)  # behind the best: the best is what counts
+    assert not b.crossed()
+    b.bid_queue.append((100, -9, "forced"))  # a state matching never leaves: equal prices
+    assert b.crossed()
+    b.bid_queue[-1] = (101, -9, "forced")
+    assert b.crossed()
+    b.ask_queue.clear()
+    assert not b.crossed()
+
+
+def test_the_earliest_expiry_counts_every_order_due_then_and_closes_them_in_placing_order():
+    b = book()
+    soon, later = NOW + timedelta(hours=1), NOW + timedelta(hours=2)
+    placed = [b.place(BUY, ADA, 100 - i, 1, soon, FEES) for i in range(3)]
+    b.place(BUY, BOB, 50, 1, later, FEES)
+    assert b.next_expiring == 3 and b.next_expiry == soon.isoformat(timespec="microseconds")
+    ordered = sorted(placed, key=str, reverse=True)  # placing order is not the ids' order
+    b.orders = {str(i): b.orders[str(i)] for i in ordered} | {
+        k: v for k, v in b.orders.items() if k not in map(str, ordered)
+    }
+    assert b.due(soon) == [str(i) for i in placed]
+
+
+def test_depth_shows_ten_levels_unless_asked_for_more():
+    b = book()
+    for price in range(1, 13):
+        b.place(SELL, ADA, 100 + price, 1, LATER, FEES)
+    assert [p for p, _, _ in b.depth(SELL)] == list(range(101, 111))
+    assert len(b.depth(SELL, levels=12)) == 12

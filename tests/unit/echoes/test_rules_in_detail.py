@@ -55,7 +55,7 @@ def test_an_order_id_is_a_uuid8_holding_its_book_and_59_random_bits(station, mod
 
 @pytest.mark.parametrize(("station", "module_type"), [(0, 1), (1, 0), (2**31, 1), (1, 2**31), (-1, 5)])
 def test_an_order_id_needs_31_bit_ids(station, module_type):
-    with pytest.raises(InvalidOrder, match="positive 31-bit integers"):
+    with pytest.raises(InvalidOrder, match=r"^station and module type ids are positive 31-bit integers$"):
         new_order_id(station, module_type)
 
 

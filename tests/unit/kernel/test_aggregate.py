@@ -119,10 +119,14 @@ def test_a_trusted_event_is_the_event_validation_would_build():
     now, order, pilot = datetime.fromisoformat("2026-12-04T20:00:00+00:00"), uuid4(), uuid4()
     fields = dict(order_id=order, side="buy", character_id=pilot, price=5, quantity=2, expires_at=now)
     fields |= dict(broker_fee=1, station_id=60003760, module_type_id=2000)
-    book.trigger_trusted(OrderBook.OrderPlaced, timestamp=now, **fields)
+    OrderPlaced = OrderBook.OrderPlaced
+    book.trigger_trusted(OrderPlaced, timestamp=now, **fields)
     (event,) = book.collect_events()
     validated = OrderBook.OrderPlaced(originator_id=book.id, originator_version=2, timestamp=now, **fields)
     assert event == validated and event.model_dump() == validated.model_dump()
+    assert event.model_fields_set == validated.model_fields_set == set(OrderPlaced.model_fields)
+    assert event.__pydantic_private__ is None and event.__pydantic_extra__ is None
+    assert set(vars(event)) == set(OrderPlaced.model_fields)  # nothing but the fields
     assert book.version == 2 and book.modified_on == now and str(order) in book.orders
     assert book.pending_events == [] and book.collect_events() == []
 

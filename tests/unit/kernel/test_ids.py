@@ -25,7 +25,7 @@ def test_a_uuid_of_a_value_is_the_uuid_of_that_int():
         assert made == UUID(int=value) and str(made) == str(UUID(int=value)) and hash(made) == hash(UUID(int=value))
         assert made.is_safe == UUID(int=value).is_safe
     for value in (-1, 2**128):
-        with pytest.raises(ValueError, match="128 bits"):
+        with pytest.raises(ValueError, match=r"^a UUID is 128 bits$"):
             uuid_of(value)
 
 
@@ -33,13 +33,17 @@ def test_text_and_uuid_go_both_ways_and_what_is_kept_is_bounded(monkeypatch):
     monkeypatch.setattr(ids, "IDS_KEPT", 4)
     ids._texts.clear()
     ids._uuids.clear()
-    made = [uuid4() for _ in range(10)]
-    for u in made:
-        assert text_of(u) == str(u) and uuid_from_text(str(u)) == u
-        assert len(ids._texts) <= 4 and len(ids._uuids) <= 4
-    fresh = str(uuid4())
-    assert uuid_from_text(fresh) == UUID(fresh) and ids._texts[UUID(fresh).int] == fresh
-    assert uuid_from_text(fresh.upper()) == UUID(fresh)  # any text UUID reads, as UUID() does
+    made = [uuid4() for _ in range(4)]
+    for kept, u in enumerate(made, start=1):
+        text = text_of(u)
+        assert text == str(u) and text_of(u) is text  # remembered, not made again
+        assert uuid_from_text(text) is u  # the same id, remembered both ways
+        assert ids._texts == {m.int: str(m) for m in made[:kept]} and ids._uuids == {str(m): m for m in made[:kept]}
+    fifth = uuid4()
+    assert uuid_from_text(str(fifth)) == fifth and ids._uuids == {str(fifth): fifth}  # full: emptied first
+    assert ids._texts == {fifth.int: str(fifth)} and uuid_from_text(str(fifth)) is ids._uuids[str(fifth)]
+    assert uuid_from_text(str(fifth).upper()) == fifth  # any text UUID reads, as UUID() does
+    assert ids._uuids == {str(fifth): fifth}  # kept under its own text
 
 
 def test_a_forked_child_draws_other_ids_than_its_parent():
