@@ -35,6 +35,7 @@ from eventsourcing.postgres import PostgresApplicationRecorder
 from psycopg.sql import SQL, Literal
 
 from infra import unit_of_work
+from infra.persistence import send_events_in_binary
 
 log = logging.getLogger(__name__)
 
@@ -214,6 +215,7 @@ class GroupCommitRecorder(PostgresApplicationRecorder):
             self.lock_table_statements[0],  # SET LOCAL lock_timeout: bounds this wait too
             SQL("SELECT pg_advisory_xact_lock({0})").format(Literal(key)),
         ]
+        send_events_in_binary(self, returning=True)
         self.committer: GroupCommitter[list[StoredEvent], Sequence[int] | None] = GroupCommitter(
             self._insert_batch,
             weight=len,

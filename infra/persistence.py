@@ -12,7 +12,9 @@ from typing import Any
 
 import orjson
 from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
+from eventsourcing.postgres import PostgresAggregateRecorder
 from eventsourcing.utils import get_topic, resolve_topic
+from psycopg.sql import SQL, Identifier
 from pydantic import BaseModel
 
 from infra.crypto import KeyStore, open_fields, seal_fields
@@ -78,3 +80,21 @@ PERSISTENCE_ENV = {
     "TRANSCODER_TOPIC": get_topic(OrjsonTranscoder),
     "APPLICATION_RECORDER_TOPIC": "infra.group_commit:GroupCommitRecorder",
 }
+
+
+def send_events_in_binary(recorder: PostgresAggregateRecorder, returning: bool = False) -> None:
+    """eventsourcing's insert of stored events (``PostgresAggregateRecorder``'s,
+    and with ``returning`` the application recorder's ``RETURNING``), its array
+    of events sent in binary (``%b``). In text, psycopg escaped every field of
+    every event in Python: the largest part of a hot market book's write, and
+    of each snapshot of it (megabytes of JSON). For the event store's recorder
+    (``GroupCommitRecorder``) and the snapshots' (``Foundation.store``)."""
+    recorder.insert_events_statement = SQL(
+        "INSERT INTO {schema}.{table} AS t (originator_id, originator_version, topic, state)"
+        " SELECT originator_id, originator_version, topic, state"
+        " FROM unnest(%b::{schema}.{stored_event_type}[])" + (" RETURNING notification_id" if returning else "")
+    ).format(
+        schema=Identifier(recorder.datastore.schema),
+        table=Identifier(recorder.events_table_name),
+        stored_event_type=Identifier(recorder.stored_event_type_name),
+    )

@@ -7,6 +7,7 @@ can be accounted for (deposits and withdrawals of a move or a trade balance)."""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import ClassVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -16,6 +17,7 @@ from domain.kernel.errors import Conflict, InvalidCommand
 QUANTITY_MAX = 10**9
 
 
+@lru_cache(maxsize=65_536)  # a SHA-1 each time, several times per order
 def hangar_id(character_id: UUID, station_id: int) -> UUID:
     return uuid5(NAMESPACE_URL, f"lorekeeper:/echoes/hangars/{character_id}/{station_id}")
 

@@ -5,6 +5,7 @@ up) and the market's errors."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -21,6 +22,7 @@ OPEN_ORDERS_MAX = 100_000  # per book: the state (and its snapshot) stays bounde
 BPS = 10_000
 
 
+@lru_cache(maxsize=65_536)  # a SHA-1 each time, several times per order
 def book_id(station_id: int, module_type_id: int) -> UUID:
     return uuid5(NAMESPACE_URL, f"lorekeeper:/echoes/books/{station_id}/{module_type_id}")
 

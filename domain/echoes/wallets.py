@@ -11,6 +11,7 @@ and the market's escrow, so the total is conserved.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import ClassVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -24,6 +25,7 @@ MOVES_OUT = frozenset({"market_escrow", "transfer_out"})
 AMOUNT_MAX = 10**18  # one entry, in minor units (balances stay within 64 bits)
 
 
+@lru_cache(maxsize=65_536)  # a SHA-1 each time, several times per order
 def wallet_id(character_id: UUID) -> UUID:
     return uuid5(NAMESPACE_URL, f"lorekeeper:/echoes/wallets/{character_id}")
 

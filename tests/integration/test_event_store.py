@@ -200,3 +200,18 @@ def test_writers_of_different_aggregates_still_take_turns(container, database, t
         thread.join(10)
     finally:
         other.close()
+
+
+def test_events_and_snapshots_are_sent_in_binary_and_read_back_byte_for_byte(container):
+    """Both recorders send their arrays of stored events in binary (``%b``): a
+    state of any bytes (quotes, backslashes, braces, NUL, non-UTF-8, as sealed
+    personal fields are) comes back as it went in."""
+    from eventsourcing.persistence import StoredEvent
+
+    awkward = b'{"a": "\\\\ \\" ( ) , {} \\u00e9"}\x00\xff\xfe' + bytes(range(256))
+    for recorder in (container.store.recorder, container.store.snapshots.recorder):
+        assert "%b" in recorder.insert_events_statement.as_string()
+        originator = uuid4()
+        recorder.insert_events([StoredEvent(originator, 1, "lorekeeper.test", awkward)])
+        (back,) = recorder.select_events(originator)
+        assert back.state == awkward and back.topic == "lorekeeper.test" and back.originator_version == 1
