@@ -169,7 +169,9 @@ class OrderBook(BookState, Aggregate):
             raise InvalidOrder(f"quantity must be 1 to {QUANTITY_MAX}", quantity=quantity)
         if len(self.orders) >= OPEN_ORDERS_MAX:
             raise BookFull(f"this book holds {OPEN_ORDERS_MAX} open orders already", limit=OPEN_ORDERS_MAX)
-        if not isinstance(character_id, UUID) or expires_at.tzinfo is None:
+        if type(price) is not int or type(quantity) is not int:  # the event is built unvalidated
+            raise InvalidOrder("price and quantity are whole numbers")
+        if not isinstance(character_id, UUID) or not isinstance(order_id, UUID | None) or expires_at.tzinfo is None:
             raise InvalidOrder("an order names its pilot by id and expires at a time with its zone")
         order_id = order_id or new_order_id(self.station_id, self.module_type_id)
         now = self.OrderPlaced.create_timestamp()  # the order and its fills happen at once

@@ -199,6 +199,9 @@ def test_refusals_say_what_and_name_the_value_refused():
             "an order names its pilot",
             {},
         ),
+        (lambda: b.place(BUY, ADA, 5, 1, LATER, FEES, str(uuid4())), InvalidOrder, "an order names its pilot", {}),  # type: ignore[arg-type]
+        (lambda: b.place(BUY, ADA, 5.5, 1, LATER, FEES), InvalidOrder, "price and quantity are whole numbers", {}),  # type: ignore[arg-type]
+        (lambda: b.place(BUY, ADA, 5, True, LATER, FEES), InvalidOrder, "price and quantity are whole numbers", {}),
     ]
     for command, error, message, details in cases:
         with pytest.raises(error) as refused:
