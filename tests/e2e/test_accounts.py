@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.helpers import Player, assert_problem, sign_up
+from tests.e2e.helpers import Player, assert_problem, read, sign_up
 
 PASSWORD = "correct horse battery"
 
@@ -143,15 +143,18 @@ def test_logout_revokes_the_access_and_refresh_tokens_of_that_session_only(http)
 @pytest.mark.parametrize("live_server", [{"rate_limit": "3/second", "address_rate_limit": "4/minute"}], indirect=True)
 def test_commands_beyond_the_rate_limit_get_429_with_retry_after_and_change_nothing(http):
     player = sign_up(http)
-    statuses = [
-        http.patch(f"/v1/players/{player.id}", headers=player.auth, json={"display_name": f"n{i}"}).status_code
-        for i in range(6)
+    answers = [
+        http.patch(f"/v1/players/{player.id}", headers=player.auth, json={"display_name": f"n{i}"}) for i in range(6)
     ]
+    statuses = [a.status_code for a in answers]
     assert statuses[:3] == [200, 200, 200] and 429 in statuses[3:]
     r = http.patch(f"/v1/players/{player.id}", headers=player.auth, json={"display_name": "late"})
     assert_problem(r, 429, "rate_limited")
     assert int(r.headers["Retry-After"]) >= 1
-    assert http.get(f"/v1/players/{player.id}", headers=player.auth).json()["display_name"] != "late"
+    last = max(a.json()["position"] for a in answers if a.status_code == 200)  # read what was written, not a lag
+    profile = read(http, f"/v1/players/{player.id}", player, last)
+    assert profile.status_code == 200, profile.text
+    assert profile.json()["display_name"] == [f"n{i}" for i, s in enumerate(statuses) if s == 200][-1]
     other = sign_up(http)  # limits are per player
     assert http.patch(f"/v1/players/{other.id}", headers=other.auth, json={"display_name": "x"}).status_code == 200
     for _ in range(2):
