@@ -10,7 +10,7 @@ costs nothing. Every container's items are replaced, inserted or deleted,
 never changed in place (``Aggregate.SHALLOW``). Queue entries and levels are
 tuples of numbers and text, which the garbage collector stops tracking: a
 deep book's lists of lists were a quarter of the engine's time in collections;
-a snapshot's JSON lists are made tuples again on load (``QUEUES``), and a
+a snapshot's JSON lists are made tuples again on load (``SNAPSHOT_TYPES``), and a
 snapshot from before the queues were kept best-last is brought up to date
 (``BookState.upcast_state``)."""
 
@@ -30,7 +30,13 @@ def expiry_key(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
-QUEUES: dict[str, object] = {
+def queue_entry(order_id: str, order: dict[str, Any]) -> tuple[int, int, str]:
+    """An order's entry in its side's queue, which sorts ascending with the best last."""
+    key = order["price"] if order["side"] == BUY else -order["price"]
+    return (key, -order["sequence"], order_id)
+
+
+SNAPSHOT_TYPES: dict[str, object] = {  # JSON's lists made the state's tuples again
     "bid_queue": list[tuple[int, int, str]],
     "ask_queue": list[tuple[int, int, str]],
     "bid_levels": dict[str, tuple[int, int]],
@@ -66,14 +72,8 @@ class BookState:
     def _levels(self, side: str) -> dict[str, tuple[int, int]]:
         return self.bid_levels if side == BUY else self.ask_levels
 
-    def _entry(self, order_id: str) -> tuple[int, int, str]:
-        order = self.orders[order_id]
-        key = order["price"] if order["side"] == BUY else -order["price"]
-        return (key, -order["sequence"], order_id)
-
     def level_change(self, order: dict[str, Any], quantity: int, orders: int) -> None:
-        levels = self.bid_levels if order["side"] == BUY else self.ask_levels  # inline: a call per change
-        price = str(order["price"])
+        levels, price = self._levels(order["side"]), str(order["price"])
         held, count = levels.get(price, _NO_LEVEL)
         if count + orders:
             levels[price] = (held + quantity, count + orders)
@@ -82,10 +82,7 @@ class BookState:
 
     def enqueue(self, order_id: str) -> None:
         order = self.orders[order_id]
-        if order["side"] == BUY:
-            insort(self.bid_queue, (order["price"], -order["sequence"], order_id))
-        else:
-            insort(self.ask_queue, (-order["price"], -order["sequence"], order_id))
+        insort(self._queue(order["side"]), queue_entry(order_id, order))
         self.level_change(order, order["remaining"], 1)
 
     def track_expiry(self, expires: str) -> None:
@@ -97,11 +94,11 @@ class BookState:
 
     def dequeue(self, order_id: str) -> None:
         order = self.orders[order_id]
-        queue = self.bid_queue if order["side"] == BUY else self.ask_queue
+        queue = self._queue(order["side"])
         if queue[-1][2] == order_id:  # a fill takes the best: no search, nothing moves
             del queue[-1]
         else:
-            entry = self._entry(order_id)
+            entry = queue_entry(order_id, order)
             at = bisect_left(queue, entry)
             assert queue[at] == entry, f"order {order_id} is not queued where its price and time say"
             del queue[at]

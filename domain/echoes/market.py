@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any, ClassVar, Literal
 from uuid import UUID
 
-from domain.echoes.book_state import QUEUES, BookState, expiry_key
+from domain.echoes.book_state import SNAPSHOT_TYPES, BookState, expiry_key
 from domain.echoes.orders import (
     BUY,
     OPEN_ORDERS_MAX,
@@ -42,7 +42,7 @@ class OrderBook(BookState, Aggregate):
     # An order is replaced, never changed in place, and a queue entry only
     # inserted or deleted: a command's copy of the book needs new containers only.
     SHALLOW: ClassVar[frozenset[str]] = frozenset({"orders", "bid_queue", "ask_queue", "bid_levels", "ask_levels"})
-    snapshot_types: ClassVar[dict[str, object]] = QUEUES
+    snapshot_types: ClassVar[dict[str, object]] = SNAPSHOT_TYPES
 
     class Created(Aggregate.Created):
         TOPIC: ClassVar[str] = "lorekeeper.order_book.Created"
@@ -194,9 +194,7 @@ class OrderBook(BookState, Aggregate):
     def _match(self, order_uuid: UUID, fees: Fees, now: datetime | None = None) -> None:
         now = now or self.TradeExecuted.create_timestamp()
         order_id = text_of(order_uuid)
-        order = self.orders.get(order_id)
-        if order is None:
-            return
+        order = self.orders[order_id]
         side, owner = order["side"], uuid_from_text(order["character_id"])
         opposite = self._queue(SELL if side == BUY else BUY)
         while order_id in self.orders and opposite:
