@@ -35,7 +35,7 @@ from eventsourcing.postgres import PostgresApplicationRecorder
 from psycopg.sql import SQL, Literal
 
 from infra import unit_of_work
-from infra.persistence import send_events_in_binary
+from infra.persistence import EventsInBinary
 
 log = logging.getLogger(__name__)
 
@@ -190,8 +190,9 @@ class GroupCommitter(Generic[T, R]):
                 log.warning("%d commits finished after their event loop closed", len(settled))
 
 
-class GroupCommitRecorder(PostgresApplicationRecorder):
-    """eventsourcing's PostgreSQL application recorder, writing through a GroupCommitter.
+class GroupCommitRecorder(EventsInBinary, PostgresApplicationRecorder):
+    """eventsourcing's PostgreSQL application recorder, writing through a
+    GroupCommitter, its events exchanged in binary (``EventsInBinary``).
 
     Chosen with the ``APPLICATION_RECORDER_TOPIC`` environment variable, which
     is eventsourcing's own seam for swapping the recorder class.
@@ -215,7 +216,6 @@ class GroupCommitRecorder(PostgresApplicationRecorder):
             self.lock_table_statements[0],  # SET LOCAL lock_timeout: bounds this wait too
             SQL("SELECT pg_advisory_xact_lock({0})").format(Literal(key)),
         ]
-        send_events_in_binary(self, returning=True)
         self.committer: GroupCommitter[list[StoredEvent], Sequence[int] | None] = GroupCommitter(
             self._insert_batch,
             weight=len,

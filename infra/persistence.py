@@ -8,12 +8,21 @@ pydantic event class registered under that topic.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
+from uuid import UUID
 
 import orjson
-from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
-from eventsourcing.postgres import PostgresAggregateRecorder
-from eventsourcing.utils import get_topic, resolve_topic
+from eventsourcing.persistence import (
+    ApplicationRecorder,
+    InterfaceError,
+    Mapper,
+    OperationalError,
+    StoredEvent,
+    Transcoder,
+)
+from eventsourcing.postgres import PostgresAggregateRecorder, PostgresFactory
+from eventsourcing.utils import get_topic, resolve_topic, retry
 from psycopg.sql import SQL, Identifier
 from pydantic import BaseModel
 
@@ -75,26 +84,80 @@ class PydanticMapper(Mapper):
 
 
 PERSISTENCE_ENV = {
-    "PERSISTENCE_MODULE": "eventsourcing.postgres",
+    "PERSISTENCE_MODULE": "infra.persistence:LorekeeperPostgresFactory",
     "MAPPER_TOPIC": get_topic(PydanticMapper),
     "TRANSCODER_TOPIC": get_topic(OrjsonTranscoder),
     "APPLICATION_RECORDER_TOPIC": "infra.group_commit:GroupCommitRecorder",
 }
 
 
-def send_events_in_binary(recorder: PostgresAggregateRecorder, returning: bool = False) -> None:
-    """eventsourcing's insert of stored events (``PostgresAggregateRecorder``'s,
-    and with ``returning`` the application recorder's ``RETURNING``), its array
-    of events sent in binary (``%b``). In text, psycopg escaped every field of
-    every event in Python: the largest part of a hot market book's write, and
-    of each snapshot of it (megabytes of JSON). For the event store's recorder
-    (``GroupCommitRecorder``) and the snapshots' (``Foundation.store``)."""
-    recorder.insert_events_statement = SQL(
-        "INSERT INTO {schema}.{table} AS t (originator_id, originator_version, topic, state)"
-        " SELECT originator_id, originator_version, topic, state"
-        " FROM unnest(%b::{schema}.{stored_event_type}[])" + (" RETURNING notification_id" if returning else "")
-    ).format(
-        schema=Identifier(recorder.datastore.schema),
-        table=Identifier(recorder.events_table_name),
-        stored_event_type=Identifier(recorder.stored_event_type_name),
-    )
+class EventsInBinary(PostgresAggregateRecorder):
+    """eventsourcing's PostgreSQL recorder, its stored events exchanged with
+    the database in binary both ways.
+
+    Written: eventsourcing's insert sends its array of events as text, and
+    psycopg escaped every field of every event in Python: the largest part of
+    a hot market book's write, and of each snapshot of it (megabytes of
+    JSON). The same statement (with the application recorder's ``RETURNING``)
+    sends it in binary (``%b``).
+
+    Read: in text the server hex-encoded every event's state and psycopg
+    decoded it: a third of loading a chunk of 10,000 edits (0.45 ms for its
+    70 KB snapshot, 0.16 ms in binary), and of every large snapshot.
+    ``select_events`` is eventsourcing 9.5's with ``binary=True``: the library
+    gives no seam for a cursor's result format."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        returning = " RETURNING notification_id" if isinstance(self, ApplicationRecorder) else ""
+        self.insert_events_statement = SQL(
+            "INSERT INTO {schema}.{table} AS t (originator_id, originator_version, topic, state)"
+            " SELECT originator_id, originator_version, topic, state"
+            " FROM unnest(%b::{schema}.{stored_event_type}[])" + returning
+        ).format(
+            schema=Identifier(self.datastore.schema),
+            table=Identifier(self.events_table_name),
+            stored_event_type=Identifier(self.stored_event_type_name),
+        )
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def select_events(
+        self,
+        originator_id: UUID | str,
+        *,
+        gt: int | None = None,
+        lte: int | None = None,
+        desc: bool = False,
+        limit: int | None = None,
+    ) -> Sequence[StoredEvent]:
+        statement = self.select_events_statement
+        params: list[Any] = [originator_id]
+        if gt is not None:
+            params.append(gt)
+            statement += SQL(" AND originator_version > %s")
+        if lte is not None:
+            params.append(lte)
+            statement += SQL(" AND originator_version <= %s")
+        statement += SQL(" ORDER BY originator_version DESC" if desc else " ORDER BY originator_version ASC")
+        if limit is not None:
+            params.append(limit)
+            statement += SQL(" LIMIT %s")
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(statement, params, prepare=True, binary=True)
+            return [
+                StoredEvent(
+                    originator_id=row["originator_id"],
+                    originator_version=row["originator_version"],
+                    topic=row["topic"],
+                    state=row["state"],
+                )
+                for row in curs.fetchall()
+            ]
+
+
+class LorekeeperPostgresFactory(PostgresFactory):
+    """eventsourcing's PostgreSQL factory (``PERSISTENCE_MODULE``, the library's
+    seam), its aggregate recorders (the snapshots') exchanging events in binary.
+    The event store's recorder is ``GroupCommitRecorder`` (``APPLICATION_RECORDER_TOPIC``)."""
+
+    aggregate_recorder_class = EventsInBinary

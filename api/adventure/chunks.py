@@ -141,7 +141,7 @@ def edit_chunk(
             chunk_y=y,
             chunk_z=z,
             version=chunk.version,
-            changes={k: chunk.edits[k] for k in sorted(",".join(map(str, parse_key(k))) for k in body.changes)},
+            changes={k: chunk.edit_at(k) for k in sorted(",".join(map(str, parse_key(k))) for k in body.changes)},
             structures=chunk.structures,
             position=written.position,
         )

@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, cast
 
-from eventsourcing.postgres import PostgresAggregateRecorder
 from psycopg import Connection
 from psycopg.rows import DictRow, dict_row
 from psycopg_pool import ConnectionPool
@@ -27,7 +26,7 @@ from infra.entrypoints.contexts import domain_contexts, snapshot_intervals
 from infra.group_commit import GroupCommitRecorder
 from infra.idempotency import IdempotencyStore
 from infra.login_throttle import LoginThrottle, Rule
-from infra.persistence import PERSISTENCE_ENV, PydanticMapper, send_events_in_binary
+from infra.persistence import PERSISTENCE_ENV, PydanticMapper
 from infra.privacy import ErasureLog
 from infra.secret_files import secret
 from infra.settings import Settings
@@ -62,8 +61,6 @@ class Foundation:
         )
         assert isinstance(store.mapper, PydanticMapper)
         store.mapper.keys = self.keys
-        if store.snapshots is not None:
-            send_events_in_binary(cast(PostgresAggregateRecorder, store.snapshots.recorder))
         # A command inside a unit of work (an Idempotency-Key) commits with its
         # answer, in its own transaction: it is never combined with others'.
         store.alone = lambda: unit_of_work.current() is not None

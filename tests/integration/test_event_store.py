@@ -202,16 +202,24 @@ def test_writers_of_different_aggregates_still_take_turns(container, database, t
         other.close()
 
 
-def test_events_and_snapshots_are_sent_in_binary_and_read_back_byte_for_byte(container):
-    """Both recorders send their arrays of stored events in binary (``%b``): a
-    state of any bytes (quotes, backslashes, braces, NUL, non-UTF-8, as sealed
-    personal fields are) comes back as it went in."""
+def test_events_and_snapshots_are_exchanged_in_binary_and_read_back_byte_for_byte(container):
+    """Both recorders send their arrays of stored events in binary (``%b``) and
+    read them with binary results: a state of any bytes (quotes, backslashes,
+    braces, NUL, non-UTF-8, as sealed personal fields are) comes back as it
+    went in, and a read's bounds, order and limit hold as eventsourcing's."""
     from eventsourcing.persistence import StoredEvent
+
+    from infra.persistence import EventsInBinary
 
     awkward = b'{"a": "\\\\ \\" ( ) , {} \\u00e9"}\x00\xff\xfe' + bytes(range(256))
     for recorder in (container.store.recorder, container.store.snapshots.recorder):
+        assert isinstance(recorder, EventsInBinary)
         assert "%b" in recorder.insert_events_statement.as_string()
         originator = uuid4()
         recorder.insert_events([StoredEvent(originator, 1, "lorekeeper.test", awkward)])
         (back,) = recorder.select_events(originator)
         assert back.state == awkward and back.topic == "lorekeeper.test" and back.originator_version == 1
+        assert back.originator_id == originator and type(back.state) is bytes
+        recorder.insert_events([StoredEvent(originator, v, "lorekeeper.test", bytes([v])) for v in (2, 3, 4)])
+        assert [e.originator_version for e in recorder.select_events(originator, gt=1, lte=3)] == [2, 3]
+        assert [e.state for e in recorder.select_events(originator, desc=True, limit=2)] == [b"\x04", b"\x03"]

@@ -181,3 +181,24 @@ def test_a_snapshot_of_an_older_shape_is_brought_up_to_date():
     restored = new.model_copy(update={"state": old_state}).mutate(None)
     assert restored == book and "bids" not in vars(restored)
     assert isinstance(restored.bid_queue[0], tuple) and isinstance(restored.bid_levels["95"], tuple)
+
+
+def test_a_chunk_snapshotted_with_its_edits_in_the_seeds_format_restores_them_kept():
+    """A chunk snapshotted while it kept ``edits`` (every block in the seed's
+    format) restores with ``laid``: a block without metadata as its type alone."""
+    from domain.adventure.chunks import Chunk
+
+    chunk = Chunk.first_edit(uuid4(), (0, 4, 0), 7, "standard")
+    chunk.edit({"0,0,0": {"type": "stone"}, "1,0,0": {"type": "chest", "metadata": {"items": 3}}}, None, None)
+    chunk.edit({"2,0,0": {"type": "air"}}, [{"name": "tower"}], None)
+    chunk.collect_events()
+    new = Snapshot.take(chunk)
+    assert chunk.laid == {"0,0,0": "stone", "1,0,0": {"type": "chest", "metadata": {"items": 3}}, "2,0,0": "air"}
+    assert new.state["laid_packed"]["blocks"] == {"1,0,0": {"type": "chest", "metadata": {"items": 3}}}
+    assert "laid" not in new.state and new.mutate(None) == chunk
+    old_state = {k: v for k, v in new.state.items() if k != "laid_packed"}
+    old_state["edits"] = chunk.edits  # as they were stored
+    assert old_state["edits"]["0,0,0"] == {"type": "stone", "metadata": {}}
+    restored = new.model_copy(update={"state": old_state}).mutate(None)
+    assert restored == chunk and "edits" not in vars(restored)
+    assert restored.laid == chunk.laid and restored.blocks() == chunk.blocks()
