@@ -7,7 +7,6 @@ declares, and ``start``/``stop`` what runs beside the app for its lifetime.
 
 from __future__ import annotations
 
-import gc
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 
@@ -20,6 +19,7 @@ from api.context import ContextHttp
 from api.deps import Services
 from api.limits import BodyLimitMiddleware
 from api.routing import check_strict
+from infra import heap
 
 
 def create_app(
@@ -37,12 +37,7 @@ def create_app(
         # Sync routes run on this many threads; more only adds GIL contention.
         anyio.to_thread.current_default_thread_limiter().total_tokens = threads
         start()
-        if gc_freeze:
-            # Start-up's objects (modules, schemas, validators) live as long as the
-            # process: frozen, full collections no longer walk them (they paused
-            # the event loop 40-55 ms a few times a second under load).
-            gc.collect()
-            gc.freeze()
+        heap.settle(gc_freeze)  # start-up's objects out of the collector's walks (infra/heap.py)
         try:
             yield
         finally:

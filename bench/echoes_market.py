@@ -17,7 +17,6 @@ Goals (issue 16): >= 50,000 orders/s; a 100,000-order book in < 1 s; HTTP
 from __future__ import annotations
 
 import asyncio
-import gc
 import heapq
 import json
 import random
@@ -36,6 +35,7 @@ from domain.echoes.access import Actor
 from domain.echoes.orders import Fees, book_id
 from domain.echoes.universe import UniverseData
 from domain.kernel.aggregate import Snapshot
+from infra import heap
 from infra.echoes_universe import shipped_path
 
 STATION, MODULE, DEEP_MODULE = 60003760, 2000, 2001
@@ -280,10 +280,9 @@ def main(
 ) -> str:
     flow = orders(engine_orders)
     # As the server runs: its start-up's objects frozen out of the collector
-    # (api/app.py); without it, full collections walking every imported
+    # (infra/heap.py); without it, full collections walking every imported
     # schema were a fifth of the engine's time.
-    gc.collect()
-    gc.freeze()
+    heap.settle()
     engine, bare = [], []
     for _ in range(rounds):  # interleaved: both see the machine's same moods
         engine.append(time_engine(flow))

@@ -25,6 +25,7 @@ import typer
 
 from bench.common import median, report, scratch_container
 from domain.tycoon import TycoonUseCases
+from infra import heap
 
 TRAITS = ("courage", "greed", "loyalty", "curiosity", "ambition", "patience", "empathy")
 FOUNDED = datetime(2026, 1, 1, tzinfo=UTC)
@@ -105,6 +106,7 @@ def main(
         game = container.use(TycoonUseCases)
         clock = Clock()
         game.now = clock
+        heap.settle()  # as a server process does once started (infra/heap.py)
         heroes = populate(game, worlds, per_world)
         throughput, copy_rate = [], []
         for _ in range(rounds):

@@ -62,7 +62,11 @@ class Settings(BaseSettings):
         10.0, gt=0, description="A client must send a request's headers within this many seconds (slowloris)."
     )
     api_threads: int = Field(40, description="Threads serving blocking routes.")
-    gc_freeze: bool = Field(True, description="Exclude start-up objects from garbage collection (shorter GC pauses).")
+    gc_freeze: bool = Field(
+        True,
+        description="Freeze start-up objects out of garbage collection in every long-running process "
+        "(API, projector, relay, consumers): full collections stop walking them (infra/heap.py).",
+    )
     max_body_bytes: int = 256 * 1024
     max_save_slots_per_player: int = 5
     echoes_starting_grant: int = Field(500_000_000, ge=0, description="A new pilot's wallet, in minor units.")

@@ -12,6 +12,7 @@ from uuid import UUID, uuid4
 import typer
 from rich.table import Table
 
+from infra import heap
 from infra.entrypoints import analysts, demo_cli, echoes_cli
 from infra.entrypoints.cli_support import console, progress_bar
 from infra.entrypoints.cli_support import container as _container
@@ -80,6 +81,7 @@ def projections_run(data_dir: Annotated[Path | None, typer.Option()] = None) -> 
     follower = container.follower
     _stop_on_signals(follower.stopping)
     console.print(f"following {', '.join(container.runners)}")
+    heap.settle(container.settings.gc_freeze)
     container.timer_follower.start()  # due timers, on their own thread
     follower.run()
     container.close()
@@ -160,6 +162,7 @@ def relay(
         return
     _stop_on_signals(container.relay_follower.stopping)
     console.print(f"relaying to {container.settings.kafka_bootstrap_servers}")
+    heap.settle(container.settings.gc_freeze)
     container.run_relay()
     container.close()
 
@@ -184,6 +187,7 @@ def consume(
     loop = KafkaConsumerLoop(container.consumers[name], container.pool, container.settings.kafka_bootstrap_servers)
     _stop_on_signals(loop.stopping)
     console.print(f"consuming as group {container.consumers[name].group_id}")
+    heap.settle(container.settings.gc_freeze)
     loop.run()
     container.close()
 
