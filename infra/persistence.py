@@ -9,6 +9,7 @@ pydantic event class registered under that topic.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -26,6 +27,7 @@ from eventsourcing.utils import get_topic, resolve_topic, retry
 from psycopg.sql import SQL, Identifier
 from pydantic import BaseModel
 
+from domain.kernel.aggregate import Snapshot
 from infra.crypto import KeyStore, open_fields, seal_fields
 
 
@@ -35,6 +37,36 @@ class OrjsonTranscoder(Transcoder):
 
     def decode(self, data: bytes) -> Any:
         return orjson.loads(data)
+
+
+def _snapshot_json(snapshot: Snapshot) -> bytes | None:
+    """A snapshot (no personal data) as JSON written by orjson from its Python
+    values, or None when one is of a type neither orjson nor ``_as_json``
+    writes (a ``timedelta``): then pydantic's JSON mode writes it. A snapshot's state is ``dict[str, Any]``,
+    whose every value pydantic's serializer inspects to infer its type: 4-6
+    times orjson's own time (25 ms against 6 for a book of 10,000 orders),
+    holding the GIL. What orjson does not write itself it is given as
+    pydantic's JSON mode writes it (``_as_json``); keys that are not strings
+    become strings, as pydantic makes them. Both read back alike: datetimes
+    (orjson writes UTC as +00:00, pydantic as Z) are typed on load
+    (``snapshot_types``)."""
+    fields = dict(snapshot)
+    for option in (0, orjson.OPT_NON_STR_KEYS):  # the option costs a third more: only when needed
+        try:
+            return orjson.dumps(fields, default=_as_json, option=option)
+        except TypeError:
+            continue
+    return None
+
+
+def _as_json(value: Any) -> Any:
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    if isinstance(value, set | frozenset):
+        return list(value)
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON")
 
 
 class PersonalDataWithoutKeys(RuntimeError):
@@ -47,13 +79,15 @@ class PydanticMapper(Mapper):
 
     def to_stored_event(self, domain_event: Any) -> StoredEvent:
         assert isinstance(domain_event, BaseModel)
-        data = domain_event.model_dump(mode="json")
         personal = domain_event.personal()  # type: ignore[attr-defined]
-        if personal is not None:
-            if self.keys is None:
-                raise PersonalDataWithoutKeys(f"{type(domain_event).__name__} holds personal data")
-            data = seal_fields(self.keys, data, personal)
-        state = self.transcoder.encode(data)
+        state = _snapshot_json(domain_event) if personal is None and isinstance(domain_event, Snapshot) else None
+        if state is None:
+            data = domain_event.model_dump(mode="json")
+            if personal is not None:
+                if self.keys is None:
+                    raise PersonalDataWithoutKeys(f"{type(domain_event).__name__} holds personal data")
+                data = seal_fields(self.keys, data, personal)
+            state = self.transcoder.encode(data)
         if self.compressor:
             state = self.compressor.compress(state)
         if self.cipher:
