@@ -8,6 +8,7 @@ from __future__ import annotations
 from uuid import uuid4
 
 import orjson
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -48,3 +49,17 @@ def test_a_chunk_restored_from_its_snapshot_is_the_chunk(edits):
         chunk.edit({k: b if isinstance(b, dict) else {"type": b} for k, b in changes.items()}, None, None)
     chunk.collect_events()
     assert restore_snapshot(chunk) == chunk
+
+
+def test_a_packing_of_more_cells_than_a_chunk_has_is_refused_not_cut_short():
+    packed = pack({"0,0,0": "stone"})
+    with pytest.raises(ValueError):
+        unpack({**packed, "cells": packed["cells"] + "A"})
+
+
+def test_an_edited_block_is_answered_in_the_seeds_format_whichever_form_it_is_kept_in():
+    chunk = Chunk.first_edit(uuid4(), (0, 1, 0), 5, "standard")
+    chest = {"type": "chest", "metadata": {"items": 2}}
+    chunk.edit({"1,1,1": {"type": "glass"}, "2,2,2": chest}, None, None)
+    assert chunk.laid == {"1,1,1": "glass", "2,2,2": chest}
+    assert chunk.edit_at("1,1,1") == {"type": "glass", "metadata": {}} and chunk.edit_at("2,2,2") == chest
