@@ -42,14 +42,15 @@ class OrjsonTranscoder(Transcoder):
 def _snapshot_json(snapshot: Snapshot) -> bytes | None:
     """A snapshot (no personal data) as JSON written by orjson from its Python
     values, or None when one is of a type neither orjson nor ``_as_json``
-    writes (a ``timedelta``): then pydantic's JSON mode writes it. A snapshot's state is ``dict[str, Any]``,
-    whose every value pydantic's serializer inspects to infer its type: 4-6
-    times orjson's own time (25 ms against 6 for a book of 10,000 orders),
-    holding the GIL. What orjson does not write itself it is given as
-    pydantic's JSON mode writes it (``_as_json``); keys that are not strings
-    become strings, as pydantic makes them. Both read back alike: datetimes
-    (orjson writes UTC as +00:00, pydantic as Z) are typed on load
-    (``snapshot_types``)."""
+    writes (a ``timedelta``): then pydantic's JSON mode writes it.
+
+    A snapshot's state is ``dict[str, Any]``, whose every value pydantic's
+    serializer inspects to infer its type: 4-6 times orjson's own time (25 ms
+    against 6 for a book of 10,000 orders), holding the GIL. What orjson does
+    not write itself it is given as pydantic's JSON mode writes it
+    (``_as_json``); keys that are not strings become strings, as pydantic
+    makes them. Both read back alike: datetimes (orjson writes UTC as
+    +00:00, pydantic as Z) are typed on load (``snapshot_types``)."""
     fields = dict(snapshot)
     for option in (0, orjson.OPT_NON_STR_KEYS):  # the option costs a third more: only when needed
         try:

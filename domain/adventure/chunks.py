@@ -165,7 +165,7 @@ class Chunk(Aggregate):
         removed: int  # blocks set to air
 
         def apply(self, chunk: Chunk) -> None:
-            chunk.laid.update({k: laid(block) for k, block in self.changes.items()})
+            chunk.laid.update(laid(self.changes))
             if self.structures is not None:
                 chunk.structures = self.structures
 
@@ -180,7 +180,7 @@ class Chunk(Aggregate):
         structures: list[dict[str, Any]]
 
         def apply(self, chunk: Chunk) -> None:
-            chunk.laid.update({k: laid(block) for k, block in self.changes.items()})
+            chunk.laid.update(laid(self.changes))
             for key in self.generated:
                 chunk.laid.pop(key, None)
             chunk.structures = self.structures
@@ -219,7 +219,7 @@ class Chunk(Aggregate):
         if "laid_packed" in state:
             state["laid"] = unpack(state.pop("laid_packed"))
         elif "edits" in state:  # a snapshot from before the kept form: every block in the seed's format
-            state["laid"] = {k: laid(block) for k, block in state.pop("edits").items()}
+            state["laid"] = laid(state.pop("edits"))
         return state
 
     @property

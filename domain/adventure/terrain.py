@@ -59,9 +59,9 @@ Block = dict[str, object]  # {"type": str, "metadata": dict}
 Laid = Block | str
 
 
-def laid(block: Block) -> Laid:
-    """The form a chunk keeps ``block`` in."""
-    return block if block["metadata"] else block["type"]  # type: ignore[return-value]
+def laid(blocks: dict[str, Block]) -> dict[str, Laid]:
+    """``blocks`` ("x,y,z" -> block) in the form a chunk keeps them."""
+    return {k: block if block["metadata"] else block["type"] for k, block in blocks.items()}  # type: ignore[misc]
 
 
 def as_block(kept: Laid) -> Block:
