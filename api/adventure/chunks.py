@@ -7,16 +7,19 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import lru_cache
+from threading import Lock
 from typing import Annotated
 from uuid import UUID
 
 import orjson
-from fastapi import Query
+from cachetools import LRUCache
+from fastapi import Header, Query
 from pydantic import BaseModel, Field, model_validator
 from starlette.responses import Response
 
 from api import routing
 from api.adventure.worlds import Adventure, Json, admin_only
+from api.compression import Part, assembled, chosen
 from api.deps import CommandDep, CurrentPrincipal, IfMatch, ReadDb, ReadYourWrites
 from api.openapi import problems
 from api.problems import Problem
@@ -181,10 +184,61 @@ XZ = Annotated[int, Query(ge=-COORDINATE_MAX, le=COORDINATE_MAX, strict=False)]
 Y = Annotated[int, Query(ge=0, le=LAYERS - 1, strict=False)]
 
 
+Coordinates = tuple[int, int, int]
+
+
 @lru_cache(maxsize=1024)
-def generated_json(seed: int, world_type: str, x: int, y: int, z: int) -> bytes:
-    """An untouched chunk's block data as JSON (terrain is a pure function: cached)."""
-    return orjson.dumps({"blocks": chunk_blocks(seed, world_type, (x, y, z), {}), "entities": []})
+def generated(world_id: UUID, seed: int, world_type: str, x: int, y: int, z: int) -> Part:
+    """An untouched chunk in an area's answer (terrain is a pure function: kept)."""
+    blocks = orjson.dumps({"blocks": chunk_blocks(seed, world_type, (x, y, z), {}), "entities": []})
+    return fragment(world_id, x, y, z, 0, blocks, b"[]")
+
+
+FRAGMENT_BYTES = 64 * 2**20
+"""What the area reads keep of chunks' JSON (plain and compressed), by size: an
+edited chunk at a version never changes, so its part of an answer is kept by
+(world, coordinates, version); the read model is asked for versions, and for
+block data only on a miss."""
+_fragments: LRUCache[tuple[UUID, int, int, int, int], Part] = LRUCache(FRAGMENT_BYTES, getsizeof=len)
+_fragments_lock = Lock()
+KEY = "chunk_x, chunk_y, chunk_z, version"  # cachetools' caches are not thread-safe; endpoints run on the thread pool
+
+
+def fragment(world_id: UUID, x: int, y: int, z: int, version: int, block_data: bytes, structures: bytes) -> Part:
+    """One chunk of an area's answer (a ``ChunkOut``), from JSON already written."""
+    head = f'{{"world_id":"{world_id}","chunk_x":{x},"chunk_y":{y},"chunk_z":{z},"version":{version},"block_data":'
+    return Part.of(head.encode() + block_data + b',"structures":' + structures + b',"position":null}')
+
+
+OPEN, COMMA, CLOSE = Part.of(b'{"chunks":['), Part.of(b","), Part.of(b"]}")
+
+
+def edited_fragments(db: ReadDb, world_id: UUID, low: Coordinates, high: Coordinates) -> dict[Coordinates, Part]:
+    """The area's edited chunks, each as its answer's bytes: one indexed query for
+    their versions, a second for the JSON of those not already kept."""
+    (x0, y0, z0), (x1, y1, z1) = low, high
+    box = (world_id, x0, x1, y0, y1, z0, z1)
+    where = "world_id = %s AND chunk_x BETWEEN %s AND %s AND chunk_y BETWEEN %s AND %s AND chunk_z BETWEEN %s AND %s"
+    with db.connection() as conn:
+        versions = conn.execute(f"SELECT {KEY} FROM adventure.world_chunks WHERE {where}", box).fetchall()
+        keys = [(world_id, r["chunk_x"], r["chunk_y"], r["chunk_z"], r["version"]) for r in versions]
+        with _fragments_lock:
+            found = {key[1:4]: _fragments.get(key) for key in keys}
+        if missing := [xyz for xyz, part in found.items() if part is None]:
+            rows = conn.execute(
+                f"SELECT {KEY}, block_data::text AS block_data, structures::text AS structures FROM"
+                " adventure.world_chunks WHERE world_id = %s AND (chunk_x, chunk_y, chunk_z) IN "
+                f"({', '.join(['(%s, %s, %s)'] * len(missing))})",
+                (world_id, *(c for xyz in missing for c in xyz)),
+            ).fetchall()
+            for r in rows:  # at the version read now: an edit may have landed between the two queries
+                xyz, version = (r["chunk_x"], r["chunk_y"], r["chunk_z"]), r["version"]
+                found[xyz] = part = fragment(
+                    world_id, *xyz, version, r["block_data"].encode(), r["structures"].encode()
+                )
+                with _fragments_lock:
+                    _fragments[(world_id, *xyz, version)] = part
+    return {xyz: part for xyz, part in found.items() if part is not None}
 
 
 @router.get(
@@ -201,30 +255,21 @@ def get_area(
     x1: XZ,
     y1: Y,
     z1: XZ,
+    accept_encoding: Annotated[str | None, Header(max_length=200)] = None,
 ) -> Response:
     """Every chunk in the box from (x0, y0, z0) to (x1, y1, z1), at most 64 chunks,
     in (x, y, z) order. From the read model (``world_chunks``: one
     indexed query; pass ``min_position`` to read your own edits), untouched chunks
-    generated; the bytes are assembled, not re-encoded."""
+    generated; the bytes are assembled, not re-encoded. Compressed (``deflate``
+    or ``gzip``, a thirteenth of the size) when ``Accept-Encoding`` allows it."""
     low, high = (x0, y0, z0), (x1, y1, z1)
     boxes = check_area(low, high)
     world = adventure.world(world_id)
-    with db.connection() as conn:
-        rows = conn.execute(
-            "SELECT chunk_x, chunk_y, chunk_z, version, block_data::text AS block_data, "
-            "structures::text AS structures FROM adventure.world_chunks WHERE world_id = %s "
-            "AND chunk_x BETWEEN %s AND %s AND chunk_y BETWEEN %s AND %s AND chunk_z BETWEEN %s AND %s",
-            (world_id, x0, x1, y0, y1, z0, z1),
-        ).fetchall()
-    edited = {(r["chunk_x"], r["chunk_y"], r["chunk_z"]): r for r in rows}
-    parts = []
-    for x, y, z in boxes:
-        row = edited.get((x, y, z))
-        head = f'{{"world_id":"{world_id}","chunk_x":{x},"chunk_y":{y},"chunk_z":{z},"version":'
-        if row is None:
-            body = generated_json(world.seed, world.world_type, x, y, z)
-            parts.append(f'{head}0,"block_data":'.encode() + body + b',"structures":[],"position":null}')
-        else:
-            tail = f',"structures":{row["structures"]},"position":null}}'
-            parts.append(f'{head}{row["version"]},"block_data":{row["block_data"]}{tail}'.encode())
-    return Response(b'{"chunks":[' + b",".join(parts) + b"]}", media_type="application/json")
+    edited = edited_fragments(db, world_id, low, high)
+    parts = [OPEN]
+    for xyz in boxes:
+        parts += (edited.get(xyz) or generated(world_id, world.seed, world.world_type, *xyz), COMMA)
+    parts[-1] = CLOSE
+    encoding = chosen(accept_encoding)
+    headers = {"vary": "Accept-Encoding"} | ({"content-encoding": encoding} if encoding else {})
+    return Response(assembled(parts, encoding), media_type="application/json", headers=headers)

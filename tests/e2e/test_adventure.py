@@ -92,6 +92,17 @@ def test_a_chunk_is_generated_edited_with_if_match_read_by_area_and_restored(htt
     )
     (row,) = rows(live_server, "SELECT block_data FROM adventure.world_chunks WHERE world_id = %s", w["id"])
     assert row["block_data"]["blocks"] == restored.json()["block_data"]["blocks"] and position
+    # An area read before kept the chunk's answer at version 3: the restore's version is read anew,
+    # and the answer is the same JSON whatever encoding the client takes.
+    answers = {}
+    for accept in ("identity", "gzip", "deflate", "gzip, deflate", "br;q=1, gzip;q=0.5"):
+        again = http.get(f"/v1/worlds/{w['id']}/area", headers={**ada.auth, "Accept-Encoding": accept}, params=box)
+        assert again.status_code == 200 and again.headers["vary"] == "Accept-Encoding"
+        answers[again.headers.get("content-encoding")] = again.json()
+    assert set(answers) == {None, "gzip", "deflate"}
+    assert answers[None] == answers["gzip"] == answers["deflate"]
+    chunk = next(c for c in answers[None]["chunks"] if (c["chunk_x"], c["chunk_z"]) == (0, 0))
+    assert chunk["version"] == 4 and chunk["block_data"]["blocks"] == restored.json()["block_data"]["blocks"]
 
 
 @pytest.mark.parametrize(
