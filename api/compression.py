@@ -10,7 +10,7 @@ closing empty block is final). A stream is wrapped as the client asked
 (``Accept-Encoding``):
 
 - ``deflate`` (RFC 1950's zlib format, as HTTP's ``deflate`` means): its
-  Adler-32 is combined from the parts' own, a few integer operations per part;
+  Adler-32 is combined from the parts' own, two integer sums per part;
 - ``gzip`` (RFC 1952): its CRC-32 is computed over the plain parts at request
   time (0.2 ms for 0.8 MB, outside the GIL), so ``deflate`` is preferred when a
   client takes both equally.
@@ -52,15 +52,6 @@ class Part:
         return len(self.plain) + len(self.deflated)
 
 
-def adler32_combine(first: int, second: int, second_length: int) -> int:
-    """The Adler-32 of two byte strings one after the other, from each one's
-    (zlib's ``adler32_combine``, which Python's zlib does not expose)."""
-    remainder = second_length % BASE
-    low = (first & 0xFFFF) + (second & 0xFFFF) + BASE - 1
-    high = (remainder * (first & 0xFFFF) + (first >> 16) + (second >> 16) + BASE - remainder) % BASE
-    return (low % BASE) | (high << 16)
-
-
 def chosen(accept_encoding: str | None) -> str | None:
     """The encoding of ``ENCODINGS`` the client weighs highest (``Accept-Encoding``,
     RFC 9110 12.5.3, ``*`` included), or None for the plain answer."""
@@ -86,9 +77,16 @@ def assembled(parts: list[Part], encoding: str | None) -> bytes:
         return b"".join([p.plain for p in parts])
     body = b"".join([p.deflated for p in parts])
     if encoding == "deflate":
-        adler = 1  # the Adler-32 of nothing
+        # Adler-32 is two sums (RFC 1950 8.2): low = 1 + the bytes, high = the sum of
+        # every low along the way. A part of n bytes whose own are (low', high') adds
+        # low' - 1 to low, and n * low + high' - n to high (zlib's adler32_combine,
+        # which Python's zlib does not expose, folded over the parts).
+        low, high = 1, 0
         for part in parts:
-            adler = adler32_combine(adler, part.adler, len(part.plain))
+            n = len(part.plain)
+            high += n * low + (part.adler >> 16) - n
+            low += (part.adler & 0xFFFF) - 1
+        adler = (high % BASE) << 16 | low % BASE
         return b"".join((ZLIB_HEADER, body, FINAL_BLOCK, struct.pack(">I", adler)))
     crc, size = 0, 0
     for part in parts:

@@ -18,6 +18,7 @@ from typing import Annotated, Any, TypeVar, cast
 from fastapi import Depends, Header, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from psycopg_pool import ConnectionPool
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection
 from starlette.responses import Response
 
@@ -149,7 +150,15 @@ Position = Annotated[
 ]
 
 
-def wait_for_projections(reads: Reads, min_position: Position = None) -> None:
+async def wait_for_projections(reads: Reads, min_position: Position = None) -> None:
+    """Async, so that a read without ``min_position`` (most) costs no threadpool
+    hop; the bounded wait itself runs on the pool's threads."""
+    if min_position is not None:
+        await run_in_threadpool(read_your_writes, reads, min_position)
+
+
+def read_your_writes(reads: ReadSide, min_position: int | None) -> None:
+    """Wait (boundedly) until the read models include ``min_position``, or answer why not."""
     if min_position is None:
         return
     try:

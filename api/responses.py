@@ -11,7 +11,7 @@ from starlette.responses import Response
 from api.auth import Principal
 from api.problems import Problem
 from infra.idempotency import Stored
-from projections.db import Pool
+from projections.db import Pool, statements
 from projections.model import Table
 
 
@@ -48,7 +48,7 @@ def read_one(
     query = sql.SQL("SELECT * FROM {}.{} WHERE {} = %s").format(
         sql.Identifier(table.schema), sql.Identifier(table.name), sql.Identifier(key)
     )
-    with db.connection() as conn:
+    with statements(db) as conn:  # one statement: no transaction around it
         row = conn.execute(query, (value,)).fetchone()
     if row is None:
         raise Problem(404, "not_found", f"{noun} {value} not found")

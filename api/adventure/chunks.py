@@ -29,6 +29,7 @@ from domain.adventure.building import ChunkView, check_area
 from domain.adventure.chunks import COORDINATE_MAX, EDIT_MAX, STRUCTURES_MAX, parse_key
 from domain.adventure.terrain import LAYERS, chunk_blocks
 from infra.idempotency import Stored
+from projections.db import statements
 
 router = routing.router(prefix="/v1", tags=["adventure"])
 ChunkXZ = Annotated[int, Field(ge=-COORDINATE_MAX, le=COORDINATE_MAX)]
@@ -219,7 +220,7 @@ def edited_fragments(db: ReadDb, world_id: UUID, low: Coordinates, high: Coordin
     (x0, y0, z0), (x1, y1, z1) = low, high
     box = (world_id, x0, x1, y0, y1, z0, z1)
     where = "world_id = %s AND chunk_x BETWEEN %s AND %s AND chunk_y BETWEEN %s AND %s AND chunk_z BETWEEN %s AND %s"
-    with db.connection() as conn:
+    with statements(db) as conn:  # a chunk's row at a version never changes: no snapshot needed
         versions = conn.execute(f"SELECT {KEY} FROM adventure.world_chunks WHERE {where}", box).fetchall()
         keys = [(world_id, r["chunk_x"], r["chunk_y"], r["chunk_z"], r["version"]) for r in versions]
         with _fragments_lock:

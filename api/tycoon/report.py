@@ -19,7 +19,7 @@ from psycopg import Connection
 from starlette.responses import Response
 
 from api import routing
-from api.deps import CommandDep, CurrentPrincipal, ReadDb, Reads, ReadYourWrites, wait_for_projections
+from api.deps import CommandDep, CurrentPrincipal, ReadDb, Reads, ReadYourWrites, read_your_writes
 from api.openapi import problems
 from api.problems import Problem
 from api.tycoon.worlds import Tycoon, player_rows, reader
@@ -121,7 +121,7 @@ def visit(world_id: UUID, cmd: CommandDep, tycoon: Tycoon, reads: Reads, db: Rea
     # wrote once it is projected, so the writes must commit first. A retried
     # visit is harmless: it reports the (short) time since the first.
     written, since = tycoon.visit(cmd.principal.subject, world_id)
-    wait_for_projections(reads, written.position)
+    read_your_writes(reads, written.position)
     with player_rows(db, cmd.principal) as conn:
         body = report(conn, world_id, since, written.aggregate.last_visit)
     return Response(orjson.dumps(body), media_type="application/json")
