@@ -98,14 +98,18 @@ def _key(handler: Handler, event: Event) -> Key | None:
 
 
 def check_row(table: Table, row: Row, before: Row | None = None) -> None:
-    """Refuse, before any SQL, a row PostgreSQL could not store. A value that is
-    the very object of the row before is not walked again: it was checked (or
-    read from PostgreSQL) already, and a rewrite of one column stays cheap."""
+    """Refuse, before any SQL, a row PostgreSQL could not store. What is the very
+    object the row before held, a column or a value inside one, is not walked
+    again: it was checked (or read from PostgreSQL) already, so a rewrite of one
+    column, or of a few keys of a large one, stays cheap."""
     for name in table.checked_columns:
         value = row.get(name)
-        if before is not None and before.get(name) is value:
+        if before is None:
+            reason = values.problem(value)
+        elif before.get(name) is value:
             continue
-        reason = values.problem(value)
+        else:
+            reason = values.problem_since(value, before.get(name))
         if reason is not None:
             raise UnstorableValue(f"{table.qualified}.{name}: {reason}")
 

@@ -117,14 +117,16 @@ def test_every_refusal_says_which_rule():
     assert problem(["é", {"ключ": "значение"}, True, None, 1.5]) is None
 
 
+def nested(levels: int) -> object:
+    """1 inside ``levels`` lists."""
+    value: object = 1
+    for _ in range(levels):
+        value = [value]
+    return value
+
+
 def test_depth_is_bounded_exactly():
     from domain.kernel.values import check, problem
-
-    def nested(levels: int):
-        value: object = 1
-        for _ in range(levels):
-            value = [value]
-        return value
 
     assert problem(nested(3), max_depth=3) is None
     assert problem(nested(4), max_depth=3) == "nested deeper than 3 levels"
@@ -134,3 +136,65 @@ def test_depth_is_bounded_exactly():
         check(nested(3), max_depth=2)
     with pytest.raises(values.UnstorableValue, match=r"^row\.payload: text contains U"):
         check({"x": "\x00"}, "row.payload")
+
+
+# -- a value made from one already accepted (a read model's row rewritten) ------------------------
+
+BAD = st.sampled_from(["a\x00b", "\ud800", 2**64, -(2**63) - 1, float("inf"), float("nan")])
+MAYBE_BAD = st.recursive(
+    JSON | BAD,
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.text(max_size=3) | BAD.filter(str.__instancecheck__), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+def derived(data, old):
+    """A value made from ``old`` as a handler makes one: most of it the very same
+    objects, some of it replaced, removed or added, possibly with bad values."""
+    if type(old) is not dict or data.draw(st.integers(0, 4)) == 0:
+        return data.draw(MAYBE_BAD) if data.draw(st.booleans()) else old
+    new = {}
+    for key, inner in old.items():
+        choice = data.draw(st.integers(0, 5))
+        if choice == 0:
+            continue  # removed
+        new[key] = data.draw(MAYBE_BAD) if choice == 1 else derived(data, inner) if choice == 2 else inner
+    for key in data.draw(st.lists(st.text(max_size=3) | st.sampled_from(["k\x00", "\udc00", 7]), max_size=2)):
+        new[key] = data.draw(MAYBE_BAD)
+    return new
+
+
+@given(st.dictionaries(st.text(max_size=3).filter(lambda t: "\x00" not in t), JSON, max_size=5), st.data())
+def test_a_value_made_from_an_accepted_one_is_refused_exactly_when_a_full_walk_refuses_it(old, data):
+    assert values.problem(old) is None
+    new = derived(data, old)
+    assert (values.problem_since(new, old) is None) == (values.problem(new) is None)
+
+
+def test_what_the_value_before_held_at_the_same_key_is_not_walked_again():
+    shared = ["trusted\x00"]  # as if accepted before: the same object is not looked at again
+    assert values.problem_since({"a": {"b": shared}, "c": 1}, {"a": {"b": shared}}) is None
+    assert values.problem_since({"a": {"moved": shared}}, {"a": {"b": shared}}) == "text contains U+0000"
+    assert values.problem_since({"a": {"b": list(shared)}}, {"a": {"b": shared}}) == "text contains U+0000"
+    assert values.problem_since({"\ud800": 1}, {}) == "text contains a lone surrogate"
+    assert values.problem_since({1: 1}, {}) == "an object key is not text"
+    assert values.problem_since({"k\x00": shared}, {"k\x00": shared}) is None  # a key already there
+
+
+def test_a_value_made_from_another_is_bounded_by_depth_and_containers_as_a_full_walk():
+    old = {"a": {"b": 1}}
+    assert values.problem_since({"a": {"b": nested(1)}}, old, max_depth=3) is None
+    assert values.problem_since({"a": {"b": nested(2)}}, old, max_depth=3) == "nested deeper than 3 levels"
+    assert values.problem_since({"a": {"b": {"c": {}}}}, {"a": {"b": {"c": 1}}}, max_depth=3) == (
+        "nested deeper than 3 levels"
+    )
+    assert values.problem_since({"a": {"b": {"c": 1}}}, {"a": {"b": {"c": 0}}}, max_depth=3) is None
+    assert values.problem_since({"a": {"b": 2}, "c": 3}, old, max_containers=2) is None  # two pairs compared
+    assert values.problem_since({"a": {"b": 2}, "c": 3}, old, max_containers=1) == "more than 1 nested values"
+    assert values.problem_since({"a": [[1], [2]]}, old, max_containers=3) is None  # a new list: walked as a whole
+    assert values.problem_since({"a": [[1], [2]]}, old, max_containers=2) == "more than 2 nested values"
+    assert values.problem_since("x\x00", old) == "text contains U+0000"
+    assert values.problem_since(old, old) is None
