@@ -182,6 +182,9 @@ def test_what_the_value_before_held_at_the_same_key_is_not_walked_again():
     assert values.problem_since({"\ud800": 1}, {}) == "text contains a lone surrogate"
     assert values.problem_since({1: 1}, {}) == "an object key is not text"
     assert values.problem_since({"k\x00": shared}, {"k\x00": shared}) is None  # a key already there
+    assert values.problem_since({"a": "x\x00"}, {"a": "y"}) == "text contains U+0000"  # text changed
+    assert values.problem_since({"a": "\ud800"}, {"a": "y"}) == "text contains a lone surrogate"
+    assert values.problem_since({"a": "é", "b": "x"}, {"a": "y"}) is None
 
 
 def test_a_value_made_from_another_is_bounded_by_depth_and_containers_as_a_full_walk():
@@ -192,6 +195,11 @@ def test_a_value_made_from_another_is_bounded_by_depth_and_containers_as_a_full_
         "nested deeper than 3 levels"
     )
     assert values.problem_since({"a": {"b": {"c": 1}}}, {"a": {"b": {"c": 0}}}, max_depth=3) is None
+    deep, before = {"a": {"b": {"c": {"d": 1}}}}, {"a": {"b": {"c": {"d": 0}}}}  # objects compared 4 deep
+    assert values.problem_since(deep, before, max_depth=3) == values.problem(deep, max_depth=3)
+    assert values.problem_since(deep, before, max_depth=4) is None
+    assert values.problem_since(nested(2), {}, max_depth=1) == "nested deeper than 1 levels"  # not an object
+    assert values.problem_since([[1], [2]], {}, max_containers=2) == "more than 2 nested values"
     assert values.problem_since({"a": {"b": 2}, "c": 3}, old, max_containers=2) is None  # two pairs compared
     assert values.problem_since({"a": {"b": 2}, "c": 3}, old, max_containers=1) == "more than 1 nested values"
     assert values.problem_since({"a": [[1], [2]]}, old, max_containers=3) is None  # a new list: walked as a whole
