@@ -9,6 +9,7 @@ per table, inside the batch transaction.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 from typing import Any
 
 from psycopg import sql
@@ -17,7 +18,7 @@ from psycopg.types.json import Jsonb
 from projections import dead_letters, engine
 from projections.db import Conn, Pool
 from projections.ddl import create_tables, lock_ddl
-from projections.model import DELETE, Event, Key, Projection, Row, Table
+from projections.model import DELETE, Event, Key, Projection, Row, Statement, Table
 from projections.tracking import EventLog, TrackedReader
 
 
@@ -39,6 +40,17 @@ class ProjectionRunner(TrackedReader):
         self.schema = schema or projection.schema  # a rebuild builds in a schema of its own
         self.topics = projection.topics
         self.schema_version = projection.schema_version
+        self._queries: dict[tuple[str, str], bytes] = {}
+
+    def _query(self, conn: Conn, kind: str, table: Table, build: Callable[[], sql.Composable]) -> bytes:
+        """One of this runner's statements for ``table``, rendered once: psycopg
+        renders a composed query again on every execute (a sixth of a busy
+        projector's time), and these depend only on the table and the schema."""
+        key = (kind, table.name)
+        query = self._queries.get(key)
+        if query is None:
+            query = self._queries[key] = build().as_bytes(conn)
+        return query
 
     def setup(self) -> None:
         """Create the tables and the tracking row; refuse a stale schema version."""
@@ -87,8 +99,12 @@ class ProjectionRunner(TrackedReader):
         for event in events:
             for statement in self.projection.statements.get(event.topic, ()) if id(event) not in failed else ():
                 params = [Jsonb(p) if isinstance(p, dict | list) else p for p in statement.params(event)]
-                conn.execute(sql.SQL(statement.sql).format(table=self._qualified(statement.table)), params)
+                query = self._query(conn, statement.sql, statement.table, partial(self._statement, statement))
+                conn.execute(query, params)
         failures += [_failure(e.position, e.topic, e.originator_id, error) for e, error in applied.failures]
+
+    def _statement(self, statement: Statement) -> sql.Composed:
+        return sql.SQL(statement.sql).format(table=self._qualified(statement.table))
 
     def _qualified(self, table: Table) -> sql.Composed:
         return sql.SQL("{}.{}").format(sql.Identifier(self.schema), sql.Identifier(table.name))
@@ -108,7 +124,12 @@ class ProjectionRunner(TrackedReader):
 
     def _fetch(self, conn: Conn, table: Table, keys: Iterable[Key]) -> dict[Key, Row | Any]:
         columns = [list(col) for col in zip(*keys, strict=True)]
-        query = sql.SQL("SELECT * FROM {} WHERE {}").format(self._qualified(table), self._key_in(table))
+        query = self._query(
+            conn,
+            "fetch",
+            table,
+            lambda: sql.SQL("SELECT * FROM {} WHERE {}").format(self._qualified(table), self._key_in(table)),
+        )
         found = conn.execute(query, columns).fetchall()
         return {tuple(r[k] for k in table.key): dict(r) for r in found}
 
@@ -124,32 +145,37 @@ class ProjectionRunner(TrackedReader):
                 [Jsonb(r.get(n)) if n in json_cols and r.get(n) is not None else r.get(n) for r in upserts]
                 for n in names
             ]
-            cols = sql.SQL(", ").join(map(sql.Identifier, names))
-            updates = [n for n in names if n not in table.key]
-            conflict = (
-                sql.SQL("DO UPDATE SET {}").format(
-                    sql.SQL(", ").join(
-                        sql.SQL("{} = EXCLUDED.{}").format(sql.Identifier(n), sql.Identifier(n)) for n in updates
-                    )
-                )
-                if updates
-                else sql.SQL("DO NOTHING")
-            )
-            conn.execute(
-                sql.SQL("INSERT INTO {} ({}) SELECT * FROM {} ON CONFLICT ({}) {}").format(
-                    self._qualified(table),
-                    cols,
-                    self._unnest(table, names),
-                    sql.SQL(", ").join(map(sql.Identifier, table.key)),
-                    conflict,
-                ),
-                arrays,
-            )
+            conn.execute(self._query(conn, "upsert", table, lambda: self._upsert(table)), arrays)
         if deletes:
             columns = [list(col) for col in zip(*deletes, strict=True)]
-            conn.execute(
-                sql.SQL("DELETE FROM {} WHERE {}").format(self._qualified(table), self._key_in(table)), columns
+            delete = self._query(
+                conn,
+                "delete",
+                table,
+                lambda: sql.SQL("DELETE FROM {} WHERE {}").format(self._qualified(table), self._key_in(table)),
             )
+            conn.execute(delete, columns)
+
+    def _upsert(self, table: Table) -> sql.Composed:
+        """``INSERT .. SELECT FROM unnest(arrays) ON CONFLICT (key) DO UPDATE`` of every column."""
+        names = table.column_names
+        updates = [n for n in names if n not in table.key]
+        conflict = (
+            sql.SQL("DO UPDATE SET {}").format(
+                sql.SQL(", ").join(
+                    sql.SQL("{} = EXCLUDED.{}").format(sql.Identifier(n), sql.Identifier(n)) for n in updates
+                )
+            )
+            if updates
+            else sql.SQL("DO NOTHING")
+        )
+        return sql.SQL("INSERT INTO {} ({}) SELECT * FROM {} ON CONFLICT ({}) {}").format(
+            self._qualified(table),
+            sql.SQL(", ").join(map(sql.Identifier, names)),
+            self._unnest(table, names),
+            sql.SQL(", ").join(map(sql.Identifier, table.key)),
+            conflict,
+        )
 
 
 def _failure(position: int, topic: str, originator_id: Any, error: BaseException) -> dict[str, Any]:
