@@ -201,8 +201,8 @@ edited chunk at a version never changes, so its part of an answer is kept by
 (world, coordinates, version); the read model is asked for versions, and for
 block data only on a miss."""
 _fragments: LRUCache[tuple[UUID, int, int, int, int], Part] = LRUCache(FRAGMENT_BYTES, getsizeof=len)
-_fragments_lock = Lock()
-KEY = "chunk_x, chunk_y, chunk_z, version"  # cachetools' caches are not thread-safe; endpoints run on the thread pool
+_fragments_lock = Lock()  # cachetools' caches are not thread-safe; endpoints run on the thread pool
+KEY = "chunk_x, chunk_y, chunk_z, version"
 
 
 def fragment(world_id: UUID, x: int, y: int, z: int, version: int, block_data: bytes, structures: bytes) -> Part:
@@ -256,13 +256,14 @@ def get_area(
     x1: XZ,
     y1: Y,
     z1: XZ,
-    accept_encoding: Annotated[str | None, Header(max_length=200)] = None,
+    accept_encoding: Annotated[str | None, Header(max_length=1000)] = None,
 ) -> Response:
     """Every chunk in the box from (x0, y0, z0) to (x1, y1, z1), at most 64 chunks,
-    in (x, y, z) order. From the read model (``world_chunks``: one
-    indexed query; pass ``min_position`` to read your own edits), untouched chunks
+    in (x, y, z) order. From the read model (``world_chunks``: one indexed
+    query for the edited chunks' versions, their JSON read only at a version not
+    kept yet; pass ``min_position`` to read your own edits), untouched chunks
     generated; the bytes are assembled, not re-encoded. Compressed (``deflate``
-    or ``gzip``, a thirteenth of the size) when ``Accept-Encoding`` allows it."""
+    or ``gzip``, about a twelfth of the size) when ``Accept-Encoding`` allows it."""
     low, high = (x0, y0, z0), (x1, y1, z1)
     boxes = check_area(low, high)
     world = adventure.world(world_id)
