@@ -48,8 +48,7 @@ async def builders(port: int, world_id: UUID, count: int, written: list[int]) ->
     clients = []
     for i in range(count):
         conn = await Connection("127.0.0.1", port).open()
-        signup = orjson.loads((await conn.request("POST", "/v1/auth/anonymous", b"{}")).body)
-        auth = {"Authorization": f"Bearer {signup['access_token']}"}
+        auth = await conn.anonymous()
         body = {"name": f"Builder {i}", "character_class": "artisan", "position": {"x": 8.0, "y": 80.0, "z": 8.0}}
         created = await conn.request("POST", f"/v1/worlds/{world_id}/characters", orjson.dumps(body), auth)
         assert created.status == 201, created.body
@@ -77,8 +76,7 @@ async def answer_sizes(port: int, world_id: UUID) -> tuple[int, int]:
     """The area's answer plain and as the readers get it (compressed): the same
     JSON once inflated (the load generator itself does not parse answers)."""
     conn = await Connection("127.0.0.1", port).open()
-    token = orjson.loads((await conn.request("POST", "/v1/auth/anonymous", b"{}")).body)["access_token"]
-    auth, path = {"Authorization": f"Bearer {token}"}, AREA.format(world_id=world_id)
+    auth, path = await conn.anonymous(), AREA.format(world_id=world_id)
     plain = await conn.request("GET", path, b"", auth)
     packed = await conn.request("GET", path, b"", {**auth, "Accept-Encoding": "gzip, deflate"})
     conn.close()
@@ -90,8 +88,7 @@ async def readers(port: int, world_id: UUID, count: int) -> list:
     clients = []
     for _ in range(count):
         conn = await Connection("127.0.0.1", port).open()
-        token = orjson.loads((await conn.request("POST", "/v1/auth/anonymous", b"{}")).body)["access_token"]
-        auth = {"Authorization": f"Bearer {token}", "Accept-Encoding": "gzip, deflate"}  # as HTTP clients send it
+        auth = {**await conn.anonymous(), "Accept-Encoding": "gzip, deflate"}  # as HTTP clients send it
         path = AREA.format(world_id=world_id)
 
         async def step(conn=conn, auth=auth, path=path) -> bool:
@@ -107,10 +104,10 @@ async def caught_up(port: int, world_id: UUID, position: int) -> None:
     read model has every edit: a saturating burst of edits leaves the projector
     seconds behind, and the area readers are measured on a server at rest."""
     conn = await Connection("127.0.0.1", port).open()
-    token = orjson.loads((await conn.request("POST", "/v1/auth/anonymous", b"{}")).body)["access_token"]
+    auth = await conn.anonymous()
     path = f"/v1/worlds/{world_id}/area?x0=0&y0=4&z0=0&x1=0&y1=4&z1=0&min_position={position}"
     deadline = time.monotonic() + 120
-    while (r := await conn.request("GET", path, b"", {"Authorization": f"Bearer {token}"})).status == 503:
+    while (r := await conn.request("GET", path, b"", auth)).status == 503:
         assert time.monotonic() < deadline, "the read model did not catch up in 2 minutes"
     assert r.status == 200, r.body
     conn.close()

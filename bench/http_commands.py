@@ -51,9 +51,7 @@ async def api_clients(port: int) -> list:
     clients = []
     for _ in range(CLIENTS):
         conn = await Connection("127.0.0.1", port).open()
-        signup = await conn.request("POST", "/v1/auth/anonymous", b"{}")
-        token = orjson.loads(signup.body)["access_token"]
-        auth = {"Authorization": f"Bearer {token}"}
+        auth = await conn.anonymous()
         slot = await conn.request("POST", "/v1/save-slots", orjson.dumps({"name": "bench"}), auth)
         assert slot.status == 201, slot.body
         path = f"/v1/save-slots/{orjson.loads(slot.body)['slot_id']}"

@@ -263,7 +263,7 @@ class Chunk(Aggregate):
         keys = sorted(k for k in set(now) | set(then) if now.get(k) != then.get(k))
         changes: dict[str, Block] = {}
         for k in keys:
-            changes[k] = as_block(then[k]) if k in then else {"type": base.get(k, AIR), "metadata": {}}
+            changes[k] = as_block(then[k] if k in then else base.get(k, AIR))
         if changes or self.structures != earlier.structures:
             self.trigger_event(
                 self.Restored,

@@ -140,6 +140,6 @@ def chunk_blocks(
     generated base with the edits (blocks or kept forms) laid over it (an edit
     to air removes a block)."""
     base = generated(seed, world_type, *coordinates)
-    blocks: dict[str, Block] = {k: {"type": kind, "metadata": {}} for k, kind in base.items() if k not in edits}
+    blocks: dict[str, Block] = {k: as_block(kind) for k, kind in base.items() if k not in edits}
     blocks.update({k: as_block(kept) for k, kept in edits.items() if type_of(kept) != AIR})
     return blocks

@@ -18,7 +18,7 @@ from uuid import UUID
 
 from domain.adventure import Chunk, Recipe, World
 from domain.adventure.rules import with_flags
-from domain.adventure.terrain import AIR, generated
+from domain.adventure.terrain import AIR, as_block, generated
 from projections.model import Event, Handler, Projection, Row, Table, copy_fields, touched, updated
 
 SCHEMA = "adventure"
@@ -119,7 +119,7 @@ def chunk_created(event: Event, _: Row | None) -> Row:
         "chunk_x": data["chunk_x"],
         "chunk_y": data["chunk_y"],
         "chunk_z": data["chunk_z"],
-        "block_data": {"blocks": {k: {"type": kind, "metadata": {}} for k, kind in base.items()}, "entities": []},
+        "block_data": {"blocks": {k: as_block(kind) for k, kind in base.items()}, "entities": []},
         "structures": [],
         "created_at": event.timestamp,
         "updated_at": event.timestamp,
