@@ -2,13 +2,16 @@
 
 Nothing is constructed here: ``services`` holds every object a route may use
 (by type, see ``api/deps.py``), ``contexts`` the routers each bounded context
-declares, and ``start``/``stop`` what runs beside the app for its lifetime.
+declares, ``start``/``stop`` what runs beside the app for its lifetime, and
+``on_loop`` what lives on the app's event loop (opened after ``start``, closed
+before ``stop``: the loop's read pool).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
+from typing import Protocol
 
 import anyio.to_thread
 from fastapi import FastAPI
@@ -22,6 +25,14 @@ from api.routing import check_strict
 from infra import heap
 
 
+class OnLoop(Protocol):
+    """Something that lives on the app's event loop, from its start to its end."""
+
+    async def open(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+
 def create_app(
     services: Services,
     contexts: Iterable[ContextHttp],
@@ -31,16 +42,21 @@ def create_app(
     gc_freeze: bool = True,
     start: Callable[[], None] = lambda: None,
     stop: Callable[[], None] = lambda: None,
+    on_loop: Sequence[OnLoop] = (),
 ) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         # Sync routes run on this many threads; more only adds GIL contention.
         anyio.to_thread.current_default_thread_limiter().total_tokens = threads
         start()
-        heap.settle(gc_freeze)  # start-up's objects out of the collector's walks (infra/heap.py)
         try:
+            for resource in on_loop:
+                await resource.open()
+            heap.settle(gc_freeze)  # start-up's objects out of the collector's walks (infra/heap.py)
             yield
         finally:
+            for resource in reversed(on_loop):
+                await resource.close()
             stop()
 
     app = FastAPIOffline(  # /docs and /redoc from the package's own assets, not a CDN

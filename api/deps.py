@@ -29,7 +29,7 @@ from api.ratelimit import RateLimits
 from api.responses import to_response
 from infra.idempotency import KEY_MAX, IdempotencyStore, Stored
 from infra.settings import Settings
-from projections.db import Pool
+from projections.db import LoopReads, Pool
 from projections.read_side import BeyondHead, ReadSide, TooManyWaiters
 
 T = TypeVar("T")
@@ -69,6 +69,7 @@ def wired(cls: Any) -> Any:
 
 
 ReadDb = Annotated[Pool, wired(ConnectionPool)]
+LoopDb = Annotated[LoopReads, wired(LoopReads)]  # for async routes: reads on the event loop
 Reads = Annotated[ReadSide, wired(ReadSide)]
 Config = Annotated[Settings, wired(Settings)]
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import lru_cache
-from threading import Lock
 from typing import Annotated
 from uuid import UUID
 
@@ -15,21 +14,23 @@ import orjson
 from cachetools import LRUCache
 from fastapi import Header, Query
 from pydantic import BaseModel, Field, model_validator
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from api import routing
 from api.adventure.worlds import Adventure, Json, admin_only
 from api.compression import Part, assembled, chosen
-from api.deps import CommandDep, CurrentPrincipal, IfMatch, ReadDb, ReadYourWrites
+from api.deps import CommandDep, CurrentPrincipal, IfMatch, LoopDb, ReadYourWrites
 from api.openapi import problems
 from api.problems import Problem
 from api.responses import stored, to_response
 from api.schemas import Request
+from domain.adventure import AdventureUseCases
 from domain.adventure.building import ChunkView, check_area
 from domain.adventure.chunks import COORDINATE_MAX, EDIT_MAX, STRUCTURES_MAX, parse_key
 from domain.adventure.terrain import LAYERS, chunk_blocks
 from infra.idempotency import Stored
-from projections.db import statements
+from projections.db import LoopReads
 
 router = routing.router(prefix="/v1", tags=["adventure"])
 ChunkXZ = Annotated[int, Field(ge=-COORDINATE_MAX, le=COORDINATE_MAX)]
@@ -199,9 +200,9 @@ FRAGMENT_BYTES = 64 * 2**20
 """What the area reads keep of chunks' JSON (plain and compressed), by size: an
 edited chunk at a version never changes, so its part of an answer is kept by
 (world, coordinates, version); the read model is asked for versions, and for
-block data only on a miss."""
+block data only on a miss. Only the event loop touches it (no lock)."""
 _fragments: LRUCache[tuple[UUID, int, int, int, int], Part] = LRUCache(FRAGMENT_BYTES, getsizeof=len)
-_fragments_lock = Lock()  # cachetools' caches are not thread-safe; endpoints run on the thread pool
+_terrains: LRUCache[UUID, tuple[int, str]] = LRUCache(4096)  # a world's seed and type never change
 KEY = "chunk_x, chunk_y, chunk_z, version"
 
 
@@ -214,41 +215,54 @@ def fragment(world_id: UUID, x: int, y: int, z: int, version: int, block_data: b
 OPEN, COMMA, CLOSE = Part.of(b'{"chunks":['), Part.of(b","), Part.of(b"]}")
 
 
-def edited_fragments(db: ReadDb, world_id: UUID, low: Coordinates, high: Coordinates) -> dict[Coordinates, Part]:
+async def terrain_of(adventure: AdventureUseCases, world_id: UUID) -> tuple[int, str]:
+    """A world's seed and type (404 if there is none), kept once read: the
+    domain is asked (on a thread) only the first time."""
+    if (kept := _terrains.get(world_id)) is None:
+        world = await run_in_threadpool(adventure.world, world_id)
+        _terrains[world_id] = kept = (world.seed, world.world_type)
+    return kept
+
+
+async def edited_fragments(
+    db: LoopReads, world_id: UUID, low: Coordinates, high: Coordinates
+) -> dict[Coordinates, Part]:
     """The area's edited chunks, each as its answer's bytes: one indexed query for
     their versions, a second for the JSON of those not already kept."""
     (x0, y0, z0), (x1, y1, z1) = low, high
     box = (world_id, x0, x1, y0, y1, z0, z1)
     where = "world_id = %s AND chunk_x BETWEEN %s AND %s AND chunk_y BETWEEN %s AND %s AND chunk_z BETWEEN %s AND %s"
-    with statements(db) as conn:  # a chunk's row at a version never changes: no snapshot needed
-        versions = conn.execute(f"SELECT {KEY} FROM adventure.world_chunks WHERE {where}", box).fetchall()
-        keys = [(world_id, r["chunk_x"], r["chunk_y"], r["chunk_z"], r["version"]) for r in versions]
-        with _fragments_lock:
-            found = {key[1:4]: _fragments.get(key) for key in keys}
+    async with db.connection() as conn:  # a chunk's row at a version never changes: no snapshot needed
+        cursor = await conn.execute(f"SELECT {KEY} FROM adventure.world_chunks WHERE {where}", box)
+        versions = await cursor.fetchall()
+        found = {
+            (r["chunk_x"], r["chunk_y"], r["chunk_z"]): _fragments.get(
+                (world_id, r["chunk_x"], r["chunk_y"], r["chunk_z"], r["version"])
+            )
+            for r in versions
+        }
         if missing := [xyz for xyz, part in found.items() if part is None]:
-            rows = conn.execute(
+            cursor = await conn.execute(
                 f"SELECT {KEY}, block_data::text AS block_data, structures::text AS structures FROM"
                 " adventure.world_chunks WHERE world_id = %s AND (chunk_x, chunk_y, chunk_z) IN "
                 f"({', '.join(['(%s, %s, %s)'] * len(missing))})",
                 (world_id, *(c for xyz in missing for c in xyz)),
-            ).fetchall()
-            for r in rows:  # at the version read now: an edit may have landed between the two queries
+            )
+            for r in await cursor.fetchall():  # at the version read now: an edit may have landed in between
                 xyz, version = (r["chunk_x"], r["chunk_y"], r["chunk_z"]), r["version"]
-                found[xyz] = part = fragment(
+                found[xyz] = _fragments[(world_id, *xyz, version)] = fragment(
                     world_id, *xyz, version, r["block_data"].encode(), r["structures"].encode()
                 )
-                with _fragments_lock:
-                    _fragments[(world_id, *xyz, version)] = part
     return {xyz: part for xyz, part in found.items() if part is not None}
 
 
 @router.get(
     "/worlds/{world_id}/area", response_model=AreaOut, dependencies=[ReadYourWrites], responses=problems(404, 422)
 )
-def get_area(
+async def get_area(
     world_id: UUID,
     adventure: Adventure,
-    db: ReadDb,
+    db: LoopDb,
     _: CurrentPrincipal,
     x0: XZ,
     y0: Y,
@@ -263,14 +277,15 @@ def get_area(
     query for the edited chunks' versions, their JSON read only at a version not
     kept yet; pass ``min_position`` to read your own edits), untouched chunks
     generated; the bytes are assembled, not re-encoded. Compressed (``deflate``
-    or ``gzip``, about a twelfth of the size) when ``Accept-Encoding`` allows it."""
+    or ``gzip``, about a twelfth of the size) when ``Accept-Encoding`` allows it.
+    Served on the event loop (no thread per request)."""
     low, high = (x0, y0, z0), (x1, y1, z1)
     boxes = check_area(low, high)
-    world = adventure.world(world_id)
-    edited = edited_fragments(db, world_id, low, high)
+    seed, world_type = await terrain_of(adventure, world_id)
+    edited = await edited_fragments(db, world_id, low, high)
     parts = [OPEN]
     for xyz in boxes:
-        parts += (edited.get(xyz) or generated(world_id, world.seed, world.world_type, *xyz), COMMA)
+        parts += (edited.get(xyz) or generated(world_id, seed, world_type, *xyz), COMMA)
     parts[-1] = CLOSE
     encoding = chosen(accept_encoding)
     headers = {"vary": "Accept-Encoding"} | ({"content-encoding": encoding} if encoding else {})

@@ -31,7 +31,7 @@ from infra.privacy import ErasureLog
 from infra.secret_files import secret
 from infra.settings import Settings
 from projections.adventure.census import ReadSideCensus
-from projections.db import Pool
+from projections.db import LoopReads, Pool
 
 
 @dataclass
@@ -115,6 +115,11 @@ class Foundation:
             open=True,
             name="lorekeeper-read",
         )
+
+    @cached_property
+    def loop_reads(self) -> LoopReads:
+        """The hottest reads' pool, on the app's event loop (the app opens it)."""
+        return LoopReads(self.conninfo, self.settings.db_pool_size)
 
     @cached_property
     def idempotency(self) -> IdempotencyStore:

@@ -29,6 +29,7 @@ from infra.login_throttle import LoginThrottle
 from infra.privacy import PlayerData
 from infra.settings import Settings
 from infra.time_travel import TimeTravel
+from projections.db import LoopReads
 from projections.read_side import ReadSide
 
 if TYPE_CHECKING:
@@ -47,6 +48,7 @@ def services(c: Container) -> dict[type, object]:
         PlayerData: PlayerData(c.store, c.erasure, c.pool, c.tables),
         Settings: settings,
         ConnectionPool: c.pool,
+        LoopReads: c.loop_reads,
         ReadSide: c.read_side,
         KeyStore: c.keys,
         TelemetrySink: c.telemetry_sink,
@@ -98,4 +100,5 @@ def http_app(c: Container, run_projections: bool) -> FastAPI:
         gc_freeze=c.settings.gc_freeze,
         start=start,
         stop=stop,
+        on_loop=(c.loop_reads,),
     )

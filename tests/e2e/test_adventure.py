@@ -78,6 +78,8 @@ def test_a_chunk_is_generated_edited_with_if_match_read_by_area_and_restored(htt
     assert chunks[(0, 0)]["block_data"] == http.get(path, headers=ada.auth).json()["block_data"]
     neighbour = http.get(f"/v1/worlds/{w['id']}/chunks/1/4/1", headers=ada.auth).json()
     assert chunks[(1, 1)]["block_data"] == neighbour["block_data"] and chunks[(1, 1)]["version"] == 0
+    nowhere = http.get(f"/v1/worlds/{uuid4()}/area", headers=ada.auth, params=box)
+    assert_problem(nowhere, 404, "not_found")  # no world, no terrain: nothing generated, nothing kept
     assert_problem(http.post(f"{path}/restore", headers=ada.auth, json={"version": 2}), 403, "forbidden")
     restored = http.post(f"{path}/restore", headers=admin, json={"version": 2})
     assert restored.status_code == 200, restored.text
