@@ -64,8 +64,8 @@ class Settings(BaseSettings):
     api_threads: int = Field(40, description="Threads serving blocking routes.")
     gc_freeze: bool = Field(
         True,
-        description="Freeze start-up objects out of garbage collection in every long-running process "
-        "(API, projector, relay, consumers): full collections stop walking them (infra/heap.py).",
+        description="Freeze start-up objects, and the survivors of each full collection, out of the collector's "
+        "walks in every long-running process (API, projector, relay, consumers): infra/heap.py.",
     )
     max_body_bytes: int = 256 * 1024
     max_save_slots_per_player: int = 5
