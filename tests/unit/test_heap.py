@@ -1,7 +1,7 @@
 """A long-running process settles its heap once started (infra/heap.py):
 what start-up left is frozen out of the collector's walks, unless the
 operator turned it off; and what survives each full collection later is
-frozen too, thawed and walked again once the frozen generation has grown."""
+frozen too, thawed and walked again once the process's memory has grown."""
 
 from __future__ import annotations
 
@@ -46,8 +46,19 @@ def test_settling_freezes_start_ups_objects_out_of_full_collections(unsettled):
     assert sum(isinstance(c, heap.Keeper) for c in gc.callbacks) == 1
 
 
+class Memory:
+    """A stand-in for the process's peak memory, set by the test."""
+
+    def __init__(self, size: int) -> None:
+        self.now = size
+
+    def __call__(self) -> int:
+        return self.now
+
+
 def test_what_survives_a_full_collection_is_frozen_and_a_thaw_finds_the_cycles_that_died_since(unsettled):
-    keeper = heap.Keeper(growth=1000.0)
+    memory = Memory(100)
+    keeper = heap.Keeper(growth=2.0, size=memory)
     gc.callbacks.append(keeper)
     try:
         node = Node()
@@ -57,30 +68,21 @@ def test_what_survives_a_full_collection_is_frozen_and_a_thaw_finds_the_cycles_t
         gc.collect()
         assert id(node) not in walked_ids() and gc.get_freeze_count() > 0  # survived: frozen
         del node
+        memory.now = 200  # grown, but not past twice what it was
         gc.collect()
         assert alive() is not None and keeper.thaws == 0  # frozen: its cycle is not looked at
-        assert keeper.thaw_above == pytest.approx(gc.get_freeze_count() * 1000.0, rel=1e-3)  # from the first freeze
-        keeper.thaw_above = 0  # as if the frozen generation had grown past its bound
+        memory.now = 201
         gc.collect()
         assert alive() is None and keeper.thaws == 1  # thawed, walked, found dead
-        assert keeper.thaw_above == pytest.approx(gc.get_freeze_count() * 1000.0, rel=1e-3)  # from what survived
-    finally:
-        gc.callbacks.remove(keeper)
-
-
-def test_the_frozen_generation_is_thawed_once_it_has_grown_by_the_factor(unsettled):
-    gc.collect()
-    gc.freeze()
-    keeper = heap.Keeper(growth=1.5)
-    gc.callbacks.append(keeper)
-    try:
-        before = gc.get_freeze_count()
-        assert keeper.thaw_above == int(before * 1.5)
-        grown = [[] for _ in range(before)]  # survivors enough to pass the bound
-        gc.collect()
-        assert keeper.thaws == 0 and gc.get_freeze_count() >= before + len(grown)
+        assert keeper.thaw_above == 402  # the next bound: twice the memory at this walk
         gc.collect()
         assert keeper.thaws == 1
-        assert keeper.thaw_above == pytest.approx(gc.get_freeze_count() * 1.5, rel=1e-3)
     finally:
         gc.callbacks.remove(keeper)
+
+
+def test_a_process_settles_with_a_keeper_bound_to_its_peak_memory(unsettled):
+    heap.settle()
+    (keeper,) = [c for c in gc.callbacks if isinstance(c, heap.Keeper)]
+    assert keeper.size is heap.peak_memory and heap.peak_memory() > 0
+    assert keeper.thaw_above == pytest.approx(heap.THAW_GROWTH * heap.peak_memory(), rel=0.1)
