@@ -53,12 +53,14 @@ def prepare(game: AdventureUseCases, pairs: int) -> list[Feud]:
 
 
 def settle(container, timeout: float = 300.0) -> None:
-    """Until every reader of the log has every event (the timers' scheduler
-    too, which sets the preparation's achievement checks at the end of a round:
-    waiting for the projections alone let a backlog of 2,776 of them be fired
-    during the load, and it was the load's p99) and no timer is due, boundedly."""
+    """Until every reader the projector process follows has every event (the
+    timers' scheduler too, which sets the preparation's achievement checks at
+    the end of a round: waiting for the projections alone let a backlog of
+    2,776 of them be fired during the load, and it was the load's p99) and no
+    timer is due, boundedly. (Not ``container.readers()``: with a broker that
+    names the relay, which the bench does not run.)"""
     deadline = time.monotonic() + timeout
-    names = [reader.tracking_name for reader in container.readers()]
+    names = [reader.tracking_name for reader in container.follower.runners]
     while time.monotonic() < deadline:
         wait_for_position(container.pool, names, head(container), timeout=max(0.1, deadline - time.monotonic()))
         with container.pool.connection() as conn:

@@ -104,12 +104,10 @@ def check_row(table: Table, row: Row, before: Row | None = None) -> None:
     column, or of a few keys of a large one, stays cheap."""
     for name in table.checked_columns:
         value = row.get(name)
-        if before is None:
-            reason = values.problem(value)
-        elif before.get(name) is value:
-            continue
-        else:
-            reason = values.problem_since(value, before.get(name))
+        prior = None if before is None else before.get(name)
+        if value is prior:
+            continue  # the very object the row before held, checked already (or None: nothing to check)
+        reason = values.problem_since(value, prior)  # all of it walked when there was no dict before
         if reason is not None:
             raise UnstorableValue(f"{table.qualified}.{name}: {reason}")
 
