@@ -27,12 +27,16 @@ from api.idempotency import answer_of
 from api.problems import Problem
 from api.ratelimit import RateLimits
 from api.responses import to_response
+from domain.kernel.aggregate import Aggregate
+from domain.kernel.combining import Combined
+from domain.kernel.store import Written
 from infra.idempotency import KEY_MAX, IdempotencyStore, Stored
 from infra.settings import Settings
 from projections.db import LoopReads, Pool
 from projections.read_side import BeyondHead, ReadSide, TooManyWaiters
 
 T = TypeVar("T")
+A = TypeVar("A", bound=Aggregate)
 
 _bearer = HTTPBearer(auto_error=False)
 
@@ -192,6 +196,16 @@ class Commands:
     def run(self, request_key: Any, command: Callable[[], Stored]) -> Response:
         """Run ``command`` once per Idempotency-Key (and request), as a response."""
         return to_response(self.idempotency.run(str(self.principal.subject), self.key, request_key, command, answer_of))
+
+    async def run_combined(
+        self, request_key: Any, combined: Combined[A], answer: Callable[[Written], Stored]
+    ) -> Response:
+        """``run`` for a command on a hot aggregate, from an ``async def`` route:
+        without an Idempotency-Key no thread waits on it (``Combined.run_async``);
+        with one, its answer commits with its events, on a worker thread."""
+        if self.key is None:
+            return to_response(answer(await combined.run_async()))
+        return await run_in_threadpool(self.run, request_key, lambda: answer(combined.run()))
 
 
 async def get_commands(

@@ -4,6 +4,7 @@ admin command, ``lorekeeper echoes load-universe``, not over HTTP.)"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal
 from uuid import UUID
@@ -20,6 +21,7 @@ from api.schemas import Request
 from domain.echoes import EchoesUseCases, OrderBook, Pilot
 from domain.echoes.access import Actor
 from domain.echoes.orders import PRICE_MAX, QUANTITY_MAX, new_order_id
+from domain.kernel.store import Written
 from infra.echoes_universe import shipped
 from infra.idempotency import Stored
 
@@ -200,40 +202,34 @@ def jump(pilot_id: UUID, body: JumpIn, cmd: CommandDep, echoes: Echoes) -> Respo
 
 
 @router.post("/orders", status_code=201, response_model=BookOut)
-def place_order(body: OrderIn, cmd: CommandDep, echoes: Echoes) -> Response:
+async def place_order(body: OrderIn, cmd: CommandDep, echoes: Echoes) -> Response:
     """Place an order on a station's book: escrow taken, matched at once, the
     rest resting; one atomic write with every wallet and hangar it touches."""
-
-    def command() -> Stored:
-        order_id = new_order_id(body.station_id, body.module_type_id)
-        written = echoes.place_order(
-            Actor(body.pilot_id, cmd.principal.subject),
-            body.station_id,
-            body.module_type_id,
-            body.side,
-            body.price,
-            body.quantity,
-            body.duration(),
-            datetime.now(UTC),
-            order_id,
-        )
-        out = book_out(written.aggregate, written.position, order_id)
-        return stored(201, out, version=written.aggregate.version)
-
-    return cmd.run(body.model_dump(mode="json"), command)
+    # async: a hot book's orders are decided together, and none of them parks a
+    # thread while it waits (``Commands.run_combined``).
+    order_id = new_order_id(body.station_id, body.module_type_id)
+    placing = echoes.placing(
+        Actor(body.pilot_id, cmd.principal.subject),
+        body.station_id,
+        body.module_type_id,
+        body.side,
+        body.price,
+        body.quantity,
+        body.duration(),
+        datetime.now(UTC),
+        order_id,
+    )
+    return await cmd.run_combined(body.model_dump(mode="json"), placing, book_answer(201, order_id))
 
 
 @router.post("/orders/{order_id}/cancel", response_model=BookOut, responses=problems(404))
-def cancel_order(order_id: UUID, body: CancelIn, cmd: CommandDep, echoes: Echoes) -> Response:
+async def cancel_order(order_id: UUID, body: CancelIn, cmd: CommandDep, echoes: Echoes) -> Response:
     """Cancel what is left of an order: its escrow comes back, its broker fee does not."""
-
-    def command() -> Stored:
-        written = echoes.cancel_order(
-            Actor(body.pilot_id, cmd.principal.subject), body.station_id, body.module_type_id, order_id
-        )
-        return stored(200, book_out(written.aggregate, written.position), version=written.aggregate.version)
-
-    return cmd.run({"order": str(order_id), **body.model_dump(mode="json")}, command)
+    cancelling = echoes.cancelling(
+        Actor(body.pilot_id, cmd.principal.subject), body.station_id, body.module_type_id, order_id
+    )
+    request_key = {"order": str(order_id), **body.model_dump(mode="json")}
+    return await cmd.run_combined(request_key, cancelling, book_answer(200))
 
 
 class RepriceIn(CancelIn):
@@ -241,14 +237,21 @@ class RepriceIn(CancelIn):
 
 
 @router.post("/orders/{order_id}/reprice", response_model=BookOut, responses=problems(404, 409))
-def reprice_order(order_id: UUID, body: RepriceIn, cmd: CommandDep, echoes: Echoes) -> Response:
+async def reprice_order(order_id: UUID, body: RepriceIn, cmd: CommandDep, echoes: Echoes) -> Response:
     """A new price for what is left of an order: the reprice fee is charged,
     the order queues behind its new price level, and it may trade at once."""
+    repricing = echoes.repricing(
+        Actor(body.pilot_id, cmd.principal.subject), body.station_id, body.module_type_id, order_id, body.price
+    )
+    request_key = {"order": str(order_id), "reprice": body.model_dump(mode="json")}
+    return await cmd.run_combined(request_key, repricing, book_answer(200))
 
-    def command() -> Stored:
-        written = echoes.reprice_order(
-            Actor(body.pilot_id, cmd.principal.subject), body.station_id, body.module_type_id, order_id, body.price
-        )
-        return stored(200, book_out(written.aggregate, written.position), version=written.aggregate.version)
 
-    return cmd.run({"order": str(order_id), "reprice": body.model_dump(mode="json")}, command)
+def book_answer(status: int, order_id: UUID | None = None) -> Callable[[Written], Stored]:
+    """The answer of a command on a book: the book after its write."""
+
+    def answer(written: Written) -> Stored:
+        book = written.aggregate
+        return stored(status, book_out(book, written.position, order_id), version=book.version)
+
+    return answer

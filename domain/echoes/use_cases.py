@@ -11,6 +11,7 @@ items) refuses the whole command, and nothing is written.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
@@ -26,7 +27,7 @@ from domain.echoes.settlement import settlement
 from domain.echoes.universe import UNIVERSE_ID, Universe, UniverseData
 from domain.echoes.wallets import FAUCETS, Wallet, wallet_id
 from domain.kernel import clock
-from domain.kernel.combining import Batch
+from domain.kernel.combining import Batch, Combined, running
 from domain.kernel.errors import InvalidCommand, NotFound
 from domain.kernel.store import Lorekeeper, Written
 
@@ -122,7 +123,7 @@ class EchoesUseCases(EchoesAccess):
 
     # -- the market ---------------------------------------------------------------
 
-    def place_order(
+    def placing(
         self,
         pilot: Actor,
         station_id: int,
@@ -133,22 +134,32 @@ class EchoesUseCases(EchoesAccess):
         duration: timedelta,
         now: datetime,
         order_id: UUID | None = None,
-    ) -> Written:
+    ) -> Combined[OrderBook]:
+        """``place_order`` as a command on its book, to run from a thread or a loop."""
         if not timedelta(0) < duration <= DURATION_MAX:
             raise InvalidCommand(f"an order lasts more than nothing and at most {DURATION_MAX.days} days")
-        self._check_market(station_id, module_type_id)
+
+        def check() -> None:
+            self._check_market(station_id, module_type_id)
+            self._check_actor(pilot)
+
         return self._on_book(
             station_id,
             module_type_id,
             lambda book: book.place(side, pilot.character_id, price, quantity, now + duration, self.fees, order_id),
             pilot,
             now,
+            check,
         )
 
-    def cancel_order(self, pilot: Actor, station_id: int, module_type_id: int, order_id: UUID) -> Written:
+    def cancelling(self, pilot: Actor, station_id: int, module_type_id: int, order_id: UUID) -> Combined[OrderBook]:
+        """``cancel_order`` as a command on its book."""
         return self._on_book(station_id, module_type_id, lambda book: book.cancel(order_id, pilot.character_id), pilot)
 
-    def reprice_order(self, pilot: Actor, station_id: int, module_type_id: int, order_id: UUID, price: int) -> Written:
+    def repricing(
+        self, pilot: Actor, station_id: int, module_type_id: int, order_id: UUID, price: int
+    ) -> Combined[OrderBook]:
+        """``reprice_order`` as a command on its book."""
         return self._on_book(
             station_id,
             module_type_id,
@@ -156,9 +167,14 @@ class EchoesUseCases(EchoesAccess):
             pilot,
         )
 
+    # The same commands, run from the calling thread (a loop awaits ``run_async``).
+    place_order = running(placing)
+    cancel_order = running(cancelling)
+    reprice_order = running(repricing)
+
     def expire_orders(self, station_id: int, module_type_id: int, now: datetime) -> Written:
         """Close what is due on one book (a durable timer fires this)."""
-        return self._on_book(station_id, module_type_id, lambda book: book.expire(now), None, now)
+        return self._on_book(station_id, module_type_id, lambda book: book.expire(now), None, now).run()
 
     def expire_order(self, order_id: UUID, due: datetime) -> Written | None:
         """An order's expiry timer fired (``timers``): close what is due on its
@@ -167,11 +183,19 @@ class EchoesUseCases(EchoesAccess):
         return None if book is None else self.expire_orders(*book, max(due, clock.now()))
 
     def _on_book(
-        self, station_id: int, module_type_id: int, decide: Any, pilot: Actor | None, now: datetime | None = None
-    ) -> Written:
-        if pilot is not None:
-            self._check_actor(pilot)
-
+        self,
+        station_id: int,
+        module_type_id: int,
+        decide: Any,
+        pilot: Actor | None,
+        now: datetime | None = None,
+        check: Callable[[], None] | None = None,
+    ) -> Combined[OrderBook]:
+        """A command on a book: the pilot's check first (refusing that command
+        alone), then decided with the others waiting on the book, in one write
+        with every wallet and hangar its trades move (kernel/combining.py)."""
+        if check is None and pilot is not None:
+            check = partial(self._check_actor, pilot)
         key = book_id(station_id, module_type_id)
 
         def command(batch: Batch) -> OrderBook:
@@ -182,8 +206,7 @@ class EchoesUseCases(EchoesAccess):
             self._settle(batch, book.pending_events[already:], station_id, module_type_id, pilot)
             return book
 
-        # A hot book's concurrent orders are decided in turn and saved together (kernel/combining.py).
-        return self.store.combined(key, command)
+        return self.store.combined(key, command, check)
 
     def _settle(
         self, batch: Batch, events: list[Any], station_id: int, module_type_id: int, pilot: Actor | None

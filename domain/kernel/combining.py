@@ -15,15 +15,27 @@ the batch's in-memory state is dropped (nothing was saved, and the cache
 handed out copies) and each command runs again alone, in order, so that the
 refused one gets its error and the others their results. A lost race with
 another process decides the whole batch again on fresh state (``change``).
+A command's own checks (``check``: is the actor who it claims, is there such
+a market) run before its batch is decided, and a check that fails refuses
+that command alone, without undoing the batch.
+
+Two ways in, one queue per aggregate: ``run`` from a thread, which waits for
+the aggregate's turn; ``run_async`` from an event loop, which parks no
+thread per command: the first command to queue sends one drainer to a
+worker thread, the drainer decides and saves batch after batch until the
+queue is empty, and each batch's waiters are woken with one call into their
+loop (a thread per command cost more, on a hot book, than its decision).
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import threading
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar
 from uuid import UUID
 
 from domain.kernel.aggregate import Aggregate
@@ -32,7 +44,11 @@ if TYPE_CHECKING:
     from domain.kernel.store import Lorekeeper, Written
 
 A = TypeVar("A", bound=Aggregate)
+P = ParamSpec("P")
 MAX_BATCH = 32  # commands in one write (each also bounded by the store's events per save)
+WAIT_SECONDS = 60.0  # the longest a coroutine waits for its command's batch
+
+log = logging.getLogger(__name__)
 
 
 class Batch:
@@ -49,9 +65,37 @@ class Batch:
         return found  # type: ignore[return-value]
 
 
+@dataclass(frozen=True)
+class Combined(Generic[A]):
+    """A command on a hot aggregate, ready to be decided with the others that
+    wait on it: ``run()`` from a thread, ``await run_async()`` from a loop."""
+
+    combiner: Combiner
+    key: UUID
+    decide: Callable[[Batch], A]
+    check: Callable[[], None] | None = None  # refuses this command alone, before its batch
+
+    def run(self) -> Written:
+        return self.combiner.run(self.key, self.decide, self.check)
+
+    async def run_async(self) -> Written:
+        return await self.combiner.run_async(self.key, self.decide, self.check)
+
+
+def running(build: Callable[P, Combined[Any]]) -> Callable[P, Written]:
+    """The command ``build`` makes, run from the calling thread (``Combined.run``)."""
+
+    def run(*args: P.args, **kwargs: P.kwargs) -> Written:
+        return build(*args, **kwargs).run()
+
+    return run
+
+
 @dataclass
 class _Command:
     decide: Callable[[Batch], Aggregate]
+    check: Callable[[], None] | None = None
+    future: asyncio.Future[Any] | None = None  # a coroutine's command: settled on its loop
     result: Any = None
     error: BaseException | None = None
     done: bool = False
@@ -60,6 +104,7 @@ class _Command:
 @dataclass
 class _Queue:
     waiting: deque[_Command] = field(default_factory=deque)
+    draining: bool = False  # a drainer is on its way or at work (``run_async``)
 
 
 class Combiner:
@@ -70,10 +115,10 @@ class Combiner:
         self.batches = 0  # plain counters for tests and metrics
         self.commands = 0
 
-    def run(self, key: UUID, decide: Callable[[Batch], A]) -> Written:
+    def run(self, key: UUID, decide: Callable[[Batch], A], check: Callable[[], None] | None = None) -> Written:
         """Decide ``decide`` with whatever else waits on ``key``; its Written
         (the aggregate it returned, the position of the shared write)."""
-        command = _Command(decide)
+        command = _Command(decide, check)
         if self.store.alone():
             with self.store.turn(key):
                 self._decide(key, [command])
@@ -83,12 +128,45 @@ class Combiner:
             queue.waiting.append(command)
         with self.store.turn(key):  # the same turns as ``Lorekeeper.change``
             while not command.done:  # more than MAX_BATCH ahead of it: several writes
-                with self._guard:
-                    taken = [queue.waiting.popleft() for _ in range(min(MAX_BATCH, len(queue.waiting)))]
-                    if not queue.waiting and self._queues.get(key) is queue:
-                        del self._queues[key]
-                self._decide(key, taken)
+                self._decide(key, self._take(key, queue))
         return self._outcome(command)
+
+    async def run_async(
+        self, key: UUID, decide: Callable[[Batch], A], check: Callable[[], None] | None = None
+    ) -> Written:
+        """``run`` for a coroutine: queued the same way, decided on a worker
+        thread by the queue's drainer, awaited (at most ``WAIT_SECONDS``)."""
+        loop = asyncio.get_running_loop()
+        command = _Command(decide, check, loop.create_future())
+        with self._guard:
+            queue = self._queues.setdefault(key, _Queue())
+            queue.waiting.append(command)
+            send, queue.draining = not queue.draining, True
+        if send:
+            loop.run_in_executor(None, self._drain, key, queue)
+        assert command.future is not None
+        try:
+            async with asyncio.timeout(WAIT_SECONDS):
+                return await command.future  # type: ignore[no-any-return]
+        except TimeoutError:
+            raise TimeoutError(f"the command was not decided within {WAIT_SECONDS:.0f} s; it may still be") from None
+
+    def _take(self, key: UUID, queue: _Queue) -> list[_Command]:
+        """The next batch off ``queue`` (empty: none left, and no drainer owns it)."""
+        with self._guard:
+            taken = [queue.waiting.popleft() for _ in range(min(MAX_BATCH, len(queue.waiting)))]
+            if not queue.waiting:
+                if self._queues.get(key) is queue:
+                    del self._queues[key]
+                if not taken:
+                    queue.draining = False
+        return taken
+
+    def _drain(self, key: UUID, queue: _Queue) -> None:
+        """On a worker thread: batch after batch, until the queue is empty."""
+        with self.store.turn(key):
+            while taken := self._take(key, queue):
+                self._decide(key, taken)
 
     @staticmethod
     def _outcome(command: _Command) -> Written:
@@ -97,6 +175,29 @@ class Combiner:
         return command.result  # type: ignore[no-any-return]
 
     def _decide(self, key: UUID, commands: list[_Command]) -> None:
+        try:
+            commands = [command for command in commands if self._checked(command)]
+            if commands:
+                self._decide_checked(key, commands)
+        finally:
+            for command in commands:
+                command.done = True
+            _wake([c for c in commands if c.future is not None])
+
+    @staticmethod
+    def _checked(command: _Command) -> bool:
+        """Run the command's own check; False (refused, done, woken) if it fails."""
+        if command.check is None:
+            return True
+        try:
+            command.check()
+        except Exception as error:
+            command.error, command.done = error, True
+            _wake([command] if command.future is not None else [])
+            return False
+        return True
+
+    def _decide_checked(self, key: UUID, commands: list[_Command]) -> None:
         from domain.kernel.store import Written
 
         def step() -> Written:
@@ -113,12 +214,33 @@ class Combiner:
         except Exception as error:
             if len(commands) > 1:
                 for command in commands:  # alone, in order: a refusal costs its own command only
-                    self._decide(key, [command])
+                    self._decide_checked(key, [command])
                 return
             commands[0].error = error
         else:
             self.batches += 1
             self.commands += len(commands)
-        finally:
-            for command in commands:
-                command.done = True
+
+
+def _wake(commands: list[_Command]) -> None:
+    """Settle the futures of coroutines' commands: one call into each loop."""
+    by_loop: dict[asyncio.AbstractEventLoop, list[_Command]] = {}
+    for command in commands:
+        assert command.future is not None
+        by_loop.setdefault(command.future.get_loop(), []).append(command)
+    for loop, settled in by_loop.items():
+        try:
+            loop.call_soon_threadsafe(_settle, settled)
+        except RuntimeError:  # the loop closed while its commands were decided
+            log.warning("%d combined commands finished after their event loop closed", len(settled))
+
+
+def _settle(commands: list[_Command]) -> None:
+    for command in commands:
+        future = command.future
+        if future is None or future.done():  # cancelled: its waiter timed out or went away
+            continue
+        if command.error is not None:
+            future.set_exception(command.error)
+        else:
+            future.set_result(command.result)

@@ -27,7 +27,7 @@ from eventsourcing.application import AggregateNotFoundError, Application, Proce
 from eventsourcing.persistence import IntegrityError, Recording
 
 from domain.kernel.aggregate import Aggregate, Snapshot
-from domain.kernel.combining import Batch, Combiner
+from domain.kernel.combining import Batch, Combined, Combiner
 from domain.kernel.errors import ConcurrentWrite, NotFound, PermissionDenied, VersionConflict
 from domain.kernel.holdings import Holdings, holdings_id
 from domain.kernel.saving import check_bound, collect, recordings_of, snapshots_due
@@ -261,9 +261,12 @@ class Lorekeeper(Application[UUID]):
             return contextlib.nullcontext()
         return self._stripes[hash(aggregate_id) % _LOCK_STRIPES]
 
-    def combined(self, aggregate_id: UUID, decide: Callable[[Batch], A]) -> Written:
-        """``decide`` (loading through its batch) with the others waiting on a hot aggregate: one write."""
-        return self.combiner.run(aggregate_id, decide)
+    def combined(
+        self, aggregate_id: UUID, decide: Callable[[Batch], A], check: Callable[[], None] | None = None
+    ) -> Combined[A]:
+        """``decide`` (loading through its batch) as a command on a hot aggregate,
+        to be run with the others waiting on it in one write (kernel/combining.py)."""
+        return Combined(self.combiner, aggregate_id, decide, check)
 
     def command(
         self,

@@ -4,12 +4,18 @@ refusal among them costs only its own command."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 
+import pytest
+
+from domain.echoes.access import Actor
 from domain.echoes.orders import BUY, SELL, book_id
 from domain.echoes.wallets import InsufficientFunds
+from domain.kernel import combining
 from domain.kernel.combining import MAX_BATCH
+from domain.kernel.errors import PermissionDenied
 from tests.unit.echoes.test_use_cases import DAY, MODULE, NOW, STATION, balance, held, market
 
 
@@ -98,3 +104,139 @@ def test_a_command_that_must_write_alone_is_never_combined():
     for t in threads:
         t.join(10)
     assert len({r.position for r in results}) == 3 and store.combiner._queues == {}
+
+
+# -- from an event loop (``run_async``): no thread waits per command ---------------------------
+
+
+def held_elsewhere(store, key) -> threading.Event:
+    """Another thread holds ``key``'s turn until the returned event is set."""
+    held, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with store.turn(key):
+            held.set()
+            release.wait(10)
+
+    threading.Thread(target=hold, daemon=True).start()
+    held.wait(10)
+    return release
+
+
+def place_together_async(store, echoes, orders):
+    """Every order sent from one event loop while another thread holds the book's
+    turn, then let go: the queue's one drainer decides them; their results, in order."""
+    key = book_id(STATION, MODULE)
+    release = held_elsewhere(store, key)
+
+    async def send():
+        placed = [
+            asyncio.ensure_future(echoes.placing(pilot, STATION, MODULE, side, price, quantity, DAY, NOW).run_async())
+            for pilot, side, price, quantity in orders
+        ]
+        while queued(store, key) < len(orders):
+            await asyncio.sleep(0.001)
+        release.set()
+        return await asyncio.gather(*placed, return_exceptions=True)
+
+    try:
+        return asyncio.run(asyncio.wait_for(send(), 10))
+    finally:
+        release.set()
+
+
+def test_orders_from_a_loop_are_decided_together_by_one_drainer():
+    store, echoes, ada, bob = market()
+    combiner = store.combiner
+    batches = combiner.batches
+    threads_before = threading.active_count()
+    results = place_together_async(store, echoes, [(bob, SELL, 100, 2)] * 5 + [(ada, BUY, 100, 3)])
+    assert combiner.batches - batches == 1 and len({r.position for r in results}) == 1
+    assert results[-1].aggregate.depth(SELL) == [(100, 7, 4)]
+    assert held(store, bob) == 50 - 10 and held(store, ada) == 3
+    assert combiner._queues == {}
+    assert threading.active_count() <= threads_before + 1  # the loop's executor: one worker, not one per order
+
+
+def test_a_failed_check_refuses_its_command_alone_and_the_batch_still_goes_as_one():
+    store, echoes, ada, bob = market()
+    impostor = Actor(bob.character_id, ada.owner)  # ada claiming bob's pilot
+    combiner = store.combiner
+    batches = combiner.batches
+    results = place_together_async(store, echoes, [(bob, SELL, 100, 2), (impostor, SELL, 100, 1), (ada, BUY, 100, 2)])
+    assert isinstance(results[1], PermissionDenied)
+    assert combiner.batches - batches == 1 and results[0].position == results[2].position
+    assert held(store, ada) == 2 and held(store, bob) == 50 - 2
+
+
+def test_a_refusal_from_a_loop_costs_only_its_own_command():
+    store, echoes, ada, bob = market()
+    results = place_together_async(store, echoes, [(bob, SELL, 100, 2), (ada, BUY, 10**6, 10**6), (bob, SELL, 101, 1)])
+    assert isinstance(results[1], InsufficientFunds)
+    assert results[2].position > results[0].position and balance(store, ada) == 100_000
+
+
+def test_commands_from_threads_and_from_a_loop_share_one_queue():
+    store, echoes, ada, bob = market()
+    key = book_id(STATION, MODULE)
+    from_threads: list[object] = []
+
+    async def both():
+        with store.turn(key):  # the loop's thread holds the turn: the drainer and the threads queue
+            sent = [
+                asyncio.ensure_future(echoes.placing(bob, STATION, MODULE, SELL, 100, 1, DAY, NOW).run_async())
+                for _ in range(3)
+            ]
+            threads = [
+                threading.Thread(
+                    target=lambda: from_threads.append(echoes.place_order(ada, STATION, MODULE, BUY, 100, 1, DAY, NOW))
+                )
+                for _ in range(3)
+            ]
+            for t in threads:
+                t.start()
+            while queued(store, key) < 6:
+                await asyncio.sleep(0.001)
+        results = await asyncio.gather(*sent)
+        for t in threads:
+            t.join(10)
+        return results
+
+    from_loop = asyncio.run(asyncio.wait_for(both(), 10))
+    assert len(from_loop) == 3 and len(from_threads) == 3
+    assert held(store, ada) == 3 and held(store, bob) == 50 - 3
+    assert store.combiner._queues == {}
+
+
+def test_a_waiter_that_went_away_does_not_stop_the_others():
+    store, echoes, _ada, bob = market()
+    key = book_id(STATION, MODULE)
+
+    async def go():
+        with store.turn(key):
+            gone = asyncio.ensure_future(echoes.placing(bob, STATION, MODULE, SELL, 100, 1, DAY, NOW).run_async())
+            kept = asyncio.ensure_future(echoes.placing(bob, STATION, MODULE, SELL, 101, 1, DAY, NOW).run_async())
+            while queued(store, key) < 2:
+                await asyncio.sleep(0.001)
+            gone.cancel()
+        return await kept
+
+    written = asyncio.run(asyncio.wait_for(go(), 10))
+    assert written.aggregate.depth(SELL) == [(100, 1, 1), (101, 1, 1)]  # decided all the same: it was queued
+
+
+def test_a_coroutine_waits_a_bounded_time(monkeypatch):
+    store, echoes, _ada, bob = market()
+    monkeypatch.setattr(combining, "WAIT_SECONDS", 0.05)
+    release = held_elsewhere(store, book_id(STATION, MODULE))
+
+    async def go():
+        with pytest.raises(TimeoutError, match="may still be"):
+            await echoes.placing(bob, STATION, MODULE, SELL, 100, 1, DAY, NOW).run_async()
+        release.set()  # the turn comes: the order is decided after all, its waiter long gone
+
+    try:
+        asyncio.run(asyncio.wait_for(go(), 10))
+    finally:
+        release.set()
+    assert store.combiner._queues == {} and held(store, bob) == 50 - 1
