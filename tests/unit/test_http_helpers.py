@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from starlette.routing import Match
 
 from api.deps import parse_if_match
 from api.pagination import decode_cursor, encode_cursor
@@ -74,3 +75,44 @@ def test_a_domain_detail_named_like_a_problem_member_is_renamed_not_a_crash():
     body = from_domain(odd).body()
     assert (body["code"], body["title"], body["detail"], body["kept"]) == ("conflict", "Conflict", "x", 1)
     assert body["domain_type"] == "t" and body["domain_headers"] == "h" and body["domain_instance"] == "i"
+
+
+def test_a_prefixed_router_passes_over_paths_outside_its_prefix_and_keeps_404_and_405():
+    import asyncio
+
+    import httpx
+    from fastapi import FastAPI
+
+    from api import routing
+
+    tried: list[str] = []
+    first, second = routing.router(prefix="/v1/first"), routing.router(prefix="/v1/second")
+
+    @first.get("/{anything}")
+    def first_route(anything: str) -> dict:
+        tried.append(anything)
+        return {"router": "first"}
+
+    @second.post("/things")
+    def second_route() -> dict:
+        return {"router": "second"}
+
+    app = FastAPI()
+    app.include_router(first)
+    app.include_router(second)
+    scope = {"type": "http", "path": "/v1/second/things", "root_path": "", "method": "POST"}
+    assert first.matches(scope)[0] == Match.NONE  # not tried: outside its prefix
+
+    async def ask() -> list[httpx.Response]:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
+            return [
+                await client.post("/v1/second/things"),
+                await client.get("/v1/first/x"),
+                await client.get("/v1/second/things"),
+                await client.get("/v1/third"),
+            ]
+
+    second_answer, first_answer, wrong_method, nowhere = asyncio.run(ask())
+    assert second_answer.json() == {"router": "second"}
+    assert first_answer.json() == {"router": "first"} and tried == ["x"]
+    assert (wrong_method.status_code, nowhere.status_code) == (405, 404)
