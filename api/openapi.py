@@ -138,7 +138,7 @@ def statuses_of(route: APIRoute | RouteContext) -> set[int]:
         found |= {400, 413, 422}
     if dependant.query_params or dependant.path_params or dependant.header_params:
         found |= {422}
-    if "get_principal" in names:
+    if names & {"get_principal", "get_commands"}:  # a command authenticates its caller itself
         found |= {401, 403, 410}
     if dependant.path_params:
         found |= {404}
