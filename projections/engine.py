@@ -43,10 +43,12 @@ def plan(projection: Projection, events: Sequence[Event]) -> list[Step]:
 
 
 def touched(steps: Iterable[Step]) -> dict[Table, set[Key]]:
-    """The keys each table must prefetch."""
+    """The keys each table must prefetch: those a handler reads the row of
+    (a ``fresh`` handler's row comes from its event alone, and a later handler
+    of the same window reads the row it made, in memory)."""
     keys: dict[Table, set[Key]] = {}
     for _, handler, key in steps:
-        if key is not None:
+        if key is not None and handler.reads_row:
             keys.setdefault(handler.table, set()).add(key)
     return keys
 

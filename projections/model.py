@@ -195,6 +195,14 @@ def set_columns(**values: Any) -> Apply:
     return apply
 
 
+def fresh(apply: Apply) -> Apply:
+    """Marks a handler whose row is made from its event alone (a new row: an
+    order placed, a journal entry): the runner prefetches no row for it, since
+    it would not read it (on a busy market, a SELECT per new row for nothing)."""
+    apply.fresh = True  # type: ignore[attr-defined]
+    return apply
+
+
 @dataclass(frozen=True)
 class Handler:
     """Applies one topic to one table: ``apply(event, row) -> new row | DELETE | None``.
@@ -205,6 +213,11 @@ class Handler:
     table: Table
     apply: Apply
     key: Callable[[Event], Key] = by_originator
+
+    @property
+    def reads_row(self) -> bool:
+        """False for a ``fresh`` handler: its row is not prefetched."""
+        return not getattr(self.apply, "fresh", False)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from domain.accounts import Player
-from projections.model import Event, Handler, Owner, Projection, Row, Table, copy_fields, updated
+from projections.model import Event, Handler, Owner, Projection, Row, Table, copy_fields, fresh, updated
 
 SCHEMA = "accounts"
 
@@ -35,6 +35,7 @@ PLAYERS = Table(
 )
 
 
+@fresh
 def created(event: Event, _: Row | None) -> Row:
     return {
         "account_id": event.originator_id,

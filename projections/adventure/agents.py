@@ -29,6 +29,7 @@ from projections.model import (
     Table,
     _Delete,
     copy_fields,
+    fresh,
     updated,
 )
 
@@ -93,6 +94,7 @@ WORLD_EVOLUTION_LOG = Table(
 )
 
 
+@fresh
 def agent_created(event: Event, _: Row | None) -> Row:
     data = event.data
     return {
@@ -151,6 +153,7 @@ def forgotten(event: Event, row: Row | None) -> _Delete | None:
     return DELETE if row is not None else None
 
 
+@fresh
 def entry_created(event: Event, _: Row | None) -> Row:
     data = event.data
     return {

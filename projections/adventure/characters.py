@@ -29,6 +29,7 @@ from projections.model import (
     Table,
     _Delete,
     copy_fields,
+    fresh,
     set_columns,
     touched,
     updated,
@@ -102,6 +103,7 @@ CHARACTER_SKILLS = Table(
 )
 
 
+@fresh
 def character_created(event: Event, _: Row | None) -> Row:
     data = event.data
     x, y, z = data["position"]
@@ -163,6 +165,7 @@ def skill_id(event: Event) -> Key:
     return (uuid5(NAMESPACE_URL, f"lorekeeper:/adventure/skills/{event.originator_id}/{event.data['skill']}"),)
 
 
+@fresh
 def skill_gained(event: Event, _: Row | None) -> Row:
     data = event.data
     return {

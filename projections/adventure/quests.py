@@ -23,7 +23,7 @@ from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from domain.adventure import Quest, QuestProgress
-from projections.model import Event, Handler, Key, Owner, Projection, Row, Statement, Table, updated
+from projections.model import Event, Handler, Key, Owner, Projection, Row, Statement, Table, fresh, updated
 
 SCHEMA = "adventure"
 
@@ -87,6 +87,7 @@ QUEST_PROGRESS = Table(
 )
 
 
+@fresh
 def quest_created(event: Event, _: Row | None) -> Row:
     data = event.data
     return {
@@ -137,6 +138,7 @@ def progress_data(event: Event, data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+@fresh
 def member_joined(event: Event, _: Row | None) -> Row:
     data = event.data
     return {

@@ -19,6 +19,7 @@ from projections.model import (
     Owner,
     Row,
     Table,
+    fresh,
     updated,
 )
 
@@ -69,6 +70,7 @@ def _direction(first: bool) -> tuple[Handler, Handler]:
     def key(event: Event) -> Key:
         return (uuid5(NAMESPACE_URL, f"lorekeeper:/adventure/relationships/{event.originator_id}/{me}"),)
 
+    @fresh
     def created(event: Event, _: Row | None) -> Row:
         return {
             "id": key(event)[0],
@@ -104,6 +106,7 @@ def achievement_id(event: Event) -> Key:
     return (uuid5(NAMESPACE_URL, f"lorekeeper:/adventure/achievements/{owner}/{name}"),)
 
 
+@fresh
 def unlocked(event: Event, _: Row | None) -> Row:
     data = event.data
     return {

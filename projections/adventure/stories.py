@@ -15,7 +15,7 @@ from __future__ import annotations
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from domain.adventure import Adventurer, Story
-from projections.model import Event, Handler, Key, Owner, Projection, Row, Table, copy_fields, touched
+from projections.model import Event, Handler, Key, Owner, Projection, Row, Table, copy_fields, fresh, touched
 
 SCHEMA = "adventure"
 
@@ -77,6 +77,7 @@ PLAYER_CHOICES = Table(
 )
 
 
+@fresh
 def story_created(event: Event, _: Row | None) -> Row:
     data = event.data
     return {
@@ -94,6 +95,7 @@ def branch_key(event: Event) -> Key:
     return (UUID(event.data["branch_id"]),)
 
 
+@fresh
 def branch_added(event: Event, _: Row | None) -> Row:
     data = event.data
     parent = data["parent_branch_id"]
@@ -114,6 +116,7 @@ def choice_key(event: Event) -> Key:
     return (choice_id(event.originator_id, event.data["branch_id"]),)
 
 
+@fresh
 def branch_chosen(event: Event, _: Row | None) -> Row:
     data = event.data
     return {

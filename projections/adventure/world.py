@@ -19,7 +19,7 @@ from uuid import UUID
 from domain.adventure import Chunk, Recipe, World
 from domain.adventure.rules import with_flags
 from domain.adventure.terrain import AIR, as_block, generated
-from projections.model import Event, Handler, Projection, Row, Table, copy_fields, touched, updated
+from projections.model import Event, Handler, Projection, Row, Table, copy_fields, fresh, touched, updated
 
 SCHEMA = "adventure"
 
@@ -87,6 +87,7 @@ CRAFTING_RECIPES = Table(
 )
 
 
+@fresh
 def world_created(event: Event, _: Row | None) -> Row:
     data = event.data
     return {
@@ -110,6 +111,7 @@ def flags_set(event: Event, row: Row | None) -> Row | None:
     return updated(event, row, {"flags": with_flags(row["flags"], event.data["flags"])})
 
 
+@fresh
 def chunk_created(event: Event, _: Row | None) -> Row:
     data = event.data
     base = generated(data["seed"], data["world_type"], data["chunk_x"], data["chunk_y"], data["chunk_z"])
@@ -154,6 +156,7 @@ def restored(event: Event, row: Row | None) -> Row | None:
     )
 
 
+@fresh
 def recipe_created(event: Event, _: Row | None) -> Row:
     data = event.data
     return {

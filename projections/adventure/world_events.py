@@ -10,7 +10,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from domain.adventure import WorldEvent
-from projections.model import Event, Handler, Projection, Row, Table, updated
+from projections.model import Event, Handler, Projection, Row, Table, fresh, updated
 
 SCHEMA = "adventure"
 
@@ -36,6 +36,7 @@ WORLD_EVENTS = Table(
 )
 
 
+@fresh
 def created(event: Event, _: Row | None) -> Row:
     data = event.data
     return {

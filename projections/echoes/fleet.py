@@ -32,6 +32,7 @@ from projections.model import (
     Table,
     _Delete,
     copy_fields,
+    fresh,
     set_columns,
 )
 
@@ -114,6 +115,7 @@ COMBAT_LOGS = Table(
 )
 
 
+@fresh
 def ship_created(event: Event, _: Row | None) -> Row:
     data = event.data
     return {
@@ -129,6 +131,7 @@ def ship_created(event: Event, _: Row | None) -> Row:
     }
 
 
+@fresh
 def fitted(event: Event, _: Row | None) -> Row:
     data = event.data
     return {
@@ -165,6 +168,7 @@ def combat_log_id(event: Event) -> Key:
     return (uuid5(NAMESPACE_URL, f"lorekeeper:/echoes/combat-logs/{event.originator_id}"),)
 
 
+@fresh
 def destroyed(event: Event, _: Row | None) -> Row:
     data = event.data
     return {

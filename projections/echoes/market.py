@@ -16,7 +16,7 @@ from uuid import UUID
 
 from domain.echoes.market import OrderBook
 from domain.echoes.wallets import Wallet
-from projections.model import DELETE, Event, Handler, Key, Owner, Projection, Row, Table, _Delete
+from projections.model import DELETE, Event, Handler, Key, Owner, Projection, Row, Table, _Delete, fresh
 
 SCHEMA = "echoes"
 
@@ -97,6 +97,7 @@ WALLET_JOURNAL = Table(
 )
 
 
+@fresh
 def order_placed(event: Event, _: Row | None) -> Row:
     data = event.data
     return {
@@ -128,6 +129,7 @@ def order_repriced(event: Event, row: Row | None) -> Row | None:
     return {**row, "price": event.data["price"]} if row is not None else None
 
 
+@fresh
 def trade(event: Event, _: Row | None) -> Row:
     data = event.data
     return {
@@ -172,6 +174,7 @@ def price_day(event: Event, row: Row | None) -> Row:
     }
 
 
+@fresh
 def journal(event: Event, _: Row | None) -> Row:
     data = event.data
     return {

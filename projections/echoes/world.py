@@ -31,6 +31,7 @@ from projections.model import (
     Statement,
     Table,
     _Delete,
+    fresh,
     updated,
 )
 
@@ -165,6 +166,7 @@ def load_statements(name: str, table: Table) -> list[Statement]:
     ]
 
 
+@fresh
 def pilot_created(event: Event, _: Row | None) -> Row:
     data = event.data
     return {

@@ -10,7 +10,18 @@ from uuid import UUID
 from domain.accounts import Player
 from domain.kernel.aggregate import ERASED
 from domain.live import Character, PlayerSession
-from projections.model import Event, Handler, Owner, Projection, Row, Table, copy_fields, erase_columns, set_columns
+from projections.model import (
+    Event,
+    Handler,
+    Owner,
+    Projection,
+    Row,
+    Table,
+    copy_fields,
+    erase_columns,
+    fresh,
+    set_columns,
+)
 
 SCHEMA = "live"
 
@@ -74,6 +85,7 @@ PLAYER_SESSIONS = Table(
 )
 
 
+@fresh
 def character_created(event: Event, _: Row | None) -> Row:
     return {
         "character_id": event.originator_id,
@@ -89,6 +101,7 @@ def character_created(event: Event, _: Row | None) -> Row:
     }
 
 
+@fresh
 def action_recorded(event: Event, _: Row | None) -> Row:
     return {
         "action_id": UUID(event.data["action_id"]),
@@ -106,6 +119,7 @@ def by_action(event: Event) -> tuple[UUID]:
     return (UUID(event.data["action_id"]),)
 
 
+@fresh
 def session_opened(event: Event, _: Row | None) -> Row:
     return {
         "session_id": event.originator_id,

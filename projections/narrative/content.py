@@ -7,7 +7,7 @@ compare element by element."""
 from __future__ import annotations
 
 from domain.narrative.content import ContentPackage, version_parts
-from projections.model import Event, Handler, Projection, Row, Table
+from projections.model import Event, Handler, Projection, Row, Table, fresh
 
 SCHEMA = "narrative"
 
@@ -32,6 +32,7 @@ CONTENT_PACKAGES = Table(
 )
 
 
+@fresh
 def published(event: Event, _: Row | None) -> Row:
     data = event.data
     return {

@@ -9,7 +9,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from domain.narrative.catalogue import Catalogue
 from domain.narrative.save_slots import SaveSlot
-from projections.model import DELETE, Event, Handler, Key, Owner, Projection, Row, Table, _Delete
+from projections.model import DELETE, Event, Handler, Key, Owner, Projection, Row, Table, _Delete, fresh
 
 SCHEMA = "narrative"
 
@@ -122,6 +122,7 @@ def item_removed(event: Event, row: Row | None) -> Row | _Delete | None:
     return DELETE if quantity <= 0 else {**row, "quantity": quantity, "updated_at": event.timestamp}
 
 
+@fresh
 def quest_status(event: Event, _: Row | None) -> Row:
     return {
         "entry_id": quest_key(event)[0],
@@ -132,6 +133,7 @@ def quest_status(event: Event, _: Row | None) -> Row:
     }
 
 
+@fresh
 def quest_published(event: Event, _: Row | None) -> Row:
     quest = event.data["quest"]
     return {
@@ -144,6 +146,7 @@ def quest_published(event: Event, _: Row | None) -> Row:
     }
 
 
+@fresh
 def item_defined(event: Event, _: Row | None) -> Row:
     item = event.data["item"]
     return {
@@ -156,6 +159,7 @@ def item_defined(event: Event, _: Row | None) -> Row:
 
 
 def history(kind: str, *detail_fields: str) -> Handler:
+    @fresh
     def apply(event: Event, _: Row | None) -> Row:
         return {
             "slot_id": event.originator_id,

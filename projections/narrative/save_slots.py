@@ -24,6 +24,7 @@ from projections.model import (
     Table,
     copy_fields,
     erase_columns,
+    fresh,
     touched,
     updated,
 )
@@ -50,6 +51,7 @@ SAVE_SLOTS = Table(
 )
 
 
+@fresh
 def created(event: Event, _: Row | None) -> Row:
     return {
         "slot_id": event.originator_id,

@@ -21,7 +21,7 @@ from domain.tycoon import Hero, HeroBond
 from domain.tycoon.bonds import HISTORY_MAX
 from domain.tycoon.heroes import HISTORY_MAX as INFLUENCE_HISTORY_MAX
 from domain.tycoon.personality import TRAITS
-from projections.model import Event, Handler, Key, Owner, Projection, Row, Table
+from projections.model import Event, Handler, Key, Owner, Projection, Row, Table, fresh
 from projections.row_security import PLAYER
 
 SCHEMA = "tycoon"
@@ -155,6 +155,7 @@ def _at(value: str) -> datetime:
     return datetime.fromisoformat(value)
 
 
+@fresh
 def hero_created(event: Event, _: Row | None) -> Row:
     data = event.data
     return {
@@ -225,6 +226,7 @@ def hero_touched(event: Event, row: Row | None) -> Row | None:
     return _hero(event, row, {})
 
 
+@fresh
 def influence_created(event: Event, _: Row | None) -> Row:
     return {
         "hero_id": event.originator_id,
@@ -259,6 +261,7 @@ def decision_key(event: Event) -> Key:
     return (decision_id(event.originator_id, event.data["decision"]),)
 
 
+@fresh
 def decided(event: Event, _: Row | None) -> Row:
     d = event.data
     return {
@@ -315,6 +318,7 @@ def _activity(event: Event, activity_type: str, data: Row, **changes: object) ->
     }
 
 
+@fresh
 def activity(event: Event, _: Row | None) -> Row:
     d = event.data
     data = {**d["activity_data"], "decision": d["decision"], "satisfaction": d["satisfaction"]}
@@ -331,6 +335,7 @@ def activity(event: Event, _: Row | None) -> Row:
     )
 
 
+@fresh
 def gesture_logged(event: Event, _: Row | None) -> Row:
     d = event.data
     data = {"gesture": d["gesture"], "changes": d["deltas"], "reason": d["reason"]}
@@ -339,6 +344,7 @@ def gesture_logged(event: Event, _: Row | None) -> Row:
     )
 
 
+@fresh
 def order_logged(event: Event, _: Row | None) -> Row:
     d = event.data
     data = {
@@ -351,6 +357,7 @@ def order_logged(event: Event, _: Row | None) -> Row:
     return _activity(event, "order_obeyed" if d["obeyed"] else "order_refused", data)
 
 
+@fresh
 def quest_logged(event: Event, _: Row | None) -> Row:
     d = event.data
     data = {"quest_id": d["quest_id"], "willingness": d["willingness"], "roll": d["roll"], "reason": d["reason"]}

@@ -16,7 +16,7 @@ from datetime import datetime
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from domain.tycoon import Guild, Hero, Quest, TycoonWorld
-from projections.model import Event, Handler, Key, Owner, Projection, Row, Table, copy_fields
+from projections.model import Event, Handler, Key, Owner, Projection, Row, Table, copy_fields, fresh
 from projections.row_security import PLAYER
 
 SCHEMA = "tycoon"
@@ -127,6 +127,7 @@ QUEST_ASSIGNMENTS = Table(
 )
 
 
+@fresh
 def world_created(event: Event, _: Row | None) -> Row:
     data = event.data
     return {
@@ -158,6 +159,7 @@ def visited(event: Event, row: Row | None) -> Row | None:
     return None if row is None else {**row, "last_visit_at": datetime.fromisoformat(event.data["at"])}
 
 
+@fresh
 def guild_created(event: Event, _: Row | None) -> Row:
     data = event.data
     return {
@@ -175,6 +177,7 @@ def world_event_key(event: Event) -> Key:
     return (UUID(event.data["event_id"]),)
 
 
+@fresh
 def announced(event: Event, _: Row | None) -> Row:
     data = event.data
     return {
@@ -190,6 +193,7 @@ def announced(event: Event, _: Row | None) -> Row:
     }
 
 
+@fresh
 def quest_created(event: Event, _: Row | None) -> Row:
     data = event.data
     return {
@@ -211,6 +215,7 @@ def assignment_key(event: Event) -> Key:
     return (event.originator_id, UUID(event.data["hero_id"]))
 
 
+@fresh
 def assigned(event: Event, _: Row | None) -> Row:
     data = event.data
     hero_id = UUID(data["hero_id"])

@@ -91,3 +91,30 @@ def test_a_columns_type_is_its_whole_type_without_its_constraints():
         "text",
         "numeric(12, 2)",
     ]
+
+
+def test_a_fresh_handlers_rows_are_not_prefetched_but_a_later_reader_sees_them():
+    """An order placed and filled in one window: only rows a handler reads are
+    asked of PostgreSQL, and the fill reads the row the placement made."""
+    from projections import engine
+    from projections.echoes import market
+
+    placed, resting = uuid4(), uuid4()
+    trade = {"buy_order_id": str(placed), "sell_order_id": str(resting), "trade_id": str(uuid4())}
+    trade |= {"buyer_id": str(uuid4()), "seller_id": str(uuid4()), "station_id": 1, "module_type_id": 2}
+    trade |= {"price": 100, "quantity": 2, "sales_tax": 1}
+    order = {"order_id": str(placed), "character_id": str(uuid4()), "module_type_id": 2, "side": "buy"}
+    order |= {"quantity": 5, "price": 100, "station_id": 1, "expires_at": TS}
+    book = uuid4()
+    steps = engine.plan(
+        market.PROJECTION,
+        [
+            event("lorekeeper.order_book.OrderPlaced", 2, book, **order),
+            event("lorekeeper.order_book.TradeExecuted", 3, book, **trade),
+        ],
+    )
+    touched = engine.touched(steps)
+    assert market.MARKET_TRANSACTIONS not in touched  # a trade's row is new: nothing to read
+    assert touched[market.MARKET_ORDERS] == {(placed,), (resting,)}  # the fills read both orders' rows
+    applied = engine.apply(steps, {table: {} for table in touched})
+    assert applied.changed[market.MARKET_ORDERS][(placed,)]["quantity"] == 3
