@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
-from infra.fanout.consumers import Consumer
+from infra.fanout.consumers import Consumer, feed_name
 from infra.fanout.messages import Message, from_notification
 from projections import dead_letters
 from projections.db import Conn, Pool
@@ -28,7 +28,7 @@ class EventStoreFeed(TrackedReader):
         *,
         batch_size: int = 1000,
     ) -> None:
-        super().__init__(pool, log, tracking_name=f"feed:{consumer.name}", batch_size=batch_size)
+        super().__init__(pool, log, tracking_name=feed_name(consumer.name), batch_size=batch_size)
         self.consumer = consumer
         self.decode = decode
 
@@ -38,7 +38,7 @@ class EventStoreFeed(TrackedReader):
 
     def apply(self, conn: Conn, notifications: Sequence[Any]) -> list[dict[str, Any]]:
         messages = [from_notification(n, self.decode) for n in notifications if self.consumer.accepts(n.topic)]
-        return self.consumer.handle(conn, messages)[1] if messages else []
+        return self.consumer.handle(conn, messages, "feed")[1] if messages else []
 
 
 class TelemetrySink(Protocol):
