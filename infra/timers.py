@@ -75,21 +75,30 @@ class TimerScheduler(TrackedReader):
         failures: list[dict[str, Any]] = []
 
         def schedule(batch: Sequence[Any]) -> None:
+            # The last change to each timer is what the batch leaves (a builder's
+            # achievement check is set again by every edit): two set-based
+            # statements per batch, not a round trip per change.
+            final: dict[tuple[str, UUID], TimerChange] = {}
             for n in batch:
                 event = self.to_event(StoredEvent(n.originator_id, n.originator_version, n.topic, n.state))
                 for change in self.policies[n.topic](event):
-                    if isinstance(change, SetTimer):
-                        conn.execute(
-                            "INSERT INTO lorekeeper_timers (kind, subject, due_at) VALUES (%s, %s, %s) "
-                            "ON CONFLICT (kind, subject) DO UPDATE SET due_at = EXCLUDED.due_at, attempts = 0, "
-                            "last_error = NULL",
-                            (change.kind, change.subject, change.due),
-                        )
-                    elif isinstance(change, CancelTimer):
-                        conn.execute(
-                            "DELETE FROM lorekeeper_timers WHERE kind = %s AND subject = %s",
-                            (change.kind, change.subject),
-                        )
+                    final[(change.kind, change.subject)] = change
+            sets = [c for c in final.values() if isinstance(c, SetTimer)]
+            cancels = [c for c in final.values() if isinstance(c, CancelTimer)]
+            if sets:
+                conn.execute(
+                    "INSERT INTO lorekeeper_timers (kind, subject, due_at) "
+                    "SELECT * FROM unnest(%s::text[], %s::uuid[], %s::timestamptz[]) "
+                    "ON CONFLICT (kind, subject) DO UPDATE SET due_at = EXCLUDED.due_at, attempts = 0, "
+                    "last_error = NULL",
+                    ([c.kind for c in sets], [c.subject for c in sets], [c.due for c in sets]),
+                )
+            if cancels:
+                conn.execute(
+                    "DELETE FROM lorekeeper_timers WHERE (kind, subject) IN "
+                    "(SELECT * FROM unnest(%s::text[], %s::uuid[]))",
+                    ([c.kind for c in cancels], [c.subject for c in cancels]),
+                )
 
         dead_letters.isolate(
             conn,

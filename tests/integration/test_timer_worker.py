@@ -102,3 +102,46 @@ def test_a_hand_over_that_fails_leaves_every_claimed_timer_to_fire_again(contain
     worker.flush = lambda: None
     assert worker.fire_due(NOW) == 5
     assert timers(container) == []
+
+
+def test_the_scheduler_leaves_what_the_last_change_to_each_timer_says_and_sets_aside_a_failing_policy(container):
+    """A batch's changes go in two set-based statements, so each timer must end as
+    if they had been made one by one, in order; a policy that raises costs its
+    event only."""
+    from types import SimpleNamespace
+
+    from domain.kernel.timers import CancelTimer, SetTimer
+    from infra.timers import TimerScheduler
+
+    kept, dropped, cancelled = uuid4(), uuid4(), uuid4()
+    set_at = [NOW + timedelta(minutes=m) for m in range(4)]
+    plan = [  # each event's change, in log order
+        SetTimer("check", kept, set_at[1]),
+        SetTimer("check", dropped, set_at[1]),
+        CancelTimer("check", kept),
+        None,  # its policy raises
+        CancelTimer("check", dropped),
+        SetTimer("check", kept, set_at[3]),
+        CancelTimer("check", cancelled),
+    ]
+
+    def policy(stored):
+        change = plan[stored.originator_version - 1]
+        if change is None:
+            raise ValueError("a policy that cannot read this event")
+        return [change]
+
+    with container.pool.connection() as conn:
+        conn.execute(
+            "INSERT INTO lorekeeper_timers (kind, subject, due_at) VALUES ('check', %s, %s)", (cancelled, set_at[0])
+        )
+    scheduler = TimerScheduler(container.pool, container.event_log, lambda stored: stored, {"t": policy})
+    notifications = [
+        SimpleNamespace(id=i, originator_id=uuid4(), originator_version=i, topic="t", state=b"{}")
+        for i in range(1, len(plan) + 1)
+    ]
+    with container.pool.connection() as conn, conn.transaction():
+        failures = scheduler.apply(conn, notifications)
+    assert [f["position"] for f in failures] == [4]
+    rows = [r for r in timers(container) if r["kind"] == "check"]
+    assert [(r["subject"], r["due_at"]) for r in rows] == [(kept, set_at[3])]
