@@ -104,7 +104,7 @@ class _Command:
 @dataclass
 class _Queue:
     waiting: deque[_Command] = field(default_factory=deque)
-    draining: bool = False  # a drainer is on its way or at work (``run_async``)
+    draining: bool = False  # a drainer is on its way or at work (``run_async``): send no other
 
 
 class Combiner:
@@ -121,14 +121,14 @@ class Combiner:
         command = _Command(decide, check)
         if self.store.alone():
             with self.store.turn(key):
-                self._decide(key, [command])
+                self._decide([command])
             return self._outcome(command)
         with self._guard:
             queue = self._queues.setdefault(key, _Queue())
             queue.waiting.append(command)
         with self.store.turn(key):  # the same turns as ``Lorekeeper.change``
             while not command.done:  # more than MAX_BATCH ahead of it: several writes
-                self._decide(key, self._take(key, queue))
+                self._decide(self._take(key, queue))
         return self._outcome(command)
 
     async def run_async(
@@ -155,18 +155,15 @@ class Combiner:
         """The next batch off ``queue`` (empty: none left, and no drainer owns it)."""
         with self._guard:
             taken = [queue.waiting.popleft() for _ in range(min(MAX_BATCH, len(queue.waiting)))]
-            if not queue.waiting:
-                if self._queues.get(key) is queue:
-                    del self._queues[key]
-                if not taken:
-                    queue.draining = False
+            if not queue.waiting and self._queues.get(key) is queue:
+                del self._queues[key]  # the next command starts a queue (and a drainer) of its own
         return taken
 
     def _drain(self, key: UUID, queue: _Queue) -> None:
         """On a worker thread: batch after batch, until the queue is empty."""
         with self.store.turn(key):
             while taken := self._take(key, queue):
-                self._decide(key, taken)
+                self._decide(taken)
 
     @staticmethod
     def _outcome(command: _Command) -> Written:
@@ -174,11 +171,12 @@ class Combiner:
             raise command.error
         return command.result  # type: ignore[no-any-return]
 
-    def _decide(self, key: UUID, commands: list[_Command]) -> None:
+    def _decide(self, commands: list[_Command]) -> None:
+        """Decide and save ``commands`` (their aggregate's turn is the caller's)."""
         try:
             commands = [command for command in commands if self._checked(command)]
             if commands:
-                self._decide_checked(key, commands)
+                self._decide_checked(commands)
         finally:
             for command in commands:
                 command.done = True
@@ -197,7 +195,7 @@ class Combiner:
             return False
         return True
 
-    def _decide_checked(self, key: UUID, commands: list[_Command]) -> None:
+    def _decide_checked(self, commands: list[_Command]) -> None:
         from domain.kernel.store import Written
 
         def step() -> Written:
@@ -210,11 +208,11 @@ class Combiner:
             return written
 
         try:
-            self.store.change(key, step)
+            self.store.change(None, step)  # the turn is held already: only the retries of a lost race
         except Exception as error:
             if len(commands) > 1:
                 for command in commands:  # alone, in order: a refusal costs its own command only
-                    self._decide_checked(key, [command])
+                    self._decide_checked([command])
                 return
             commands[0].error = error
         else:

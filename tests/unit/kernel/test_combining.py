@@ -240,3 +240,68 @@ def test_a_coroutine_waits_a_bounded_time(monkeypatch):
     finally:
         release.set()
     assert store.combiner._queues == {} and held(store, bob) == 50 - 1
+
+
+def test_counters_start_at_zero_and_count_every_write():
+    store, echoes, ada, bob = market()
+    fresh = combining.Combiner(store)
+    assert (fresh.batches, fresh.commands) == (0, 0)
+    combiner = store.combiner
+    batches, commands = combiner.batches, combiner.commands
+    echoes.place_order(bob, STATION, MODULE, SELL, 100, 1, DAY, NOW)
+    echoes.place_order(ada, STATION, MODULE, BUY, 90, 1, DAY, NOW)
+    assert (combiner.batches - batches, combiner.commands - commands) == (2, 2)
+
+
+def test_a_refusal_in_a_batch_of_two_costs_only_itself():
+    store, echoes, ada, bob = market()
+    refused, placed = place_together(store, echoes, [(ada, BUY, 10**6, 10**6), (bob, SELL, 100, 2)])
+    assert isinstance(refused, InsufficientFunds)
+    assert placed.aggregate.depth(SELL) == [(100, 2, 1)] and held(store, bob) == 50 - 2
+
+
+def test_a_queue_sends_one_drainer_however_many_commands_join_it(monkeypatch):
+    store, echoes, _ada, bob = market()
+    combiner = store.combiner
+    drains: list[object] = []
+    drain = combiner._drain
+
+    def counted(key, queue):
+        drains.append(key)
+        drain(key, queue)
+
+    monkeypatch.setattr(combiner, "_drain", counted)
+    results = place_together_async(store, echoes, [(bob, SELL, 100 + i, 1) for i in range(5)])
+    assert len({r.position for r in results}) == 1 and drains == [book_id(STATION, MODULE)]
+
+
+def test_results_for_a_loop_that_closed_are_dropped_with_a_warning(caplog):
+    loop = asyncio.new_event_loop()
+    commands = [combining._Command(lambda batch: None, future=loop.create_future()) for _ in range(2)]
+    loop.close()
+    with caplog.at_level("WARNING", logger="domain.kernel.combining"):
+        combining._wake(commands)
+    assert [r.getMessage() for r in caplog.records] == ["2 combined commands finished after their event loop closed"]
+
+
+def test_each_book_has_its_own_queue_and_its_own_writes():
+    store, echoes, _ada, bob = market()
+    other = MODULE + 1  # another module's book at the same station
+    keys = [book_id(STATION, MODULE), book_id(STATION, other)]
+    results: dict[tuple[int, int], object] = {}
+
+    def place(module, i):
+        results[(module, i)] = echoes.place_order(bob, STATION, module, BUY, 10 + i, 1, DAY, NOW)
+
+    threads = [threading.Thread(target=place, args=(m, i)) for m in (MODULE, other) for i in range(2)]
+    with store.turn(keys[0]), store.turn(keys[1]):
+        for t in threads:
+            t.start()
+        deadline = time.monotonic() + 10
+        while sum(queued(store, k) for k in keys) < 4 and time.monotonic() < deadline:
+            time.sleep(0.001)
+    for t in threads:
+        t.join(10)
+    first = {results[(MODULE, i)].position for i in range(2)}
+    second = {results[(other, i)].position for i in range(2)}
+    assert len(first) == len(second) == 1 and first != second
