@@ -20,6 +20,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -82,6 +83,12 @@ class Lorekeeper(Application[UUID]):
         self.pause: Callable[[float], None] = time.sleep  # between attempts of ``change`` (a test seam)
         self.combiner = Combiner(self)
         self.alone: Callable[[], bool] = lambda: False  # this command's write must carry no other
+        # Where a due snapshot of an aggregate that holds no personal data is
+        # written. None: at once, in the writing thread. The composition root
+        # hands it to a background writer (infra/background.py), so that a hot
+        # aggregate's turn does not wait on the snapshot's own commit; the
+        # snapshot's state is still taken at once, as of the write.
+        self.snapshot_later: Callable[[Callable[[], object]], None] | None = None
 
     # -- writing ----------------------------------------------------------------
 
@@ -164,7 +171,13 @@ class Lorekeeper(Application[UUID]):
         (eventsourcing reads each back from the store: a hot book's 200th event
         cost a load of the book inside its turn)."""
         for aggregate_id in self._snapshot_due(processing):
-            self.snapshots.put([Snapshot.take(processing.aggregates[aggregate_id])])  # type: ignore[union-attr]
+            aggregate = processing.aggregates[aggregate_id]
+            snapshot = Snapshot.take(aggregate)
+            put = partial(self.snapshots.put, [snapshot])  # type: ignore[union-attr]
+            if self.snapshot_later is not None and not getattr(type(aggregate), "personal_state", None):
+                self.snapshot_later(put)  # personal data is never left in a queue an erasure could race
+            else:
+                put()
 
     # -- reading ----------------------------------------------------------------
 

@@ -19,6 +19,7 @@ from domain.kernel.context import DomainContext
 from domain.kernel.store import Lorekeeper
 from infra import unit_of_work
 from infra.auth_sessions import AuthSessions
+from infra.background import BackgroundWriter
 from infra.content_store import ContentBlobs
 from infra.crypto import SubjectKeys
 from infra.database import eventsourcing_env, resolve_conninfo
@@ -64,7 +65,13 @@ class Foundation:
         # A command inside a unit of work (an Idempotency-Key) commits with its
         # answer, in its own transaction: it is never combined with others'.
         store.alone = lambda: unit_of_work.current() is not None
+        store.snapshot_later = self.snapshot_writer.submit
         return store
+
+    @cached_property
+    def snapshot_writer(self) -> BackgroundWriter:
+        """Writes due snapshots off the writing thread (infra/background.py)."""
+        return BackgroundWriter("snapshot-writer")
 
     @property
     def mapper(self) -> PydanticMapper:
