@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import logging
 import queue
 import threading
 from collections import deque
@@ -34,10 +33,9 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
 from psycopg.sql import SQL, Literal
 
+from domain.kernel.waking import wake
 from infra import unit_of_work
 from infra.persistence import EventsInBinary
-
-log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -56,18 +54,6 @@ class _Pending(Generic[T, R]):
     future: asyncio.Future[R] | None = None
     result: Any = None
     error: BaseException | None = None
-
-
-def _settle(settled: list[_Pending[Any, Any]]) -> None:
-    """On the submitter's event loop: resolve the futures of one batch."""
-    for pending in settled:
-        future = pending.future
-        if future is None or future.done():  # cancelled by its waiter's timeout
-            continue
-        if pending.error is not None:
-            future.set_exception(pending.error)
-        else:
-            future.set_result(pending.result)
 
 
 class GroupCommitter(Generic[T, R]):
@@ -177,17 +163,10 @@ class GroupCommitter(Generic[T, R]):
     @staticmethod
     def _release(batch: list[_Pending[T, R]]) -> None:
         """Wake the blocked threads; wake each event loop once for all of its items."""
-        by_loop: dict[asyncio.AbstractEventLoop, list[_Pending[T, R]]] = {}
         for pending in batch:
             if pending.done is not None:
                 pending.done.set()
-            elif pending.future is not None:
-                by_loop.setdefault(pending.future.get_loop(), []).append(pending)
-        for loop, settled in by_loop.items():
-            try:
-                loop.call_soon_threadsafe(_settle, settled)
-            except RuntimeError:  # the loop closed while its writes committed
-                log.warning("%d commits finished after their event loop closed", len(settled))
+        wake(batch, "commits")
 
 
 class GroupCommitRecorder(EventsInBinary, PostgresApplicationRecorder):

@@ -30,7 +30,6 @@ loop (a thread per command cost more, on a hot book, than its decision).
 from __future__ import annotations
 
 import asyncio
-import logging
 import threading
 from collections import deque
 from collections.abc import Callable
@@ -39,6 +38,7 @@ from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar
 from uuid import UUID
 
 from domain.kernel.aggregate import Aggregate
+from domain.kernel.waking import wake
 
 if TYPE_CHECKING:
     from domain.kernel.store import Lorekeeper, Written
@@ -47,8 +47,6 @@ A = TypeVar("A", bound=Aggregate)
 P = ParamSpec("P")
 MAX_BATCH = 32  # commands in one write (each also bounded by the store's events per save)
 WAIT_SECONDS = 60.0  # the longest a coroutine waits for its command's batch
-
-log = logging.getLogger(__name__)
 
 
 class Batch:
@@ -180,7 +178,7 @@ class Combiner:
         finally:
             for command in commands:
                 command.done = True
-            _wake([c for c in commands if c.future is not None])
+            wake(commands, "combined commands")
 
     @staticmethod
     def _checked(command: _Command) -> bool:
@@ -191,7 +189,7 @@ class Combiner:
             command.check()
         except Exception as error:
             command.error, command.done = error, True
-            _wake([command] if command.future is not None else [])
+            wake([command], "combined commands")
             return False
         return True
 
@@ -218,27 +216,3 @@ class Combiner:
         else:
             self.batches += 1
             self.commands += len(commands)
-
-
-def _wake(commands: list[_Command]) -> None:
-    """Settle the futures of coroutines' commands: one call into each loop."""
-    by_loop: dict[asyncio.AbstractEventLoop, list[_Command]] = {}
-    for command in commands:
-        assert command.future is not None
-        by_loop.setdefault(command.future.get_loop(), []).append(command)
-    for loop, settled in by_loop.items():
-        try:
-            loop.call_soon_threadsafe(_settle, settled)
-        except RuntimeError:  # the loop closed while its commands were decided
-            log.warning("%d combined commands finished after their event loop closed", len(settled))
-
-
-def _settle(commands: list[_Command]) -> None:
-    for command in commands:
-        future = command.future
-        if future is None or future.done():  # cancelled: its waiter timed out or went away
-            continue
-        if command.error is not None:
-            future.set_exception(command.error)
-        else:
-            future.set_result(command.result)

@@ -16,6 +16,7 @@ from domain.echoes.wallets import InsufficientFunds
 from domain.kernel import combining
 from domain.kernel.combining import MAX_BATCH
 from domain.kernel.errors import PermissionDenied
+from domain.kernel.waking import wake
 from tests.unit.echoes.test_use_cases import DAY, MODULE, NOW, STATION, balance, held, market
 
 
@@ -279,8 +280,8 @@ def test_results_for_a_loop_that_closed_are_dropped_with_a_warning(caplog):
     loop = asyncio.new_event_loop()
     commands = [combining._Command(lambda batch: None, future=loop.create_future()) for _ in range(2)]
     loop.close()
-    with caplog.at_level("WARNING", logger="domain.kernel.combining"):
-        combining._wake(commands)
+    with caplog.at_level("WARNING", logger="domain.kernel.waking"):
+        wake(commands, "combined commands")
     assert [r.getMessage() for r in caplog.records] == ["2 combined commands finished after their event loop closed"]
 
 
