@@ -124,12 +124,17 @@ class TimerWorker:
         *,
         flush: Callable[[], None] | None = None,
         threads: int = 1,
+        refresh: Callable[[], object] | None = None,
     ) -> None:
         self.pool = pool
         self.handlers = dict(handlers)
         # Called before a claim commits: a handler that hands its timer on
         # (infra/fanout/ai.py's TurnOutbox) waits there for the hand-over.
         self.flush = flush
+        # Called once timers are claimed, before they fire: the aggregate cache
+        # learns every write up to them (infra/cache_keeper.py), so a handler
+        # never decides on a copy older than what set its timer.
+        self.refresh = refresh
         self.calls = Concurrently(threads)
 
     def catch_up(self) -> int:
@@ -150,6 +155,8 @@ class TimerWorker:
                 "ORDER BY due_at LIMIT %s FOR UPDATE SKIP LOCKED",
                 (now, CLAIM),
             ).fetchall()
+            if due and self.refresh is not None:
+                self.refresh()
             errors = self.calls.run([partial(self._fire, timer) for timer in due])
             for timer, error in zip(due, errors, strict=True):
                 self._settle(conn, timer, error)

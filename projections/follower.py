@@ -144,6 +144,10 @@ class Follower:
             finally:
                 self._listen = None
 
+    @property
+    def started(self) -> bool:
+        return self._thread is not None
+
     def start(self) -> threading.Thread:
         self._thread = threading.Thread(target=self.run, name="projections", daemon=True)
         self._thread.start()

@@ -24,12 +24,13 @@ from functools import partial
 from typing import Any, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
+from eventsourcing.application import AggregateNotFoundError, Application, LRUCache, ProcessingEvent
 from eventsourcing.persistence import IntegrityError, Recording
 
 from domain.kernel.aggregate import Aggregate, Snapshot
 from domain.kernel.combining import Batch, Combined, Combiner
 from domain.kernel.errors import ConcurrentWrite, NotFound, PermissionDenied, VersionConflict
+from domain.kernel.floors import Floors
 from domain.kernel.holdings import Holdings, holdings_id
 from domain.kernel.saving import check_bound, collect, recordings_of, snapshots_due
 
@@ -55,7 +56,9 @@ class Lorekeeper(Application[UUID]):
     """The event store of every context. With an aggregate cache configured,
     cached aggregates are trusted rather than fast-forwarded on every load: the
     store's unique (id, version) key still refuses any write based on a stale
-    copy, and such a refusal evicts the copy, so the next attempt reads the store."""
+    copy, and such a refusal evicts the copy, so the next attempt reads the store.
+    What other processes write is learnt from the log (``note_versions``): a
+    cached copy they moved past is read again, even one a command only reads."""
 
     name = "Lorekeeper"  # names the tables: lorekeeper_events, lorekeeper_snapshots
     snapshot_class = Snapshot
@@ -79,6 +82,7 @@ class Lorekeeper(Application[UUID]):
         # Plain counters (the domain imports no metrics library); infra exports them.
         self.cache_lookups = 0
         self.cache_hits = 0
+        self.floors = Floors()  # the versions other writers reached (kernel/floors.py)
         self._stripes = [threading.RLock() for _ in range(_LOCK_STRIPES)]
         self.pause: Callable[[float], None] = time.sleep  # between attempts of ``change`` (a test seam)
         self.combiner = Combiner(self)
@@ -183,8 +187,32 @@ class Lorekeeper(Application[UUID]):
 
     def cached(self, *aggregate_ids: UUID) -> bool:
         """True if loading these aggregates needs no database read."""
+        return all(self._trusted_copy(i) is not None for i in aggregate_ids)
+
+    def _trusted_copy(self, aggregate_id: UUID) -> Any:
+        """The cached copy of the aggregate, unless there is none or it trails
+        what another process wrote (a peek: not an LRU access)."""
         cache = self.repository.cache
-        return cache is not None and all(i in cache.cache for i in aggregate_ids)
+        entry = cache.cache.get(aggregate_id) if cache is not None else None
+        if entry is None:
+            return None
+        copy = entry[LRUCache.RESULT] if isinstance(cache, LRUCache) else entry
+        return None if self.floors.trails(aggregate_id, copy.version) else copy
+
+    def note_versions(self, versions: Iterable[tuple[UUID, int]]) -> None:
+        """The log says these aggregates reached these versions (a process's
+        follower of the log calls this with every write it sees, this process's
+        own included): a cached copy that trails them is dropped now, and one
+        put back by a read that raced the write is read again at its next load."""
+        versions = list(versions)
+        dropped = self.floors.raise_to(versions)
+        if self.repository.cache is None:
+            return
+        for aggregate_id in dropped:
+            self.evict(aggregate_id)
+        for aggregate_id, _ in versions:
+            if aggregate_id in self.repository.cache.cache and self._trusted_copy(aggregate_id) is None:
+                self.evict(aggregate_id)
 
     def _forget(self, processing: ProcessingEvent[UUID]) -> None:
         for aggregate_id in processing.aggregates:
@@ -210,7 +238,11 @@ class Lorekeeper(Application[UUID]):
             self.cache_hits += aggregate_id in cache.cache  # a peek, not a second (locked) LRU access
         try:
             aggregate: Any = self.repository.get(aggregate_id)
-            if aggregate.pending_events or (expected_version is not None and aggregate.version < expected_version):
+            if (
+                aggregate.pending_events
+                or self.floors.trails(aggregate_id, aggregate.version)
+                or (expected_version is not None and aggregate.version < expected_version)
+            ):
                 # A cached copy someone changed without saving, or one that
                 # trails a write made elsewhere: read the store instead.
                 self.evict(aggregate_id)

@@ -128,7 +128,7 @@ class Container(Foundation):
     def consumers(self) -> dict[str, Consumer]:
         return {
             "telemetry": TelemetryConsumer(self.mapper.decode_state, self.recorder.events_table_name, keys=self.keys),
-            "ai": AiConsumer(self.turn_handlers, self.settings.turn_threads),
+            "ai": AiConsumer(self.turn_handlers, self.settings.turn_threads, refresh=self.cache_keeper.catch_up),
         }
 
     @cached_property
@@ -197,12 +197,12 @@ class Container(Foundation):
         """Fires due timers through the contexts' use cases; with a broker, an
         AI's turn goes to the ``lorekeeper-ai`` group instead."""
         handlers = dict(self.timer_handlers)
-        threads = self.settings.turn_threads
+        threads, refresh = self.settings.turn_threads, self.cache_keeper.catch_up
         if not self.kafka_enabled:
-            return TimerWorker(self.pool, handlers, threads=threads)
+            return TimerWorker(self.pool, handlers, threads=threads, refresh=refresh)
         outbox = self.turn_outbox
         handlers |= {kind: outbox.sender(kind) for kind in self.turn_handlers}
-        return TimerWorker(self.pool, handlers, flush=outbox.flush, threads=threads)
+        return TimerWorker(self.pool, handlers, flush=outbox.flush, threads=threads, refresh=refresh)
 
     def _follower(self, readers: Sequence[Reader]) -> Follower:
         return Follower(
@@ -231,9 +231,21 @@ class Container(Foundation):
         """The follower and the timer worker, as threads."""
         self.follower.start()
         self.timer_follower.start()
+        self.keep_cache()
+
+    @cached_property
+    def cache_follower(self) -> Follower:
+        """The cache keeper on its own loop: other processes' writes reach this
+        process's aggregate cache within a round (infra/cache_keeper.py)."""
+        return self._follower([self.cache_keeper])
+
+    def keep_cache(self) -> None:
+        """Follow the log for the aggregate cache, once per process."""
+        if not self.cache_follower.started:
+            self.cache_follower.start()
 
     def stop_background(self) -> None:
-        for name in ("timer_follower", "follower"):
+        for name in ("timer_follower", "follower", "cache_follower"):
             if name in self.__dict__:
                 self.__dict__[name].stop()
 

@@ -83,6 +83,7 @@ def projections_run(data_dir: Annotated[Path | None, typer.Option()] = None) -> 
     console.print(f"following {', '.join(container.runners)}")
     heap.settle(container.settings.gc_freeze)
     container.timer_follower.start()  # due timers, on their own thread
+    container.keep_cache()  # other processes' writes reach this one's aggregate cache
     follower.run()
     container.close()
 

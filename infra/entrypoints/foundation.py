@@ -20,6 +20,7 @@ from domain.kernel.store import Lorekeeper
 from infra import unit_of_work
 from infra.auth_sessions import AuthSessions
 from infra.background import BackgroundWriter
+from infra.cache_keeper import CacheKeeper
 from infra.content_store import ContentBlobs
 from infra.crypto import SubjectKeys
 from infra.database import eventsourcing_env, resolve_conninfo
@@ -54,6 +55,7 @@ class Foundation:
 
     @cached_property
     def store(self) -> Lorekeeper:
+        keeper = self.cache_keeper  # takes its place in the log before anything is cached
         env = {**PERSISTENCE_ENV, **eventsourcing_env(self.conninfo, self.settings)}
         store = Lorekeeper(
             env,
@@ -66,7 +68,14 @@ class Foundation:
         # answer, in its own transaction: it is never combined with others'.
         store.alone = lambda: unit_of_work.current() is not None
         store.snapshot_later = self.snapshot_writer.submit
+        assert keeper.table == store.recorder.events_table_name  # type: ignore[attr-defined]
         return store
+
+    @cached_property
+    def cache_keeper(self) -> CacheKeeper:
+        """Tells the store what other processes wrote (infra/cache_keeper.py); a
+        long-running process follows with it (``Container.keep_cache``)."""
+        return CacheKeeper(self.pool, f"{Lorekeeper.name.lower()}_events", lambda seen: self.store.note_versions(seen))
 
     @cached_property
     def snapshot_writer(self) -> BackgroundWriter:

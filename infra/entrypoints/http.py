@@ -79,6 +79,7 @@ def http_app(c: Container, run_projections: bool) -> FastAPI:
     def start() -> None:
         c.setup()
         c.erasure.resume()
+        c.keep_cache()
         if run_projections:
             c.start_background()
             if c.kafka_enabled:
@@ -87,10 +88,9 @@ def http_app(c: Container, run_projections: bool) -> FastAPI:
 
     def stop() -> None:
         c.executor.shutdown(wait=False, cancel_futures=True)
-        if run_projections:
-            c.stop_background()
-            if relay:
-                c.relay_follower.stop()
+        c.stop_background()
+        if relay:
+            c.relay_follower.stop()
 
     return create_app(
         Services(services(c)),

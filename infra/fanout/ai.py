@@ -143,8 +143,16 @@ class AiConsumer(Consumer):
     pattern = r"^lorekeeper\.(world|ai_turns)$"
     ddl = AI_DDL
 
-    def __init__(self, turns: Mapping[str, TurnHandler] | None = None, threads: int = 1) -> None:
+    def __init__(
+        self,
+        turns: Mapping[str, TurnHandler] | None = None,
+        threads: int = 1,
+        refresh: Callable[[], object] | None = None,
+    ) -> None:
         self.turns = dict(turns or {})
+        # Before a batch's turns: the aggregate cache learns every write up to
+        # them (infra/cache_keeper.py); a turn never decides on an older copy.
+        self.refresh = refresh
         self.taken = 0  # turns handled by this member (redelivered ones included)
         self.calls = Concurrently(threads)
         self._lock = threading.Lock()
@@ -159,6 +167,8 @@ class AiConsumer(Consumer):
         redelivery). A turn that fails fails the batch: taken again one by
         one, the others write nothing."""
         turns = [m for m in messages if m.topic == TURNS_TOPIC]
+        if turns and self.refresh is not None:
+            self.refresh()
         by_subject: dict[bytes | None, list[Message]] = {}
         for m in turns:
             by_subject.setdefault(m.key, []).append(m)

@@ -5,6 +5,7 @@ the aggregate cache, snapshots when due, and past versions."""
 from __future__ import annotations
 
 import asyncio
+import copy
 from uuid import uuid4
 
 import pytest
@@ -13,6 +14,7 @@ from eventsourcing.persistence import StoredEvent
 from domain.accounts import Player
 from domain.kernel.aggregate import Aggregate
 from domain.kernel.errors import ConcurrentWrite, NotFound
+from domain.kernel.floors import Floors
 from domain.kernel.holdings import Holdings
 from domain.kernel.saving import recordings_of
 from domain.kernel.store import Lorekeeper
@@ -228,6 +230,70 @@ def test_a_cached_copy_that_trails_a_write_made_elsewhere_is_read_again():
     elsewhere = moved(cached, 1)  # another process writes version 2, past this cache
     built.recorder.insert_events([built.mapper.to_stored_event(e) for e in elsewhere.collect_events()])
     assert built.load(Character, character.id, expected_version=2).version == 2
+
+
+def written_elsewhere(built: Lorekeeper, character: Character, times: int) -> None:
+    """Another process (sharing the recorder, not the cache) moves the character on."""
+    elsewhere = moved(copy.deepcopy(character), times)
+    built.recorder.insert_events([built.mapper.to_stored_event(e) for e in elsewhere.collect_events()])
+
+
+def test_a_cached_copy_the_log_says_is_behind_is_read_again_though_only_read():
+    built = store(cache=True)
+    character = Character.create(uuid4(), "Ada", 0, 0)
+    built.write(character)
+    written_elsewhere(built, built.load(Character, character.id), 2)  # version 3, past this cache
+    assert built.load(Character, character.id).version == 1, "trusted until the log says otherwise"
+    built.note_versions([(character.id, 2), (character.id, 3), (uuid4(), 7)])
+    assert not built.cached(character.id), "dropped as soon as the log says so"
+    assert built.load(Character, character.id).version == 3
+    assert built.cached(character.id)
+    built.note_versions([(character.id, 2)])  # an older version changes nothing
+    assert built.cached(character.id) and built.floors.trails(character.id, 2)
+
+
+def test_a_copy_a_read_put_back_after_the_log_moved_on_is_read_again_at_its_next_load():
+    built = store(cache=True)
+    character = Character.create(uuid4(), "Ada", 0, 0)
+    built.write(character)
+    stale = built.load(Character, character.id)
+    written_elsewhere(built, stale, 1)
+    built.note_versions([(character.id, 2)])
+    built.repository.cache.put(character.id, stale)  # a read that began before the write ends after it
+    assert not built.cached(character.id)
+    assert built.load(Character, character.id).version == 2
+
+
+def test_this_processs_own_writes_keep_their_cached_copies():
+    built = store(cache=True)
+    character = Character.create(uuid4(), "Ada", 0, 0)
+    built.write(character)
+    built.write(moved(built.load(Character, character.id), 1))
+    built.note_versions([(character.id, 1), (character.id, 2)])
+    assert built.cached(character.id)
+
+
+def test_floors_are_bounded_and_a_dropped_floor_drops_its_copy():
+    built = store(cache=True)
+    built.floors = Floors(limit=2)
+    character = Character.create(uuid4(), "Ada", 0, 0)
+    built.write(character)
+    built.note_versions([(character.id, 1)])
+    assert built.cached(character.id)
+    built.note_versions([(uuid4(), 1), (uuid4(), 1)])  # the character's floor is the oldest: dropped
+    assert len(built.floors) == 2 and not built.floors.trails(character.id, 0)
+    assert not built.cached(character.id), "a copy whose floor is gone could not be checked: read again"
+    assert store().note_versions([(character.id, 1)]) is None  # without a cache there is nothing to drop
+
+
+def test_a_floor_only_rises():
+    floors = Floors(limit=3)
+    aggregate = uuid4()
+    assert floors.raise_to([(aggregate, 4), (aggregate, 2)]) == []
+    assert floors.trails(aggregate, 3) and not floors.trails(aggregate, 4) and not floors.trails(uuid4(), 0)
+    first, second = uuid4(), uuid4()
+    assert floors.raise_to([(first, 1), (second, 1)]) == []
+    assert floors.raise_to([(aggregate, 5), (uuid4(), 1)]) == [first], "the least recently raised goes first"
 
 
 def test_a_lost_race_pauses_a_little_longer_each_attempt_then_gives_up():
