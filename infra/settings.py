@@ -92,6 +92,12 @@ class Settings(BaseSettings):
     timer_poll_seconds: float = Field(
         0.05, gt=0, description="How often due timers (AI turns, reconnect windows) are looked for: their lateness."
     )
+    cache_follow_seconds: float = Field(
+        0.1,
+        gt=0,
+        description="Least time between rounds of following the log for the aggregate cache: how far another "
+        "process's write may be ahead of this process's reads of a cached aggregate (decisions catch up first).",
+    )
     turn_threads: int = Field(
         8, ge=1, le=64, description="Timers (and AI turns) a process fires side by side: their commits are shared."
     )

@@ -237,7 +237,9 @@ class Container(Foundation):
     def cache_follower(self) -> Follower:
         """The cache keeper on its own loop: other processes' writes reach this
         process's aggregate cache within a round (infra/cache_keeper.py)."""
-        return self._follower([self.cache_keeper])
+        channel, poll = self.recorder.channel_name, self.settings.projection_poll_seconds
+        every = self.settings.cache_follow_seconds  # one query a round, not one per commit
+        return Follower([self.cache_keeper], self.conninfo, channel=channel, poll_seconds=poll, coalesce_seconds=every)
 
     def keep_cache(self) -> None:
         """Follow the log for the aggregate cache, once per process."""
