@@ -14,6 +14,7 @@ neither. Rolling changes back is ``rollbacks``'.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -149,16 +150,19 @@ class Stewardship(Rollbacks):
     def relationship_soured(self, relationship_id: UUID, due: datetime) -> list[Written]:
         """``character_master``'s turn: a relationship turned hostile (answered
         if it still is), once per turning (``due``: when it turned)."""
-        relationship = self.store.load(Relationship, relationship_id)
+        with self.store.preloaded(relationship_id, REGISTRY):
+            relationship = self.store.load(Relationship, relationship_id)
         if relationship_type(relationship.value) != "hostile":
             return []
-        try:
-            pair = [self.store.load(Adventurer, c) for c in (relationship.first_id, relationship.second_id)]
-        except NotFound:
-            return []  # one of them is erased
-        key = f"hostile:{relationship.id}:{due.isoformat()}"
-        subject = (relationship, *pair)
-        return self._turn("character_master", Turn(key, relationship.world_id, subject, (), f"rift:{relationship.id}"))
+        key, memory = f"hostile:{relationship.id}:{due.isoformat()}", f"rift:{relationship.id}"
+        pair_ids = (relationship.first_id, relationship.second_id)
+        with self._preparing("character_master", key, relationship.world_id, memory, *pair_ids):
+            try:
+                pair = [self.store.load(Adventurer, c) for c in pair_ids]
+            except NotFound:
+                return []  # one of them is erased
+            subject = (relationship, *pair)
+            return self._turn("character_master", Turn(key, relationship.world_id, subject, (), memory))
 
     def survey(self, agent_key: UUID, due: datetime, scheduled: bool = True) -> list[Written]:
         """A surveyor's look at each world it serves (the read side's census of
@@ -201,7 +205,18 @@ class Stewardship(Rollbacks):
 
     def _turn(self, agent_type: str, turn: Turn) -> list[Written]:
         """Every agent of the type answers the turn (each once)."""
-        return [self._answer(agent, self.policies[agent_type], turn) for agent in self._agents_of(agent_type)]
+        with self._preparing(agent_type, turn.key, turn.world_id, turn.memory_type, *turn.depends):
+            return [self._answer(agent, self.policies[agent_type], turn) for agent in self._agents_of(agent_type)]
+
+    def _preparing(
+        self, agent_type: str, key: str, world_id: UUID, memory_type: str | None, *others: UUID
+    ) -> AbstractContextManager[None]:
+        """What the agents of the type will load to answer a turn (themselves,
+        their entries and memories, the world, ``others``), read at once."""
+        agents = self._agents_of(agent_type)
+        entries = [evolution_id(agent, key) for agent in agents]
+        memories = [memory_id(agent, world_id, memory_type or agent_type) for agent in agents]
+        return self.store.preloaded(*agents, *entries, *memories, world_id, *others)
 
     def _answer(self, agent: UUID, policy: AgentPolicy, turn: Turn) -> Written:
         """One agent's answer to the turn: its entry, written once (retried whole on a race)."""

@@ -24,13 +24,13 @@ from functools import partial
 from typing import Any, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application, LRUCache, ProcessingEvent
+from eventsourcing.application import AggregateNotFoundError, ProcessingEvent
 from eventsourcing.persistence import IntegrityError, Recording
 
 from domain.kernel.aggregate import Aggregate, Snapshot
+from domain.kernel.caching import CachingApplication, project
 from domain.kernel.combining import Batch, Combined, Combiner
 from domain.kernel.errors import ConcurrentWrite, NotFound, PermissionDenied, VersionConflict
-from domain.kernel.floors import Floors
 from domain.kernel.holdings import Holdings, holdings_id
 from domain.kernel.saving import check_bound, collect, recordings_of, snapshots_due
 
@@ -52,7 +52,7 @@ class Written:
     position: int | None
 
 
-class Lorekeeper(Application[UUID]):
+class Lorekeeper(CachingApplication):
     """The event store of every context. With an aggregate cache configured,
     cached aggregates are trusted rather than fast-forwarded on every load: the
     store's unique (id, version) key still refuses any write based on a stale
@@ -79,10 +79,6 @@ class Lorekeeper(Application[UUID]):
         # (eventsourcing declares it a ClassVar; an instance attribute overrides it.)
         intervals: dict[Any, int] = {Holdings: 100, **(snapshot_intervals or {})}
         self.snapshotting_intervals = intervals  # type: ignore[misc]
-        # Plain counters (the domain imports no metrics library); infra exports them.
-        self.cache_lookups = 0
-        self.cache_hits = 0
-        self.floors = Floors()  # the versions other writers reached (kernel/floors.py)
         self._stripes = [threading.RLock() for _ in range(_LOCK_STRIPES)]
         self.pause: Callable[[float], None] = time.sleep  # between attempts of ``change`` (a test seam)
         self.combiner = Combiner(self)
@@ -158,6 +154,7 @@ class Lorekeeper(Application[UUID]):
         instance the cache holds, now with unsaved events)."""
         try:
             check_bound(aggregates)
+            self._written(a.id for a in aggregates)
             try:
                 yield
             except IntegrityError as e:
@@ -185,44 +182,6 @@ class Lorekeeper(Application[UUID]):
 
     # -- reading ----------------------------------------------------------------
 
-    def cached(self, *aggregate_ids: UUID) -> bool:
-        """True if loading these aggregates needs no database read."""
-        return all(self._trusted_copy(i) is not None for i in aggregate_ids)
-
-    def _trusted_copy(self, aggregate_id: UUID) -> Any:
-        """The cached copy of the aggregate, unless there is none or it trails
-        what another process wrote (a peek: not an LRU access)."""
-        cache = self.repository.cache
-        entry = cache.cache.get(aggregate_id) if cache is not None else None
-        if entry is None:
-            return None
-        copy = entry[LRUCache.RESULT] if isinstance(cache, LRUCache) else entry
-        return None if self.floors.trails(aggregate_id, copy.version) else copy
-
-    def note_versions(self, versions: Iterable[tuple[UUID, int]]) -> None:
-        """The log says these aggregates reached these versions (a process's
-        follower of the log calls this with every write it sees, this process's
-        own included): a cached copy that trails them is dropped now, and one
-        put back by a read that raced the write is read again at its next load."""
-        versions = list(versions)
-        dropped = self.floors.raise_to(versions)
-        if self.repository.cache is None:
-            return
-        for aggregate_id in dropped:
-            self.evict(aggregate_id)
-        for aggregate_id, _ in versions:
-            if aggregate_id in self.repository.cache.cache and self._trusted_copy(aggregate_id) is None:
-                self.evict(aggregate_id)
-
-    def _forget(self, processing: ProcessingEvent[UUID]) -> None:
-        for aggregate_id in processing.aggregates:
-            self.evict(aggregate_id)
-
-    def evict(self, aggregate_id: UUID) -> None:
-        if self.repository.cache is not None:
-            with contextlib.suppress(KeyError):
-                self.repository.cache.get(aggregate_id, evict=True)
-
     def load(
         self,
         cls: type[A],
@@ -232,12 +191,14 @@ class Lorekeeper(Application[UUID]):
     ) -> A:
         """The aggregate, checked for type, ownership (when an actor is given)
         and version (when one is expected)."""
+        if self.known_absent(aggregate_id):
+            raise _not_found(cls, aggregate_id)
         cache = self.repository.cache
         if cache is not None:
             self.cache_lookups += 1
             self.cache_hits += aggregate_id in cache.cache  # a peek, not a second (locked) LRU access
         try:
-            aggregate: Any = self.repository.get(aggregate_id)
+            aggregate: Any = self.repository.get(aggregate_id, projector_func=project)
             if (
                 aggregate.pending_events
                 or self.floors.trails(aggregate_id, aggregate.version)
@@ -246,7 +207,7 @@ class Lorekeeper(Application[UUID]):
                 # A cached copy someone changed without saving, or one that
                 # trails a write made elsewhere: read the store instead.
                 self.evict(aggregate_id)
-                aggregate = self.repository.get(aggregate_id)
+                aggregate = self.repository.get(aggregate_id, projector_func=project)
         except AggregateNotFoundError:
             raise _not_found(cls, aggregate_id) from None
         if not isinstance(aggregate, cls):
@@ -263,7 +224,7 @@ class Lorekeeper(Application[UUID]):
     def load_at(self, cls: type[A], aggregate_id: UUID, version: int) -> A:
         """The aggregate as it was at ``version`` (nearest snapshot plus replay)."""
         try:
-            aggregate: Any = self.repository.get(aggregate_id, version=version)
+            aggregate: Any = self.repository.get(aggregate_id, version=version, projector_func=project)
         except AggregateNotFoundError:
             raise _not_found(cls, aggregate_id) from None
         if not isinstance(aggregate, cls):

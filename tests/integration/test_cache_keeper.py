@@ -1,7 +1,8 @@
 """Two processes on one event store, each with its aggregate cache (as
 ``lorekeeper serve`` runs the API and the projector process): what one writes,
 the other reads, although it had cached the aggregate before, and a decision
-the other makes on an aggregate it only reads sees the write that set it off."""
+the other makes on an aggregate it only reads sees the write that set it off.
+And a preloaded block reads many aggregates in two queries."""
 
 from __future__ import annotations
 
@@ -13,8 +14,12 @@ from uuid import uuid4
 import orjson
 import pytest
 
+from domain.accounts import Player
 from domain.adventure import AdventureUseCases, Relationship
 from domain.adventure.relationships import relationship_id
+from domain.kernel.aggregate import Snapshot
+from domain.kernel.holdings import Holdings, holdings_id
+from domain.narrative import SaveSlot
 from infra.entrypoints.bootstrap import Container
 from infra.fanout.ai import TURNS_TOPIC, AiConsumer
 from infra.fanout.messages import Message
@@ -107,3 +112,47 @@ def test_an_ai_member_learns_the_log_before_a_batch_of_turns():
     consumer.apply_all(None, [])
     assert calls == ["refresh", "turn", "turn"], "no turns, nothing to learn"
     consumer.calls.close()
+
+
+def test_a_preloaded_block_reads_many_aggregates_at_once(database, tmp_path, container):
+    """Aggregates written by one process are read by another's preload in two
+    queries, snapshots included, and the block's loads ask nothing more; one
+    not in the store is known absent inside the block (no query either), and
+    found once this thread writes it."""
+    here = app_of(container)
+    owner = here.accounts.create_player().aggregate
+    slots = [here.narrative.open_save_slot(owner.id, f"s{n}").aggregate.id for n in range(3)]
+    for version in range(1, 6):
+        here.narrative.save_progress(slots[0], {"v": version}, expected_version=version)
+    container.store.snapshots.put([Snapshot.take(container.store.load(SaveSlot, slots[0]))])
+    here.narrative.save_progress(slots[0], {"v": 6}, expected_version=6)  # one event past the snapshot
+    newcomer = uuid4()
+    reader = Container(make_settings(database, tmp_path))
+    try:
+        store = reader.store
+        asked: list[str] = []
+        for recorder, name in ((store.recorder, "select_after"), (store.snapshots.recorder, "select_latest")):
+            setattr(recorder, name, counted(getattr(recorder, name), name, asked))
+        store.recorder.select_events = counted(store.recorder.select_events, "select_events", asked)
+        store.snapshots.recorder.select_events = counted(store.snapshots.recorder.select_events, "snapshot", asked)
+        with store.preloaded(*slots, owner.id, holdings_id(newcomer)):
+            assert sorted(asked) == ["select_after", "select_latest"]
+            assert store.load(SaveSlot, slots[0]).version == 7
+            assert store.load(SaveSlot, slots[0]).narrative_state == {"v": 6}
+            assert store.load(Player, owner.id).id == owner.id
+            holdings = store.holdings(newcomer)
+            assert [type(e).__name__ for e in holdings.pending_events] == ["Created"], "known absent: a new one"
+            assert sorted(asked) == ["select_after", "select_latest"], "nothing more asked inside the block"
+            store.write(holdings)
+            assert store.load(Holdings, holdings_id(newcomer)).id == holdings.id, "found once written"
+        assert not store.known_absent(holdings_id(newcomer)), "absent only inside the block"
+    finally:
+        reader.close()
+
+
+def counted(call, name: str, asked: list[str]):
+    def counting(*args, **kwargs):
+        asked.append(name)
+        return call(*args, **kwargs)
+
+    return counting

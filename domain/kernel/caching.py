@@ -1,0 +1,143 @@
+"""The store's aggregate cache: which copies it trusts, what the log says other
+processes wrote, and reading many aggregates in one go.
+
+The store trusts a cached aggregate instead of reading it again before every
+command; a write from a stale copy is refused by the store's unique
+``(originator_id, originator_version)`` key. A copy that is only read is held
+to the log instead: ``note_versions`` (fed by infra/cache_keeper.py) raises
+each aggregate's floor (kernel/floors.py), and a copy below it is not trusted.
+
+``preloaded`` reads the aggregates a turn is about to load that the cache does
+not hold, all at once: with eventsourcing's repository each load that misses
+is two round trips (its latest snapshot, then the events after it), one after
+another, and an AI's turn loads up to nine aggregates. The recorders offer the
+batched reads (``select_latest``, ``select_after``: infra/persistence.py); an
+in-memory store has none, and ``preloaded`` reads nothing there.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import Application, LRUCache, ProcessingEvent
+
+from domain.kernel.floors import Floors
+
+PRELOAD_MAX = 64  # aggregates read by one query at most
+
+
+def project(aggregate: Any, events: Iterable[Any]) -> Any:
+    """eventsourcing's ``project_aggregate`` without its check that each event
+    is a ``CanMutateProtocol``: a runtime protocol check costs several
+    microseconds an event (4% of the projector process taking agents' turns),
+    and every event of this store is one of the kernel's, which can mutate."""
+    for event in events:
+        aggregate = event.mutate(aggregate)
+    return aggregate
+
+
+class CachingApplication(Application[UUID]):
+    def __init__(self, env: Any = None) -> None:
+        super().__init__(env)
+        # Plain counters (the domain imports no metrics library); infra exports them.
+        self.cache_lookups = 0
+        self.cache_hits = 0
+        self.floors = Floors()  # the versions other writers reached
+        self._absent = threading.local()  # what the preloaded block this thread is in found missing
+
+    def cached(self, *aggregate_ids: UUID) -> bool:
+        """True if loading these aggregates needs no database read."""
+        return all(self._trusted_copy(i) is not None for i in aggregate_ids)
+
+    def _trusted_copy(self, aggregate_id: UUID) -> Any:
+        """The cached copy of the aggregate, unless there is none or it trails
+        what another process wrote (a peek: not an LRU access)."""
+        cache = self.repository.cache
+        entry = cache.cache.get(aggregate_id) if cache is not None else None
+        if entry is None:
+            return None
+        copy = entry[LRUCache.RESULT] if isinstance(cache, LRUCache) else entry
+        return None if self.floors.trails(aggregate_id, copy.version) else copy
+
+    def note_versions(self, versions: Iterable[tuple[UUID, int]]) -> None:
+        """The log says these aggregates reached these versions (a process's
+        follower of the log calls this with every write it sees, this process's
+        own included): a cached copy that trails them is dropped now, and one
+        put back by a read that raced the write is read again at its next load."""
+        versions = list(versions)
+        dropped = self.floors.raise_to(versions)
+        if self.repository.cache is None:
+            return
+        for aggregate_id in dropped:
+            self.evict(aggregate_id)
+        for aggregate_id, _ in versions:
+            if aggregate_id in self.repository.cache.cache and self._trusted_copy(aggregate_id) is None:
+                self.evict(aggregate_id)
+
+    def _forget(self, processing: ProcessingEvent[UUID]) -> None:
+        for aggregate_id in processing.aggregates:
+            self.evict(aggregate_id)
+
+    def evict(self, aggregate_id: UUID) -> None:
+        if self.repository.cache is not None:
+            with contextlib.suppress(KeyError):
+                self.repository.cache.get(aggregate_id, evict=True)
+
+    # -- reading many at once -------------------------------------------------------
+
+    @contextlib.contextmanager
+    def preloaded(self, *aggregate_ids: UUID) -> Iterator[None]:
+        """Read into the cache, in two round trips, the aggregates among these
+        that it does not hold or no longer trusts, for the loads inside the
+        block. Those not in the store at all are remembered by this thread for
+        the block: a load of one finds it absent without asking again (an
+        aggregate someone creates meanwhile is refused at write by the store's
+        unique key, as any stale copy is)."""
+        cache = self.repository.cache
+        latest = getattr(self.snapshots.recorder, "select_latest", None) if self.snapshots else None
+        after = getattr(self.recorder, "select_after", None)
+        wanted = [i for i in dict.fromkeys(aggregate_ids) if self._trusted_copy(i) is None and not self.known_absent(i)]
+        absent: set[UUID] = set()
+        if cache is not None and after is not None:
+            for start in range(0, len(wanted), PRELOAD_MAX):
+                absent |= self._preload(cache, latest, after, wanted[start : start + PRELOAD_MAX])
+        outer = getattr(self._absent, "ids", None)
+        self._absent.ids = absent | (outer or set())
+        try:
+            yield
+        finally:
+            self._absent.ids = outer
+
+    def _preload(self, cache: Any, latest: Any, after: Any, wanted: list[UUID]) -> set[UUID]:
+        """Read ``wanted`` into the cache; returns those the store does not have."""
+        absent: set[UUID] = set()
+        snapshots = {s.originator_id: s for s in latest(wanted)} if latest is not None else {}
+        events: dict[UUID, list[Any]] = defaultdict(list)
+        for stored in after([(i, snapshots[i].originator_version if i in snapshots else 0) for i in wanted]):
+            events[stored.originator_id].append(stored)
+        for aggregate_id in wanted:
+            stored = [snapshots[aggregate_id]] if aggregate_id in snapshots else []  # one mapper maps both
+            taken = [self.mapper.to_domain_event(s) for s in [*stored, *events.get(aggregate_id, ())]]
+            aggregate = project(None, taken)
+            if aggregate is None:
+                absent.add(aggregate_id)
+            elif self._trusted_copy(aggregate_id) is None:  # a write here may have put a newer copy meanwhile
+                cache.put(aggregate_id, aggregate)
+        return absent
+
+    def _written(self, aggregate_ids: Iterable[UUID]) -> None:
+        """Aggregates this thread writes are absent no longer (written, or found
+        there by the write that failed)."""
+        absent: set[UUID] | None = getattr(self._absent, "ids", None)
+        if absent:
+            absent.difference_update(aggregate_ids)
+
+    def known_absent(self, aggregate_id: UUID) -> bool:
+        """True if a preload of the block this thread is in found no such aggregate."""
+        absent: set[UUID] | None = getattr(self._absent, "ids", None)
+        return absent is not None and aggregate_id in absent
