@@ -122,3 +122,13 @@ def test_projecting_mutates_event_by_event_and_nothing_stays_nothing():
     assert project(None, []) is None
     rebuilt = project(None, events)
     assert (rebuilt.id, rebuilt.version, rebuilt.position_x) == (character.id, 3, 1)
+
+
+def test_without_snapshots_a_block_reads_the_events_alone():
+    built = batched(store(cache=True))
+    (character,) = characters(built, 1, moves=2)
+    built.evict(character)
+    del built.snapshots.recorder.select_latest  # type: ignore[union-attr]
+    with built.preloaded(character):
+        assert built.cached(character)
+        assert built.load(Character, character).version == 3

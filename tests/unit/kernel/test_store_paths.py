@@ -246,6 +246,7 @@ def test_a_cached_copy_the_log_says_is_behind_is_read_again_though_only_read():
     assert built.load(Character, character.id).version == 1, "trusted until the log says otherwise"
     built.note_versions([(character.id, 2), (character.id, 3), (uuid4(), 7)])
     assert not built.cached(character.id), "dropped as soon as the log says so"
+    assert character.id not in built.repository.cache.cache, "not merely distrusted: gone"
     assert built.load(Character, character.id).version == 3
     assert built.cached(character.id)
     built.note_versions([(character.id, 2)])  # an older version changes nothing
@@ -294,6 +295,7 @@ def test_a_floor_only_rises():
     first, second = uuid4(), uuid4()
     assert floors.raise_to([(first, 1), (second, 1)]) == []
     assert floors.raise_to([(aggregate, 5), (uuid4(), 1)]) == [first], "the least recently raised goes first"
+    assert floors.raise_to([(second, 1), (uuid4(), 1)]) == [second], "the same version again is no raise"
 
 
 def test_a_lost_race_pauses_a_little_longer_each_attempt_then_gives_up():
@@ -343,3 +345,15 @@ def test_write_answers_the_last_position_or_none():
     character = moved(Character.create(uuid4(), "Ada", 0, 0), 2)
     assert built.write(character) == 3
     assert built.write(character) is None
+
+
+def test_a_plain_unbounded_cache_is_held_to_the_log_too():
+    built = Lorekeeper(
+        {**MEMORY, "AGGREGATE_CACHE_MAXSIZE": "0", "AGGREGATE_CACHE_FASTFORWARD": "n"}, aggregates=[Character]
+    )
+    built.mapper.keys = MemoryKeys()  # type: ignore[attr-defined]
+    character = Character.create(uuid4(), "Ada", 0, 0)
+    built.write(character)
+    assert built.cached(character.id)
+    built.note_versions([(character.id, 2)])
+    assert not built.cached(character.id)
