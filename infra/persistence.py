@@ -183,17 +183,12 @@ class EventsInBinary(PostgresAggregateRecorder):
     # -- many aggregates at once (Lorekeeper.preloaded: domain/kernel/caching.py) ----------
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
-    def select_latest(self, originator_ids: Sequence[UUID]) -> list[StoredEvent]:
-        """Each aggregate's last stored event, in one query (of the snapshots'
-        table: each aggregate's latest snapshot)."""
-        return self._select(self._latest_statement, [array_literal(originator_ids)])
-
-    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
-    def select_after(self, after: Sequence[tuple[UUID, int]]) -> list[StoredEvent]:
-        """Each aggregate's events past the version given, in version order, in one query."""
-        return self._select(
-            self._after_statement, [array_literal(i for i, _ in after), array_literal(v for _, v in after)]
-        )
+    def select_aggregates(self, originator_ids: Sequence[UUID]) -> list[StoredEvent]:
+        """What rebuilds each of these aggregates, in one query: its latest
+        snapshot (from the snapshots' table beside this one) and then its
+        events after it, aggregate by aggregate, in order. For the
+        application's recorder (the events' table)."""
+        return self._select(self._aggregates_statement, [array_literal(originator_ids)])
 
     def _select(self, statement: Composed, params: list[Any]) -> list[StoredEvent]:
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
@@ -209,20 +204,26 @@ class EventsInBinary(PostgresAggregateRecorder):
             ]
 
     @cached_property
-    def _latest_statement(self) -> Composed:
+    def _aggregates_statement(self) -> Composed:
+        # eventsourcing names the tables after the application: <name>_events, <name>_snapshots.
+        snapshots = self.events_table_name.removesuffix("_events") + "_snapshots"
         return SQL(
-            "SELECT DISTINCT ON (originator_id) originator_id, originator_version, topic, state FROM {schema}.{table} "
-            "WHERE originator_id = ANY(%s::uuid[]) ORDER BY originator_id, originator_version DESC"
-        ).format(schema=Identifier(self.datastore.schema), table=Identifier(self.events_table_name))
-
-    @cached_property
-    def _after_statement(self) -> Composed:
-        return SQL(
-            "SELECT e.originator_id, e.originator_version, e.topic, e.state "
-            "FROM unnest(%s::uuid[], %s::int[]) AS t(id, gt) "
-            "JOIN {schema}.{table} e ON e.originator_id = t.id AND e.originator_version > t.gt "
-            "ORDER BY e.originator_id, e.originator_version"
-        ).format(schema=Identifier(self.datastore.schema), table=Identifier(self.events_table_name))
+            "WITH wanted AS (SELECT unnest(%s::uuid[]) AS id), "
+            "latest AS (SELECT DISTINCT ON (originator_id) originator_id, originator_version, topic, state "
+            "FROM {schema}.{snapshots} WHERE originator_id IN (SELECT id FROM wanted) "
+            "ORDER BY originator_id, originator_version DESC) "
+            "SELECT originator_id, originator_version, topic, state, 0 AS part FROM latest "
+            "UNION ALL "
+            "SELECT e.originator_id, e.originator_version, e.topic, e.state, 1 FROM wanted w "
+            "LEFT JOIN latest s ON s.originator_id = w.id "
+            "JOIN {schema}.{events} e ON e.originator_id = w.id "
+            "AND e.originator_version > coalesce(s.originator_version, 0) "
+            "ORDER BY 1, 5, 2"
+        ).format(
+            schema=Identifier(self.datastore.schema),
+            snapshots=Identifier(snapshots),
+            events=Identifier(self.events_table_name),
+        )
 
 
 def array_literal(values: Iterable[object]) -> str:

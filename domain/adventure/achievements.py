@@ -81,6 +81,12 @@ RULES = (
 BY_NAME = {rule.name: rule for rule in RULES}
 
 
+def meets_any(character: Adventurer) -> bool:
+    """True if the character meets a rule at all: only then can a check
+    unlock anything, so only then is the player's record worth reading."""
+    return any(rule.holds(character) is not None for rule in RULES)
+
+
 def achievements_id(player_id: UUID) -> UUID:
     return uuid5(NAMESPACE_URL, f"lorekeeper:/adventure/achievements/{player_id}")
 

@@ -18,7 +18,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from domain.adventure import inventory
-from domain.adventure.achievements import Achievements, achievements_id
+from domain.adventure.achievements import Achievements, achievements_id, meets_any
 from domain.adventure.building import Building
 from domain.adventure.characters import Adventurer
 from domain.adventure.questing import Questing
@@ -225,6 +225,8 @@ class AdventureUseCases(Worldkeeping):
             character = self.character(character_id)
         except NotFound:
             return None
+        if not meets_any(character):
+            return None  # nothing to unlock: the player's record is not read (most checks)
         owner = character.owner
 
         def step() -> Written:

@@ -10,9 +10,9 @@ each aggregate's floor (kernel/floors.py), and a copy below it is not trusted.
 ``preloaded`` reads the aggregates a turn is about to load that the cache does
 not hold, all at once: with eventsourcing's repository each load that misses
 is two round trips (its latest snapshot, then the events after it), one after
-another, and an AI's turn loads up to nine aggregates. The recorders offer the
-batched reads (``select_latest``, ``select_after``: infra/persistence.py); an
-in-memory store has none, and ``preloaded`` reads nothing there.
+another, and an AI's turn loads up to nine aggregates. PostgreSQL's recorder
+offers the batched read (``select_aggregates``, infra/persistence.py: one
+query); an in-memory store has none, and ``preloaded`` reads nothing there.
 """
 
 from __future__ import annotations
@@ -92,20 +92,19 @@ class CachingApplication(Application[UUID]):
 
     @contextlib.contextmanager
     def preloaded(self, *aggregate_ids: UUID) -> Iterator[None]:
-        """Read into the cache, in two round trips, the aggregates among these
+        """Read into the cache, in one query, the aggregates among these
         that it does not hold or no longer trusts, for the loads inside the
         block. Those not in the store at all are remembered by this thread for
         the block: a load of one finds it absent without asking again (an
         aggregate someone creates meanwhile is refused at write by the store's
         unique key, as any stale copy is)."""
         cache = self.repository.cache
-        latest = getattr(self.snapshots.recorder, "select_latest", None) if self.snapshots else None
-        after = getattr(self.recorder, "select_after", None)
+        read = getattr(self.recorder, "select_aggregates", None)
         wanted = [i for i in dict.fromkeys(aggregate_ids) if self._trusted_copy(i) is None and not self.known_absent(i)]
         absent: set[UUID] = set()
-        if cache is not None and after is not None:
+        if cache is not None and read is not None:
             for start in range(0, len(wanted), PRELOAD_MAX):
-                absent |= self._preload(cache, latest, after, wanted[start : start + PRELOAD_MAX])
+                absent |= self._preload(cache, read, wanted[start : start + PRELOAD_MAX])
         outer = getattr(self._absent, "ids", None)
         self._absent.ids = absent | (outer or set())
         try:
@@ -113,17 +112,14 @@ class CachingApplication(Application[UUID]):
         finally:
             self._absent.ids = outer
 
-    def _preload(self, cache: Any, latest: Any, after: Any, wanted: list[UUID]) -> set[UUID]:
+    def _preload(self, cache: Any, read: Any, wanted: list[UUID]) -> set[UUID]:
         """Read ``wanted`` into the cache; returns those the store does not have."""
+        stored: dict[UUID, list[Any]] = defaultdict(list)
+        for row in read(wanted):  # each one's latest snapshot, then its events after it
+            stored[row.originator_id].append(row)
         absent: set[UUID] = set()
-        snapshots = {s.originator_id: s for s in latest(wanted)} if latest is not None else {}
-        events: dict[UUID, list[Any]] = defaultdict(list)
-        for stored in after([(i, snapshots[i].originator_version if i in snapshots else 0) for i in wanted]):
-            events[stored.originator_id].append(stored)
         for aggregate_id in wanted:
-            stored = [snapshots[aggregate_id]] if aggregate_id in snapshots else []  # one mapper maps both
-            taken = [self.mapper.to_domain_event(s) for s in [*stored, *events.get(aggregate_id, ())]]
-            aggregate = project(None, taken)
+            aggregate = project(None, [self.mapper.to_domain_event(s) for s in stored.get(aggregate_id, ())])
             if aggregate is None:
                 absent.add(aggregate_id)
             elif self._trusted_copy(aggregate_id) is None:  # a write here may have put a newer copy meanwhile

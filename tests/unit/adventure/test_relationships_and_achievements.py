@@ -7,7 +7,7 @@ from uuid import uuid4
 
 import pytest
 
-from domain.adventure.achievements import ACHIEVEMENT_CHECK, Achievements, achievements_id, policies
+from domain.adventure.achievements import ACHIEVEMENT_CHECK, Achievements, achievements_id, meets_any, policies
 from domain.adventure.characters import Adventurer
 from domain.adventure.relationships import (
     HISTORY_MAX,
@@ -16,7 +16,7 @@ from domain.adventure.relationships import (
     relationship_id,
     relationship_type,
 )
-from domain.kernel.errors import InvalidCommand, PermissionDenied
+from domain.kernel.errors import InvalidCommand, NotFound, PermissionDenied
 from domain.kernel.timers import SetTimer
 from tests.unit.adventure.helpers import PLANKS, adventure, rolls
 
@@ -83,6 +83,18 @@ def test_the_policy_checks_a_character_after_each_craft_experience_or_relationsh
         if isinstance(e, Adventurer.ExperienceGained)  # type: ignore[attr-defined]
     ]
     assert list(rules[event.TOPIC](event)) == [SetTimer(ACHIEVEMENT_CHECK, ada, event.timestamp)]
+
+
+def test_a_character_who_meets_no_rule_leaves_the_players_record_unread():
+    game, _, player, ada, _ = adventure()
+    assert not meets_any(game.character(ada))
+    load, loaded = game.store.load, []
+    game.store.load = lambda cls, *args, **kwargs: loaded.append(cls) or load(cls, *args, **kwargs)
+    assert game.check_achievements(ada, datetime.now(UTC)) is None
+    assert loaded == [Adventurer], "the character alone"
+    del game.store.load
+    with pytest.raises(NotFound):
+        game.store.load(Achievements, achievements_id(player))
 
 
 def test_achievements_unlock_once_however_often_they_are_checked():

@@ -18,21 +18,19 @@ from tests.unit.kernel.test_store_paths import moved, store
 
 
 def batched(built: Lorekeeper, asked: list[list[UUID]] | None = None) -> Lorekeeper:
-    """The store with ``select_latest`` and ``select_after``; ``asked`` records
-    each batch of ids read."""
+    """The store with ``select_aggregates`` (PostgreSQL's recorder's batched
+    read, built on the in-memory recorders); ``asked`` records each batch read."""
 
-    def latest(ids):
+    def select_aggregates(ids):
         if asked is not None:
             asked.append(list(ids))
-        assert built.snapshots is not None
-        found = (built.snapshots.recorder.select_events(i, desc=True, limit=1) for i in ids)
-        return [snapshots[0] for snapshots in found if snapshots]
+        rows = []
+        for i in ids:
+            latest = built.snapshots.recorder.select_events(i, desc=True, limit=1) if built.snapshots else []
+            rows += [*latest, *built.recorder.select_events(i, gt=latest[0].originator_version if latest else None)]
+        return rows
 
-    def after(pairs):
-        return [event for i, gt in pairs for event in built.recorder.select_events(i, gt=gt)]
-
-    built.recorder.select_after = after  # type: ignore[attr-defined]
-    built.snapshots.recorder.select_latest = latest  # type: ignore[union-attr]
+    built.recorder.select_aggregates = select_aggregates  # type: ignore[attr-defined]
     return built
 
 
@@ -111,7 +109,7 @@ def test_a_preload_never_puts_back_an_older_copy_than_one_written_meanwhile():
         built.write(moved(built.load(Character, character), 1))
         return first
 
-    built.recorder.select_after = read_then_written_here  # type: ignore[attr-defined]
+    built.recorder.select_aggregates = read_then_written_here  # type: ignore[attr-defined]
     with built.preloaded(character):
         assert built.load(Character, character).version == 2
 
@@ -125,10 +123,11 @@ def test_projecting_mutates_event_by_event_and_nothing_stays_nothing():
 
 
 def test_without_snapshots_a_block_reads_the_events_alone():
-    built = batched(store(cache=True))
+    built = store(cache=True)
+    built.snapshots = None
+    batched(built)
     (character,) = characters(built, 1, moves=2)
     built.evict(character)
-    del built.snapshots.recorder.select_latest  # type: ignore[union-attr]
     with built.preloaded(character):
         assert built.cached(character)
         assert built.load(Character, character).version == 3
