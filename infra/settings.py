@@ -99,7 +99,11 @@ class Settings(BaseSettings):
         "process's write may be ahead of this process's reads of a cached aggregate (decisions catch up first).",
     )
     turn_threads: int = Field(
-        8, ge=1, le=64, description="Timers (and AI turns) a process fires side by side: their commits are shared."
+        32,
+        ge=1,
+        le=64,
+        description="Timers (and AI turns) a process fires side by side: their commits are shared. A turn mostly "
+        "waits (its reads, its commit), so more than cores: heroes' turns at 600/s, p99 2.6 s with 8, 99 ms with 32.",
     )
     read_wait_max_seconds: float = 5.0
     read_wait_max_waiters: int = Field(

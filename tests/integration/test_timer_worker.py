@@ -76,6 +76,20 @@ def test_a_failing_handler_is_tried_again_later_then_dead_lettered(container):
     assert letter.ref == f"test.fail/{subject}" and "the handler broke" in letter.error
 
 
+def test_in_one_claim_the_timers_that_fired_are_forgotten_and_the_one_that_failed_stays(container):
+    fine = set_timers(container, "test.ping", 5)
+    (broken,) = set_timers(container, "test.fail", 1)
+
+    def failing(subject: UUID, due: datetime) -> None:
+        raise ValueError("the handler broke")
+
+    worker = TimerWorker(container.pool, {"test.ping": lambda s, d: None, "test.fail": failing}, threads=2)
+    assert worker.fire_due(NOW + timedelta(seconds=1)) == 6
+    (left,) = timers(container)
+    assert (left["subject"], left["attempts"]) == (broken, 1) and broken not in fine
+    worker.calls.close()
+
+
 def test_a_timer_of_no_known_kind_is_dead_lettered_at_once(container):
     (subject,) = set_timers(container, "test.nobody", 1)
     worker = TimerWorker(container.pool, {})
