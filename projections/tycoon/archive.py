@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from projections.db import Pool
-from projections.tycoon.heroes import ACTIVITY_LOG
+from projections.tycoon.hero_tables import ACTIVITY_LOG
 
 ARCHIVE = f"{ACTIVITY_LOG.schema}.activity_log_archive"
 BATCH = 10_000
