@@ -105,12 +105,16 @@ class CachingApplication(Application[UUID]):
         if cache is not None and read is not None:
             for start in range(0, len(wanted), PRELOAD_MAX):
                 absent |= self._preload(cache, read, wanted[start : start + PRELOAD_MAX])
-        outer = getattr(self._absent, "ids", None)
-        self._absent.ids = absent | (outer or set())
+        outer: set[UUID] | None = getattr(self._absent, "ids", None)
+        if outer is None:
+            self._absent.ids = absent
+        else:  # a block inside another shares its set: what either finds absent, or writes, holds for both
+            outer |= absent
         try:
             yield
         finally:
-            self._absent.ids = outer
+            if outer is None:
+                self._absent.ids = None
 
     def _preload(self, cache: Any, read: Any, wanted: list[UUID]) -> set[UUID]:
         """Read ``wanted`` into the cache; returns those the store does not have."""

@@ -86,9 +86,12 @@ def test_what_a_block_finds_absent_is_absent_inside_it_until_written():
         with built.preloaded(missing):  # a block inside keeps what the outer one found
             assert built.known_absent(missing)
         assert built.known_absent(missing)
-        built._written([missing])  # as a save of it does
-        assert not built.known_absent(missing), "written (or found by a failed write): no longer absent"
-    assert not built.known_absent(missing)
+        other = uuid4()
+        with built.preloaded(other):
+            built._written([missing])  # as a save of it does, inside the inner block
+        assert not built.known_absent(missing), "written (or found by a failed write): absent no longer, outside too"
+        assert built.known_absent(other), "what the inner block found absent holds for the rest of the outer"
+    assert not built.known_absent(missing) and not built.known_absent(other)
 
 
 def test_a_block_without_batched_reads_or_a_cache_reads_nothing_and_knows_nothing_absent():
