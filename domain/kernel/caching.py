@@ -1,5 +1,7 @@
-"""The store's aggregate cache: which copies it trusts, what the log says other
-processes wrote, and reading many aggregates in one go.
+"""How the store reads: loading an aggregate (type, ownership and version
+checked), its aggregate cache (which copies it trusts, what the log says other
+processes wrote), and reading many aggregates in one go. Writing and the
+load-decide-save loop are store.py's.
 
 The store trusts a cached aggregate instead of reading it again before every
 command; a write from a stale copy is refused by the store's unique
@@ -21,12 +23,17 @@ import contextlib
 import threading
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import Application, LRUCache, ProcessingEvent
+from eventsourcing.application import AggregateNotFoundError, Application, LRUCache, ProcessingEvent
 
+from domain.kernel.aggregate import Aggregate
+from domain.kernel.errors import NotFound, PermissionDenied, VersionConflict
 from domain.kernel.floors import Floors
+from domain.kernel.holdings import Holdings, holdings_id
+
+A = TypeVar("A", bound=Aggregate)
 
 PRELOAD_MAX = 64  # aggregates read by one query at most
 
@@ -141,3 +148,66 @@ class CachingApplication(Application[UUID]):
         """True if a preload of the block this thread is in found no such aggregate."""
         absent: set[UUID] | None = getattr(self._absent, "ids", None)
         return absent is not None and aggregate_id in absent
+
+    # -- loading -------------------------------------------------------------------------
+
+    def load(
+        self,
+        cls: type[A],
+        aggregate_id: UUID,
+        expected_version: int | None = None,
+        actor_id: UUID | None = None,
+    ) -> A:
+        """The aggregate, checked for type, ownership (when an actor is given)
+        and version (when one is expected)."""
+        if self.known_absent(aggregate_id):
+            raise _not_found(cls, aggregate_id)
+        cache = self.repository.cache
+        if cache is not None:
+            self.cache_lookups += 1
+            self.cache_hits += aggregate_id in cache.cache  # a peek, not a second (locked) LRU access
+        try:
+            aggregate: Any = self.repository.get(aggregate_id, projector_func=project)
+            if (
+                aggregate.pending_events
+                or self.floors.trails(aggregate_id, aggregate.version)
+                or (expected_version is not None and aggregate.version < expected_version)
+            ):
+                # A cached copy someone changed without saving, or one that
+                # trails a write made elsewhere: read the store instead.
+                self.evict(aggregate_id)
+                aggregate = self.repository.get(aggregate_id, projector_func=project)
+        except AggregateNotFoundError:
+            raise _not_found(cls, aggregate_id) from None
+        if not isinstance(aggregate, cls):
+            raise _not_found(cls, aggregate_id)
+        if actor_id is not None and aggregate.owner_id != actor_id:
+            raise PermissionDenied(f"{cls.__name__} {aggregate_id} belongs to another player")
+        if expected_version is not None and aggregate.version != expected_version:
+            raise VersionConflict(
+                f"expected version {expected_version}, current version is {aggregate.version}",
+                current_version=aggregate.version,
+            )
+        return aggregate
+
+    def load_at(self, cls: type[A], aggregate_id: UUID, version: int) -> A:
+        """The aggregate as it was at ``version`` (nearest snapshot plus replay)."""
+        try:
+            aggregate: Any = self.repository.get(aggregate_id, version=version, projector_func=project)
+        except AggregateNotFoundError:
+            raise _not_found(cls, aggregate_id) from None
+        if not isinstance(aggregate, cls):
+            raise _not_found(cls, aggregate_id)
+        return aggregate
+
+    def holdings(self, player_id: UUID) -> Holdings:
+        """What the player owns (a new, unsaved ``Holdings`` if nothing yet):
+        acquire what a command creates and save it in the same write."""
+        try:
+            return self.load(Holdings, holdings_id(player_id))
+        except NotFound:
+            return Holdings(player_id=player_id)
+
+
+def _not_found(cls: type[Any], aggregate_id: UUID) -> NotFound:
+    return NotFound(f"{cls.__name__} {aggregate_id} not found", id=str(aggregate_id))

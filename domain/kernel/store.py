@@ -3,7 +3,7 @@ all events share one notification log and one global order.
 
 It knows nothing of any context: the composition root hands it the aggregate
 types and snapshot intervals the contexts declare. It loads (checking type,
-ownership and version), saves (bounded, lost races reported as
+ownership and version: caching.py, its base, with the cache), saves (bounded, lost races reported as
 ``ConcurrentWrite``, the aggregate cache kept honest), and runs the one
 load-decide-save loop every use case is written with (``change``).
 
@@ -24,14 +24,14 @@ from functools import partial
 from typing import Any, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, ProcessingEvent
+from eventsourcing.application import ProcessingEvent
 from eventsourcing.persistence import IntegrityError, Recording
 
 from domain.kernel.aggregate import Aggregate, Snapshot
-from domain.kernel.caching import CachingApplication, project
+from domain.kernel.caching import CachingApplication
 from domain.kernel.combining import Batch, Combined, Combiner
-from domain.kernel.errors import ConcurrentWrite, NotFound, PermissionDenied, VersionConflict
-from domain.kernel.holdings import Holdings, holdings_id
+from domain.kernel.errors import ConcurrentWrite, VersionConflict
+from domain.kernel.holdings import Holdings
 from domain.kernel.saving import check_bound, collect, recordings_of, snapshots_due
 
 A = TypeVar("A", bound=Aggregate)
@@ -180,65 +180,6 @@ class Lorekeeper(CachingApplication):
             else:
                 put()
 
-    # -- reading ----------------------------------------------------------------
-
-    def load(
-        self,
-        cls: type[A],
-        aggregate_id: UUID,
-        expected_version: int | None = None,
-        actor_id: UUID | None = None,
-    ) -> A:
-        """The aggregate, checked for type, ownership (when an actor is given)
-        and version (when one is expected)."""
-        if self.known_absent(aggregate_id):
-            raise _not_found(cls, aggregate_id)
-        cache = self.repository.cache
-        if cache is not None:
-            self.cache_lookups += 1
-            self.cache_hits += aggregate_id in cache.cache  # a peek, not a second (locked) LRU access
-        try:
-            aggregate: Any = self.repository.get(aggregate_id, projector_func=project)
-            if (
-                aggregate.pending_events
-                or self.floors.trails(aggregate_id, aggregate.version)
-                or (expected_version is not None and aggregate.version < expected_version)
-            ):
-                # A cached copy someone changed without saving, or one that
-                # trails a write made elsewhere: read the store instead.
-                self.evict(aggregate_id)
-                aggregate = self.repository.get(aggregate_id, projector_func=project)
-        except AggregateNotFoundError:
-            raise _not_found(cls, aggregate_id) from None
-        if not isinstance(aggregate, cls):
-            raise _not_found(cls, aggregate_id)
-        if actor_id is not None and aggregate.owner_id != actor_id:
-            raise PermissionDenied(f"{cls.__name__} {aggregate_id} belongs to another player")
-        if expected_version is not None and aggregate.version != expected_version:
-            raise VersionConflict(
-                f"expected version {expected_version}, current version is {aggregate.version}",
-                current_version=aggregate.version,
-            )
-        return aggregate
-
-    def load_at(self, cls: type[A], aggregate_id: UUID, version: int) -> A:
-        """The aggregate as it was at ``version`` (nearest snapshot plus replay)."""
-        try:
-            aggregate: Any = self.repository.get(aggregate_id, version=version, projector_func=project)
-        except AggregateNotFoundError:
-            raise _not_found(cls, aggregate_id) from None
-        if not isinstance(aggregate, cls):
-            raise _not_found(cls, aggregate_id)
-        return aggregate
-
-    def holdings(self, player_id: UUID) -> Holdings:
-        """What the player owns (a new, unsaved ``Holdings`` if nothing yet):
-        acquire what a command creates and save it in the same write."""
-        try:
-            return self.load(Holdings, holdings_id(player_id))
-        except NotFound:
-            return Holdings(player_id=player_id)
-
     # -- the load-decide-save loop ------------------------------------------------
 
     def change(self, aggregate_id: UUID | None, step: Callable[[], Written]) -> Written:
@@ -303,7 +244,3 @@ class Lorekeeper(CachingApplication):
                 ) from None
 
         return self.change(aggregate_id, step)
-
-
-def _not_found(cls: type[Any], aggregate_id: UUID) -> NotFound:
-    return NotFound(f"{cls.__name__} {aggregate_id} not found", id=str(aggregate_id))

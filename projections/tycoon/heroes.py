@@ -1,16 +1,5 @@
-"""How heroes' events fill their read tables (seed 003; the tables, with the
-seed's names, are ``hero_tables.py``):
-
-- ``heroes``: live state; ``last_decision_at`` the real time of the latest
-  decision; the seven traits checked 0..100 by PostgreSQL too.
-- ``master_influence``: one row per hero, with the last changes in ``history``.
-- ``hero_decisions``: one row per decision; ``outcome`` and ``satisfaction``
-  filled when the action it chose ends.
-- ``activity_log``: one row per finished action (and per gesture, order and
-  quest the hero answered), **partitioned by hash of ``world_id``**.
-- ``hero_relationships``: one row per pair, type and direction (a→b and
-  b→a from the same events of the pair's one aggregate).
-"""
+"""How heroes' events fill their read tables: the five tables of seed 003,
+defined (with the seed's names, and what each row is) in ``hero_tables.py``."""
 
 from __future__ import annotations
 
