@@ -45,6 +45,13 @@ class CommitTimeout(Exception):
     """The commit did not finish in time; whether it happened is unknown."""
 
 
+class CommitterClosed(Exception):
+    """The committer was closed: the item was not committed."""
+
+
+_CLOSE: Any = object()  # queued by ``close``: what was queued before it commits, then the thread ends
+
+
 @dataclass
 class _Pending(Generic[T, R]):
     """One submitted item; a blocked thread waits on ``done``, a coroutine on ``future``."""
@@ -83,6 +90,7 @@ class GroupCommitter(Generic[T, R]):
         self._carry: deque[_Pending[T, R]] = deque()
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._start_lock = threading.Lock()
+        self._closed = False
         self.batches = 0
         self.items = 0
 
@@ -109,14 +117,32 @@ class GroupCommitter(Generic[T, R]):
             raise CommitTimeout(f"commit did not finish within {self._timeout} s") from None
 
     def _enqueue(self, pending: _Pending[T, R]) -> None:
-        if not self._thread.is_alive():
-            with self._start_lock:
-                if not self._thread.is_alive():
-                    self._thread.start()
-        self._queue.put(pending)
+        with self._start_lock:
+            if self._closed:
+                raise CommitterClosed("the store is closed")
+            if not self._thread.is_alive():
+                self._thread.start()
+            self._queue.put(pending)
+
+    def close(self, timeout: float = 10.0) -> None:
+        """Commit what is queued, then end the thread (bounded by ``timeout``);
+        later submits raise ``CommitterClosed``. Without this, every closed
+        store left its committer parked on the queue for the process's life,
+        holding the store's recorder and pool."""
+        with self._start_lock:
+            if self._closed:
+                return
+            self._closed = True
+            if not self._thread.is_alive():
+                return
+            self._queue.put(_CLOSE)
+        if threading.current_thread() is not self._thread:  # a store dropped on this thread: it ends by itself
+            self._thread.join(timeout)
 
     def _next_batch(self) -> list[_Pending[T, R]]:
         first = self._carry.popleft() if self._carry else self._queue.get()
+        if first is _CLOSE:
+            return []
         batch, weight, taken = [first], self._weight(first.item), set(self._keys(first.item))
         deferred: deque[_Pending[T, R]] = deque()
         while weight < self._max_weight:
@@ -127,6 +153,9 @@ class GroupCommitter(Generic[T, R]):
                     nxt = self._queue.get_nowait()
                 except queue.Empty:
                     break
+            if nxt is _CLOSE:  # the last item there is: this batch commits, then the next is empty
+                deferred.append(nxt)
+                break
             keys = set(self._keys(nxt.item))
             if keys & taken or weight + self._weight(nxt.item) > self._max_weight:
                 deferred.append(nxt)
@@ -141,6 +170,8 @@ class GroupCommitter(Generic[T, R]):
     def _run(self) -> None:
         while True:
             batch = self._next_batch()
+            if not batch:  # closed
+                return
             self._commit_batch(batch)
 
     def _commit_batch(self, batch: list[_Pending[T, R]]) -> None:
@@ -202,6 +233,11 @@ class GroupCommitRecorder(EventsInBinary, PostgresApplicationRecorder):
             keys=lambda events: {e.originator_id for e in events},
             name="event-store-group-commit",
         )
+
+    def close(self) -> None:
+        """End the committer's thread, once what it has queued is committed
+        (``LorekeeperPostgresFactory.close``, before the pool closes)."""
+        self.committer.close()
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         if not stored_events or kwargs.get("tracking") is not None:

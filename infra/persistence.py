@@ -8,7 +8,7 @@ pydantic event class registered under that topic.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from functools import cached_property
 from typing import Any
@@ -240,3 +240,20 @@ class LorekeeperPostgresFactory(PostgresFactory):
     The event store's recorder is ``GroupCommitRecorder`` (``APPLICATION_RECORDER_TOPIC``)."""
 
     aggregate_recorder_class = EventsInBinary
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._closing: list[Callable[[], None]] = []
+
+    def application_recorder(self) -> ApplicationRecorder:
+        recorder = super().application_recorder()
+        close = getattr(recorder, "close", None)  # the group committer's recorder has a thread to end
+        if close is not None:
+            self._closing.append(close)
+        return recorder
+
+    def close(self) -> None:
+        """End the recorders' own threads (what they have queued commits first), then close the pool."""
+        for close in self._closing:
+            close()
+        super().close()

@@ -223,3 +223,26 @@ def test_events_and_snapshots_are_exchanged_in_binary_and_read_back_byte_for_byt
         recorder.insert_events([StoredEvent(originator, v, "lorekeeper.test", bytes([v])) for v in (2, 3, 4)])
         assert [e.originator_version for e in recorder.select_events(originator, gt=1, lte=3)] == [2, 3]
         assert [e.state for e in recorder.select_events(originator, desc=True, limit=2)] == [b"\x04", b"\x03"]
+
+
+def test_a_closed_store_leaves_no_committer_behind_and_refuses_writes(database, tmp_path):
+    """A process that opens and closes containers (the CLI's commands, tests,
+    an operator's script) kept one parked committer thread per closed store."""
+    import threading
+
+    from infra.entrypoints.bootstrap import Container
+    from infra.group_commit import CommitterClosed
+    from tests.fixtures.db import make_settings
+
+    def committers() -> int:
+        return sum(t.name == "event-store-group-commit" for t in threading.enumerate())
+
+    before = committers()
+    for i in range(3):
+        c = Container(make_settings(database, tmp_path / str(i)))
+        app_of(c).accounts.create_player()
+        assert committers() == before + 1
+        c.close()
+        assert committers() == before
+        with pytest.raises(CommitterClosed):
+            c.recorder.committer.submit([])

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 
 import pytest
 
-from infra.group_commit import CommitTimeout, GroupCommitter
+from infra.group_commit import CommitterClosed, CommitTimeout, GroupCommitter
 
 
 class Ledger:
@@ -100,3 +101,34 @@ def test_a_coroutine_waits_a_bounded_time():
     with pytest.raises(CommitTimeout):
         asyncio.run(main())
     ledger.hold.set()  # the commit still happens; its waiter is gone and nothing breaks
+
+
+def test_closing_commits_what_is_queued_then_ends_the_thread_and_refuses_more():
+    ledger = Ledger()
+    committer: GroupCommitter[str, str] = GroupCommitter(ledger, keys=lambda item: {item[0]}, name="closing")
+    results: list[str] = []
+    ledger.hold.clear()  # the first commit waits, so the rest queue up behind it
+    threads = [threading.Thread(target=lambda i=i: results.append(committer.submit(f"a{i}"))) for i in range(3)]
+    for thread in threads:  # the same key: each in a batch of its own, the close queued among them
+        thread.start()
+        time.sleep(0.05)
+    closer = threading.Thread(target=committer.close)
+    closer.start()
+    ledger.hold.set()
+    closer.join(5)
+    for thread in threads:
+        thread.join(5)
+    assert sorted(results) == ["A0", "A1", "A2"]  # queued before the close: committed
+    assert sorted(item for batch in ledger.batches for item in batch) == ["a0", "a1", "a2"]
+    assert not any(t.name == "closing" for t in threading.enumerate())
+    with pytest.raises(CommitterClosed):
+        committer.submit("late")
+    committer.close()  # twice is harmless
+
+
+def test_a_committer_never_used_closes_without_a_thread():
+    committer: GroupCommitter[str, str] = GroupCommitter(Ledger(), name="unused")
+    committer.close()
+    with pytest.raises(CommitterClosed):
+        committer.submit("late")
+    assert not any(t.name == "unused" for t in threading.enumerate())
