@@ -17,8 +17,10 @@ from typing import Any
 
 from bench.common import scratch_container, server_env
 from bench.tycoon_heroes import percentile
+from infra.entrypoints.serving import projector_commands
 from infra.fanout.ai import TURNS_TOPIC
 from infra.kafka_broker import LocalKafka
+from infra.settings import Settings
 from infra.timers import TimerWorker
 from projections.follower import Follower
 
@@ -97,8 +99,10 @@ def backend(kafka: bool, rate: int, seconds: float) -> Iterator[tuple[Any, list[
 
 
 def serving(env: dict[str, str], kafka: bool, members: int) -> Any:
-    """The background processes ``lorekeeper serve`` would run: the projector and, with a broker, the members."""
-    return processes([["projections", "run"]] + ([["consume", "ai"]] * members if kafka else []), env)
+    """The background processes ``lorekeeper serve`` would run: the projector, the
+    timers (``LOREKEEPER_TIMER_PROCESS``) and, with a broker, the members."""
+    projector = projector_commands(Settings())
+    return processes(projector + ([["consume", "ai"]] * members if kafka else []), env)
 
 
 def mode(kafka: bool, members: int) -> str:

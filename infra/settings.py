@@ -135,3 +135,8 @@ class Settings(BaseSettings):
     projector_process: bool = Field(
         True, description="serve runs the projector (and relay) as child processes, not threads of the API."
     )
+    timer_process: bool = Field(
+        True,
+        description="serve fires due timers (AI turns among them) in a child process of their own "
+        "(`lorekeeper timers`), not the projector's: turns and projections do not share one GIL.",
+    )

@@ -73,7 +73,12 @@ def projections_status(data_dir: Annotated[Path | None, typer.Option()] = None) 
 
 
 @projections_app.command("run")
-def projections_run(data_dir: Annotated[Path | None, typer.Option()] = None) -> None:
+def projections_run(
+    timers: Annotated[
+        bool, typer.Option(help="Also fire due timers here (--no-timers: a `lorekeeper timers` process does).")
+    ] = True,
+    data_dir: Annotated[Path | None, typer.Option()] = None,
+) -> None:
     """Follow the event store and keep every read model current (until SIGTERM)."""
     _logging()
     container = _container(data_dir)
@@ -82,8 +87,26 @@ def projections_run(data_dir: Annotated[Path | None, typer.Option()] = None) -> 
     _stop_on_signals(follower.stopping)
     console.print(f"following {', '.join(container.runners)}")
     heap.settle(container.settings.gc_freeze)
-    container.timer_follower.start()  # due timers, on their own thread
+    if timers:
+        container.timer_follower.start()  # due timers, on their own thread
     container.keep_cache()  # other processes' writes reach this one's aggregate cache
+    follower.run()
+    container.close()
+
+
+@app.command()
+def timers(data_dir: Annotated[Path | None, typer.Option()] = None) -> None:
+    """Fire due timers (heroes' and agents' turns among them; with a broker, turns
+    go to the lorekeeper-ai group) until SIGTERM, beside `projections run --no-timers`.
+    Timers are claimed: any number of these processes may run."""
+    _logging()
+    container = _container(data_dir)
+    container.setup()
+    follower = container.timer_follower
+    _stop_on_signals(follower.stopping)
+    console.print("firing due timers")
+    heap.settle(container.settings.gc_freeze)
+    container.keep_cache()
     follower.run()
     container.close()
 

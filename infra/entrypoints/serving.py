@@ -1,6 +1,6 @@
-"""How ``lorekeeper serve`` runs: the API on uvicorn, and the projector (plus the
-Kafka relay and a member of each consumer group, when a broker is configured)
-beside it.
+"""How ``lorekeeper serve`` runs: the API on uvicorn, and the projector, the
+timers (plus the Kafka relay and a member of each consumer group, when a
+broker is configured) beside it.
 
 By default the projector runs as a child process, not a thread of the API
 process. In one process the projector's long stretches of Python held the GIL
@@ -27,6 +27,7 @@ from typing import Any
 
 from infra import http_protocol
 from infra.entrypoints.bootstrap import Container
+from infra.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -97,11 +98,22 @@ def child_env(container: Container) -> dict[str, str]:
     }
 
 
+def projector_commands(settings: Settings) -> list[list[str]]:
+    """The background work's processes without a broker's: the read side, and
+    the due timers apart from it (``timer_process``). In one process, heroes'
+    and agents' turns shared the projector's GIL with every projection: it
+    ran at 0.9 of a core and saturated at about 870 turns a second, with the
+    second core a third idle (docs/performance.md)."""
+    if settings.timer_process:
+        return [["projections", "run", "--no-timers"], ["timers"]]
+    return [["projections", "run"]]
+
+
 @contextmanager
 def children(container: Container) -> Iterator[None]:
     """The projector (and relay) as supervised child processes, for as long as this lasts."""
     env = child_env(container)
-    running = [Child(["projections", "run"], env)]
+    running = [Child(args, env) for args in projector_commands(container.settings)]
     if container.kafka_enabled:  # the relay, and one member of each consumer group (start more anywhere)
         running += [Child(["relay"], env), *(Child(["consume", name], env) for name in container.consumers)]
     for child in running:

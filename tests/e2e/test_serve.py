@@ -1,5 +1,5 @@
 """``lorekeeper serve`` as an operator runs it: the API process with the projector
-as a supervised child process."""
+and the timers as supervised child processes."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from uuid import uuid4
 
 import httpx
 import psycopg
@@ -26,6 +27,12 @@ def children(pid: int) -> set[int]:
     return found
 
 
+def command(pid: int) -> str:
+    """A child's ``lorekeeper`` arguments, as typed."""
+    args = Path(f"/proc/{pid}/cmdline").read_bytes().rstrip(b"\0").split(b"\0")
+    return " ".join(a.decode() for a in args[args.index(b"infra.entrypoints.cli") + 1 :])
+
+
 def alive(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
@@ -40,7 +47,12 @@ def players(database: str) -> int:
         return conn.execute("SELECT count(*) FROM accounts.players").fetchone()[0] if exists else 0
 
 
-def test_serve_runs_the_projector_as_a_supervised_child(database, tmp_path):
+def timers_left(database: str) -> int:
+    with psycopg.connect(database) as conn:
+        return conn.execute("SELECT count(*) FROM lorekeeper_timers WHERE kind = 'test.nobody'").fetchone()[0]
+
+
+def test_serve_runs_the_projector_and_the_timers_as_supervised_children(database, tmp_path):
     port = free_port()
     env = {
         **os.environ,
@@ -64,21 +76,31 @@ def test_serve_runs_the_projector_as_a_supervised_child(database, tmp_path):
 
             wait_until(sign_up, timeout=60, message="serve answering")
             wait_until(lambda: players(database) == 1, timeout=20, message="the child projector")
-            (projector,) = children(server.pid)
+            wait_until(lambda: len(children(server.pid)) == 2, timeout=20, message="the projector and the timers")
+            kids = {command(pid): pid for pid in children(server.pid)}
+            assert set(kids) == {"projections run --no-timers", "timers"}  # turns and projections apart
+            projector = kids["projections run --no-timers"]
 
             os.kill(projector, signal.SIGKILL)  # a crashed projector is started again
-            wait_until(lambda: children(server.pid) - {projector}, timeout=20, message="a restarted projector")
+            wait_until(lambda: len(children(server.pid) - {projector}) == 2, timeout=20, message="a new projector")
             assert http.post("/v1/auth/anonymous", json={}).status_code == 201
             wait_until(lambda: players(database) == 2, timeout=20, message="the restarted projector")
-            (restarted,) = children(server.pid)
+            running = children(server.pid)
+            assert kids["timers"] in running  # the other child went on
+            with psycopg.connect(database, autocommit=True) as conn:  # a due timer nobody handles: dead-lettered
+                conn.execute(
+                    "INSERT INTO lorekeeper_timers (kind, subject, due_at) VALUES ('test.nobody', %s, now())",
+                    (uuid4(),),
+                )
+            wait_until(lambda: timers_left(database) == 0, timeout=20, message="the timers process firing")
     finally:
         server.send_signal(signal.SIGTERM)
         code = server.wait(30)
     assert code == 0  # a clean exit (finally blocks and atexit ran) on SIGTERM
     deadline = time.monotonic() + 10
-    while alive(restarted) and time.monotonic() < deadline:
+    while any(alive(pid) for pid in running) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert not alive(restarted)  # stopped with the API, not orphaned
+    assert not any(alive(pid) for pid in running)  # stopped with the API, not orphaned
 
 
 def postgres_serving(pgdata: Path) -> bool:

@@ -51,10 +51,10 @@ def resolve(command: list[str]) -> Any:
 def test_every_service_runs_a_real_lorekeeper_subcommand_with_real_options():
     services = compose()["services"]
     ours = {name: s for name, s in services.items() if name not in EXTERNAL_SERVICES}
-    assert {"api", "projector", "relay", "telemetry", "ai"} <= set(ours)
+    assert {"api", "projector", "timers", "relay", "telemetry", "ai"} <= set(ours)
     for name, service in ours.items():
         command = resolve(service["command"])
-        options = {opt for p in command.params for opt in getattr(p, "opts", [])}
+        options = {opt for p in command.params for opt in [*getattr(p, "opts", []), *getattr(p, "secondary_opts", [])]}
         for word in service["command"]:
             if word.startswith("--"):
                 assert word in options, f"{name}: {word} is not an option of {service['command']}"
