@@ -36,6 +36,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from domain.kernel.aggregate import Personal
 from projections.db import Pool
+from projections.ddl import lock_ddl
 
 FIELD = "$personal"
 NONCE_BYTES = 12
@@ -99,7 +100,8 @@ class SubjectKeys:
         self._lock = threading.Lock()
 
     def setup(self) -> None:
-        with self.pool.connection() as conn:
+        with self.pool.connection() as conn, conn.transaction():
+            lock_ddl(conn)  # processes starting together
             conn.execute(KEYS_DDL)
 
     def _unwrap(self, subject: UUID, wrapped: bytes | None) -> bytes | None:

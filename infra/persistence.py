@@ -23,13 +23,14 @@ from eventsourcing.persistence import (
     StoredEvent,
     Transcoder,
 )
-from eventsourcing.postgres import PostgresAggregateRecorder, PostgresFactory
+from eventsourcing.postgres import PostgresAggregateRecorder, PostgresFactory, PostgresRecorder
 from eventsourcing.utils import get_topic, resolve_topic, retry
 from psycopg.sql import SQL, Composed, Identifier
 from pydantic import BaseModel
 
 from domain.kernel.aggregate import Snapshot
 from infra.crypto import KeyStore, open_fields, seal_fields
+from projections.ddl import DDL_LOCK
 
 
 class OrjsonTranscoder(Transcoder):
@@ -127,7 +128,26 @@ PERSISTENCE_ENV = {
 }
 
 
-class EventsInBinary(PostgresAggregateRecorder):
+class SchemaInTurn(PostgresRecorder):
+    """eventsourcing's ``create_table``, one process at a time.
+
+    Its statements include ``CREATE OR REPLACE FUNCTION`` and ``CREATE TYPE``,
+    which two processes starting together (``serve``'s children) ran at once:
+    one of them failed with "tuple concurrently updated" and exited. The
+    lock is the read side's DDL lock (``projections.ddl``), held on a
+    connection of its own while the library creates what it needs."""
+
+    def create_table(self) -> None:
+        with self.datastore.get_connection() as conn:
+            conn.execute("SELECT pg_advisory_lock(%s)", (DDL_LOCK,))
+            try:
+                super().create_table()
+            finally:
+                conn.execute("SELECT pg_advisory_unlock(%s)", (DDL_LOCK,))
+                conn.commit()
+
+
+class EventsInBinary(SchemaInTurn, PostgresAggregateRecorder):
     """eventsourcing's PostgreSQL recorder, its stored events exchanged with
     the database in binary both ways.
 

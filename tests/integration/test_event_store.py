@@ -246,3 +246,51 @@ def test_a_closed_store_leaves_no_committer_behind_and_refuses_writes(database, 
         assert committers() == before
         with pytest.raises(CommitterClosed):
             c.recorder.committer.submit([])
+
+
+def waits_for_the_ddl_lock(database: str, create) -> bool:
+    """Whether ``create()`` waits while another connection holds the DDL lock
+    (and then finishes once it is let go)."""
+    import threading
+
+    import psycopg
+
+    from projections.ddl import DDL_LOCK
+
+    done, errors = threading.Event(), []
+
+    def run() -> None:
+        try:
+            create()
+        except BaseException as error:
+            errors.append(error)
+        done.set()
+
+    with psycopg.connect(database, autocommit=True) as other:  # another process, changing the schema
+        other.execute("SELECT pg_advisory_lock(%s)", (DDL_LOCK,))
+        threading.Thread(target=run, daemon=True).start()
+        waited = not done.wait(1.0)
+        other.execute("SELECT pg_advisory_unlock(%s)", (DDL_LOCK,))
+        assert done.wait(30) and errors == []
+    return waited
+
+
+def test_the_event_store_and_the_data_keys_create_their_schema_in_turn_with_other_processes(database, tmp_path):
+    """``serve`` starts its children at once, each creating what it needs:
+    eventsourcing's ``CREATE OR REPLACE FUNCTION`` from two at a time failed
+    one with "tuple concurrently updated", and that child exited. Every
+    schema change, the library's too, now waits for the DDL lock."""
+    from infra.entrypoints.bootstrap import Container
+    from tests.fixtures.db import make_settings
+
+    first = Container(make_settings(database, tmp_path / "first"))
+    try:
+        first.keys  # noqa: B018 (so that only the store's own schema is left to create)
+        assert waits_for_the_ddl_lock(database, lambda: first.store), "the event store did not wait its turn"
+    finally:
+        first.close()
+    second = Container(make_settings(database, tmp_path / "second"))
+    try:
+        assert waits_for_the_ddl_lock(database, lambda: second.keys), "the data keys' table did not wait its turn"
+    finally:
+        second.close()
