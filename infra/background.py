@@ -20,23 +20,50 @@ from collections.abc import Callable
 log = logging.getLogger(__name__)
 
 
+def _stop() -> None:
+    """Queued by ``close``: the thread ends once it reaches it (never called)."""
+
+
 class BackgroundWriter:
     def __init__(self, name: str, capacity: int = 256) -> None:
         self._queue: queue.Queue[Callable[[], object]] = queue.Queue(maxsize=capacity)
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._start = threading.Lock()
-        self.inline = 0  # jobs the caller ran itself, the queue being full
+        self._closed = False
+        self.inline = 0  # jobs the caller ran itself, the queue being full (or the writer closed)
 
     def submit(self, job: Callable[[], object]) -> None:
-        if not self._thread.is_alive():
+        if self._closed or not self._thread.is_alive():
             with self._start:
-                if not self._thread.is_alive():
+                closed = self._closed
+                if not closed and not self._thread.is_alive():
                     self._thread.start()
+            if closed:
+                self.inline += 1
+                job()
+                return
         try:
             self._queue.put_nowait(job)
         except queue.Full:
             self.inline += 1
             job()
+
+    def close(self, timeout: float = 10.0) -> bool:
+        """Finish what is queued (at most ``timeout`` s), then end the thread;
+        a job handed over later runs on the caller's thread. False if the
+        queue did not empty in time (the thread, a daemon, is left to it).
+        Without this, every closed store left its writer's thread parked on
+        the queue for the life of the process."""
+        with self._start:
+            self._closed = True
+            started = self._thread.is_alive()
+        if not started:
+            return True
+        settled = self.settle(timeout)
+        if settled:
+            self._queue.put(_stop)
+            self._thread.join(timeout)
+        return settled
 
     def settle(self, timeout: float = 10.0) -> bool:
         """Wait (at most ``timeout`` s) until every job handed over is done; False if not."""
@@ -52,6 +79,9 @@ class BackgroundWriter:
     def _run(self) -> None:
         while True:
             job = self._queue.get()
+            if job is _stop:
+                self._queue.task_done()
+                return
             try:
                 job()
             except Exception:

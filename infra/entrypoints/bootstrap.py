@@ -292,6 +292,6 @@ class Container(Foundation):
         if "pool" in self.__dict__:
             self.pool.close()
         if "snapshot_writer" in self.__dict__:
-            self.snapshot_writer.settle(5.0)  # what is queued is written before the pools close
+            self.snapshot_writer.close(5.0)  # what is queued is written before the pools close
         if "store" in self.__dict__:
             self.store.close()

@@ -225,25 +225,28 @@ def test_events_and_snapshots_are_exchanged_in_binary_and_read_back_byte_for_byt
         assert [e.state for e in recorder.select_events(originator, desc=True, limit=2)] == [b"\x04", b"\x03"]
 
 
-def test_a_closed_store_leaves_no_committer_behind_and_refuses_writes(database, tmp_path):
+def test_a_closed_store_leaves_no_thread_behind_and_refuses_writes(database, tmp_path):
     """A process that opens and closes containers (the CLI's commands, tests,
-    an operator's script) kept one parked committer thread per closed store."""
+    an operator's script) kept the group committer's and the snapshot
+    writer's threads of every closed store, parked, holding its pools."""
     import threading
 
+    from domain.adventure import AdventureUseCases
     from infra.entrypoints.bootstrap import Container
     from infra.group_commit import CommitterClosed
     from tests.fixtures.db import make_settings
 
-    def committers() -> int:
-        return sum(t.name == "event-store-group-commit" for t in threading.enumerate())
+    def threads() -> dict[str, int]:
+        names = ("event-store-group-commit", "snapshot-writer")
+        return {name: sum(t.name == name for t in threading.enumerate()) for name in names}
 
-    before = committers()
+    before = threads()
     for i in range(3):
-        c = Container(make_settings(database, tmp_path / str(i)))
-        app_of(c).accounts.create_player()
-        assert committers() == before + 1
+        c = Container(make_settings(database, tmp_path / str(i), snapshot_intervals={"World": 1}))
+        c.use(AdventureUseCases).create_world(f"W{i}", "flat", 1, {}, {})  # a snapshot, written in the background
+        assert threads() == {name: n + 1 for name, n in before.items()}
         c.close()
-        assert committers() == before
+        assert threads() == before
         with pytest.raises(CommitterClosed):
             c.recorder.committer.submit([])
 

@@ -41,6 +41,36 @@ def test_a_failing_job_is_logged_and_the_writer_goes_on(caplog):
     assert done == ["after"] and "a background write failed" in caplog.text
 
 
+def test_closing_finishes_what_is_queued_ends_the_thread_and_runs_later_jobs_inline():
+    writer = BackgroundWriter("closing-writer")
+    gate, done = threading.Event(), []
+    writer.submit(gate.wait)
+    for i in range(3):
+        writer.submit(lambda i=i: done.append(i))
+    threading.Timer(0.1, gate.set).start()
+    assert writer.close(5)
+    assert done == [0, 1, 2]  # queued before the close: written
+    assert not any(t.name == "closing-writer" for t in threading.enumerate())
+    writer.submit(lambda: done.append(3))  # after it: on the caller's thread, at once
+    assert done == [0, 1, 2, 3] and writer.inline == 1
+    assert writer.close(1)  # twice is harmless
+
+
+def test_closing_a_writer_that_never_started_starts_nothing():
+    writer = BackgroundWriter("idle-writer")
+    assert writer.close(1)
+    writer.submit(lambda: None)
+    assert not any(t.name == "idle-writer" for t in threading.enumerate()) and writer.inline == 1
+
+
+def test_closing_is_bounded_when_the_queue_does_not_empty():
+    writer = BackgroundWriter("stuck-writer")
+    gate = threading.Event()
+    writer.submit(gate.wait)
+    assert not writer.close(0.05)  # held: it answers in time, and says so
+    gate.set()
+
+
 def test_the_store_hands_over_snapshots_without_personal_data_only(monkeypatch):
     from uuid import uuid4
 
