@@ -126,6 +126,7 @@ class TimerWorker:
         flush: Callable[[], None] | None = None,
         threads: int = 1,
         refresh: Callable[[], object] | None = None,
+        warm: Callable[[list[tuple[str, UUID]]], object] | None = None,
     ) -> None:
         self.pool = pool
         self.handlers = dict(handlers)
@@ -136,6 +137,9 @@ class TimerWorker:
         # learns every write up to them (infra/cache_keeper.py), so a handler
         # never decides on a copy older than what set its timer.
         self.refresh = refresh
+        # Called with a claim's (kind, subject) pairs before they fire: the
+        # aggregates the handlers will load are read at once, not one by one.
+        self.warm = warm
         self.calls = Concurrently(threads)
 
     def catch_up(self) -> int:
@@ -158,6 +162,8 @@ class TimerWorker:
             ).fetchall()
             if due and self.refresh is not None:
                 self.refresh()
+            if due and self.warm is not None:
+                self.warm([(timer["kind"], timer["subject"]) for timer in due])
             errors = self.calls.run([partial(self._fire, timer) for timer in due])
             fired = [timer for timer, error in zip(due, errors, strict=True) if error is None]
             if fired:  # forgotten in one statement: a claim of 100 was 100 round trips

@@ -198,11 +198,16 @@ class Container(Foundation):
         AI's turn goes to the ``lorekeeper-ai`` group instead."""
         handlers = dict(self.timer_handlers)
         threads, refresh = self.settings.turn_threads, self.cache_keeper.catch_up
+        handed_over = set(self.turn_handlers) if self.kafka_enabled else set()
+
+        def warm(timers: list[tuple[str, UUID]]) -> None:  # what this process's handlers will load
+            self.store.warm(subject for kind, subject in timers if kind not in handed_over)
+
         if not self.kafka_enabled:
-            return TimerWorker(self.pool, handlers, threads=threads, refresh=refresh)
+            return TimerWorker(self.pool, handlers, threads=threads, refresh=refresh, warm=warm)
         outbox = self.turn_outbox
         handlers |= {kind: outbox.sender(kind) for kind in self.turn_handlers}
-        return TimerWorker(self.pool, handlers, flush=outbox.flush, threads=threads, refresh=refresh)
+        return TimerWorker(self.pool, handlers, flush=outbox.flush, threads=threads, refresh=refresh, warm=warm)
 
     def _follower(self, readers: Sequence[Reader]) -> Follower:
         return Follower(

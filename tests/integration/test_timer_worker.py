@@ -159,3 +159,43 @@ def test_the_scheduler_leaves_what_the_last_change_to_each_timer_says_and_sets_a
     assert [f["position"] for f in failures] == [4]
     rows = [r for r in timers(container) if r["kind"] == "check"]
     assert [(r["subject"], r["due_at"]) for r in rows] == [(kept, set_at[3])]
+
+
+def test_a_claim_warms_what_its_handlers_load_before_they_fire(container):
+    """The worker hands a claim's (kind, subject) pairs to ``warm`` before any
+    handler runs; the container's warm-up reads them into the store's cache at
+    once (timers handed to Kafka left out)."""
+    from domain.adventure import Adventurer, AdventureUseCases
+
+    game = container.use(AdventureUseCases)
+    world = game.create_world("Warm", "flat", 1, {}, {}).aggregate.id
+    owner = uuid4()
+    made = [
+        game.create_character(owner, world, f"C{n}", "warrior", {}, (8.0, 70.0, 8.0)).aggregate.id for n in range(3)
+    ]
+    for character in made:
+        container.store.evict(character)
+    subjects = set_timers(container, "test.ping", 2)
+    with container.pool.connection() as conn:
+        for character in made:
+            conn.execute(
+                "INSERT INTO lorekeeper_timers (kind, subject, due_at) VALUES ('test.load', %s, %s)", (character, NOW)
+            )
+    seen: list[list[tuple[str, UUID]]] = []
+    cached_when_fired: list[bool] = []
+
+    def warm(timers: list[tuple[str, UUID]]) -> None:
+        seen.append(timers)
+        container.timer_worker.warm(timers)
+
+    def load(subject: UUID, due: datetime) -> None:
+        cached_when_fired.append(container.store.cached(subject))
+        container.store.load(Adventurer, subject)
+
+    worker = TimerWorker(container.pool, {"test.ping": lambda s, d: None, "test.load": load}, warm=warm)
+    assert worker.fire_due(NOW + timedelta(seconds=1)) == 5
+    assert len(seen) == 1 and sorted(seen[0]) == sorted(
+        [*(("test.ping", s) for s in subjects), *(("test.load", c) for c in made)]
+    )
+    assert cached_when_fired == [True, True, True]
+    worker.calls.close()

@@ -134,3 +134,19 @@ def test_without_snapshots_a_block_reads_the_events_alone():
     with built.preloaded(character):
         assert built.cached(character)
         assert built.load(Character, character).version == 3
+
+
+def test_warming_reads_what_the_cache_lacks_at_once_and_remembers_nothing_absent():
+    asked: list[list[UUID]] = []
+    built = batched(store(cache=True), asked)
+    ids = characters(built, 3)
+    missing = uuid4()
+    built.evict(ids[1])
+    built.evict(ids[2])
+    built.warm([*ids, missing])
+    assert asked == [[ids[1], ids[2], missing]], "one read, of what the cache lacks"
+    assert built.cached(*ids)
+    assert not built.known_absent(missing)  # a warm-up is no block: a load of it asks the store again
+    asked.clear()
+    built.warm(ids)
+    assert asked == [], "all trusted: nothing read"
