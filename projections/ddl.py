@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from psycopg import sql
 
@@ -10,14 +12,39 @@ from projections.db import Conn
 from projections.model import Table, View
 
 DDL_LOCK = 0x4C4B4444  # serialises schema changes between processes starting together
+_GIVE_WAY: ContextVar[float | None] = ContextVar("ddl_give_way", default=None)
 
 
 def lock_ddl(conn: Conn) -> None:
     """Within a transaction: wait for any other process changing the schema.
 
     ``CREATE TABLE IF NOT EXISTS`` is not safe against a concurrent twin (both
-    can pass the check and one fails on the catalog's unique index)."""
+    can pass the check and one fails on the catalog's unique index). Inside
+    ``giving_way``, the rest of the transaction then waits a bounded time for
+    any other lock."""
     conn.execute("SELECT pg_advisory_xact_lock(%s)", (DDL_LOCK,))
+    wait = _GIVE_WAY.get()
+    if wait is not None:
+        conn.execute(sql.SQL("SET LOCAL lock_timeout = {}").format(sql.Literal(f"{int(wait * 1000)}ms")))
+
+
+@contextmanager
+def giving_way(seconds: float | None) -> Iterator[None]:
+    """Schema changes made inside wait at most ``seconds`` for a lock that
+    running processes' writes hold, then fail (``LockNotAvailable``); None:
+    as long as it takes. For a setup that is idempotent and tried again.
+
+    Why: even a change with nothing to do locks its table (``CREATE INDEX IF
+    NOT EXISTS`` a SHARE lock, ``ALTER TABLE .. ADD COLUMN IF NOT EXISTS`` an
+    ACCESS EXCLUSIVE one) until its transaction ends. A process starting
+    beside a projector at work held one table so, waited for the projector's
+    batch to let go of another, and the projector waited for the first:
+    PostgreSQL broke the deadlock by failing one of them."""
+    token = _GIVE_WAY.set(seconds)
+    try:
+        yield
+    finally:
+        _GIVE_WAY.reset(token)
 
 
 def create_tables(conn: Conn, tables: Iterable[Table], schema: str | None = None) -> None:

@@ -10,6 +10,9 @@ tool that needs only the read side opens no HTTP machinery.
 
 from __future__ import annotations
 
+import logging
+import random
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -19,6 +22,7 @@ from uuid import UUID
 
 import orjson
 from fastapi import FastAPI
+from psycopg.errors import DeadlockDetected, LockNotAvailable
 from psycopg.types.json import set_json_dumps, set_json_loads
 
 from infra.entrypoints.contexts import read_models
@@ -33,7 +37,7 @@ from infra.fanout.telemetry import TelemetryConsumer
 from infra.history import History
 from infra.timers import TimerScheduler, TimerWorker, combined_policies
 from infra.timers import timer_handlers as handlers_of
-from projections.ddl import create_views, lock_ddl
+from projections.ddl import create_views, giving_way, lock_ddl
 from projections.follower import Follower, Reader
 from projections.model import ReadModel, Table
 from projections.read_side import ReadSide
@@ -43,6 +47,11 @@ from projections.tracking import EventLog, SchemaVersionMismatch, TrackedReader
 
 set_json_loads(orjson.loads)
 set_json_dumps(orjson.dumps)
+
+log = logging.getLogger(__name__)
+
+SETUP_ATTEMPTS = 20  # a setup giving way to running writers, tried again (about 30 s at most)
+SETUP_LOCK_WAIT_SECONDS = 0.5  # under PostgreSQL's deadlock_timeout (1 s): the setup gives way first
 
 
 @dataclass
@@ -97,12 +106,28 @@ class Container(Foundation):
 
     def setup(self) -> None:
         """Create every table the backend keeps (read tables, adapters' own);
-        rebuild any projection whose schema version changed."""
+        rebuild any projection whose schema version changed. Beside processes
+        at work, a schema change gives way to their writes rather than
+        deadlock with them (``projections.ddl.giving_way``), and the whole
+        setup, which changes nothing twice, is tried again after a pause."""
+        for attempt in range(1, SETUP_ATTEMPTS + 1):
+            try:
+                with giving_way(SETUP_LOCK_WAIT_SECONDS):
+                    self._setup()
+                return
+            except (LockNotAvailable, DeadlockDetected) as error:
+                if attempt == SETUP_ATTEMPTS:
+                    raise
+                log.warning("setup gave way to running writers (%s); trying again", str(error).strip())
+                time.sleep(random.uniform(0.5, 1.0) * min(2.0, 0.2 * attempt))
+
+    def _setup(self) -> None:
         for runner in self.runners.values():
             try:
                 runner.setup()
             except SchemaVersionMismatch:
-                rebuild(runner)
+                with giving_way(None):  # a long replay is not thrown away for a lock at its swap
+                    rebuild(runner)
         for adapter in (
             self.idempotency,
             self.auth_sessions,
