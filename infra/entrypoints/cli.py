@@ -87,9 +87,9 @@ def projections_run(
     _stop_on_signals(follower.stopping)
     console.print(f"following {', '.join(container.runners)}")
     heap.settle(container.settings.gc_freeze)
-    if timers:
-        container.timer_follower.start()  # due timers, on their own thread
-    container.keep_cache()  # other processes' writes reach this one's aggregate cache
+    if timers:  # due timers, on their own thread; they load aggregates, so the cache follows the log
+        container.timer_follower.start()
+        container.keep_cache()
     follower.run()
     container.close()
 
