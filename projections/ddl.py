@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import logging
+import random
+import time
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
 from psycopg import sql
+from psycopg.errors import DeadlockDetected, LockNotAvailable
 
 from projections.db import Conn
 from projections.model import Table, View
 
+log = logging.getLogger(__name__)
+
 DDL_LOCK = 0x4C4B4444  # serialises schema changes between processes starting together
+SETUP_ATTEMPTS = 20  # a setup giving way to running writers, tried again (about 30 s at most)
+SETUP_LOCK_WAIT_SECONDS = 0.5  # under PostgreSQL's deadlock_timeout (1 s): the setup gives way first
 _GIVE_WAY: ContextVar[float | None] = ContextVar("ddl_give_way", default=None)
 
 
@@ -45,6 +53,23 @@ def giving_way(seconds: float | None) -> Iterator[None]:
         yield
     finally:
         _GIVE_WAY.reset(token)
+
+
+def beside_writers(setup: Callable[[], None]) -> None:
+    """Run an idempotent ``setup`` (``Container.setup``) beside processes at
+    work: its schema changes give way to their writes (``giving_way``) rather
+    than deadlock with them, and the whole of it is tried again after a
+    growing pause, boundedly."""
+    for attempt in range(1, SETUP_ATTEMPTS + 1):
+        try:
+            with giving_way(SETUP_LOCK_WAIT_SECONDS):
+                setup()
+            return
+        except (LockNotAvailable, DeadlockDetected) as error:
+            if attempt == SETUP_ATTEMPTS:
+                raise
+            log.warning("setup gave way to running writers (%s); trying again", str(error).strip())
+            time.sleep(random.uniform(0.5, 1.0) * min(2.0, 0.2 * attempt))
 
 
 def create_tables(conn: Conn, tables: Iterable[Table], schema: str | None = None) -> None:

@@ -10,9 +10,6 @@ tool that needs only the read side opens no HTTP machinery.
 
 from __future__ import annotations
 
-import logging
-import random
-import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -22,7 +19,6 @@ from uuid import UUID
 
 import orjson
 from fastapi import FastAPI
-from psycopg.errors import DeadlockDetected, LockNotAvailable
 from psycopg.types.json import set_json_dumps, set_json_loads
 
 from infra.entrypoints.contexts import read_models
@@ -37,7 +33,7 @@ from infra.fanout.telemetry import TelemetryConsumer
 from infra.history import History
 from infra.timers import TimerScheduler, TimerWorker, combined_policies
 from infra.timers import timer_handlers as handlers_of
-from projections.ddl import create_views, giving_way, lock_ddl
+from projections.ddl import beside_writers, create_views, giving_way, lock_ddl
 from projections.follower import Follower, Reader
 from projections.model import ReadModel, Table
 from projections.read_side import ReadSide
@@ -47,11 +43,6 @@ from projections.tracking import EventLog, SchemaVersionMismatch, TrackedReader
 
 set_json_loads(orjson.loads)
 set_json_dumps(orjson.dumps)
-
-log = logging.getLogger(__name__)
-
-SETUP_ATTEMPTS = 20  # a setup giving way to running writers, tried again (about 30 s at most)
-SETUP_LOCK_WAIT_SECONDS = 0.5  # under PostgreSQL's deadlock_timeout (1 s): the setup gives way first
 
 
 @dataclass
@@ -106,20 +97,9 @@ class Container(Foundation):
 
     def setup(self) -> None:
         """Create every table the backend keeps (read tables, adapters' own);
-        rebuild any projection whose schema version changed. Beside processes
-        at work, a schema change gives way to their writes rather than
-        deadlock with them (``projections.ddl.giving_way``), and the whole
-        setup, which changes nothing twice, is tried again after a pause."""
-        for attempt in range(1, SETUP_ATTEMPTS + 1):
-            try:
-                with giving_way(SETUP_LOCK_WAIT_SECONDS):
-                    self._setup()
-                return
-            except (LockNotAvailable, DeadlockDetected) as error:
-                if attempt == SETUP_ATTEMPTS:
-                    raise
-                log.warning("setup gave way to running writers (%s); trying again", str(error).strip())
-                time.sleep(random.uniform(0.5, 1.0) * min(2.0, 0.2 * attempt))
+        rebuild any projection whose schema version changed; beside processes
+        at work, giving way to their writes (``projections.ddl.beside_writers``)."""
+        beside_writers(self._setup)
 
     def _setup(self) -> None:
         for runner in self.runners.values():
@@ -159,12 +139,8 @@ class Container(Foundation):
     @cached_property
     def feeds(self) -> list[EventStoreFeed]:
         """Without a broker, the consumers run in-process, fed from the event store."""
-        if self.kafka_enabled:
-            return []
-        return [
-            EventStoreFeed(consumer, self.pool, self.event_log, self.mapper.decode_state)
-            for consumer in self.consumers.values()
-        ]
+        decode, consumers = self.mapper.decode_state, [] if self.kafka_enabled else self.consumers.values()
+        return [EventStoreFeed(consumer, self.pool, self.event_log, decode) for consumer in consumers]
 
     @cached_property
     def relay(self) -> Relay:
@@ -187,10 +163,8 @@ class Container(Foundation):
 
     def readers(self) -> list[TrackedReader]:
         """Everything that follows the log here, for status and health."""
-        readers: list[TrackedReader] = [*self.runners.values(), *self.feeds, self.timer_scheduler]
-        if self.kafka_enabled:
-            readers.append(self.relay)
-        return readers
+        relay: list[TrackedReader] = [self.relay] if self.kafka_enabled else []
+        return [*self.runners.values(), *self.feeds, self.timer_scheduler, *relay]
 
     # -- timers -----------------------------------------------------------------------
 
@@ -221,18 +195,17 @@ class Container(Foundation):
     def timer_worker(self) -> TimerWorker:
         """Fires due timers through the contexts' use cases; with a broker, an
         AI's turn goes to the ``lorekeeper-ai`` group instead."""
-        handlers = dict(self.timer_handlers)
-        threads, refresh = self.settings.turn_threads, self.cache_keeper.catch_up
-        handed_over = set(self.turn_handlers) if self.kafka_enabled else set()
+        handlers, flush, handed_over = dict(self.timer_handlers), None, set()
+        if self.kafka_enabled:
+            outbox, handed_over = self.turn_outbox, set(self.turn_handlers)
+            handlers |= {kind: outbox.sender(kind) for kind in handed_over}
+            flush = outbox.flush
 
         def warm(timers: list[tuple[str, UUID]]) -> None:  # what this process's handlers will load
             self.store.warm(subject for kind, subject in timers if kind not in handed_over)
 
-        if not self.kafka_enabled:
-            return TimerWorker(self.pool, handlers, threads=threads, refresh=refresh, warm=warm)
-        outbox = self.turn_outbox
-        handlers |= {kind: outbox.sender(kind) for kind in self.turn_handlers}
-        return TimerWorker(self.pool, handlers, flush=outbox.flush, threads=threads, refresh=refresh, warm=warm)
+        threads, refresh = self.settings.turn_threads, self.cache_keeper.catch_up
+        return TimerWorker(self.pool, handlers, flush=flush, threads=threads, refresh=refresh, warm=warm)
 
     def _follower(self, readers: Sequence[Reader]) -> Follower:
         return Follower(
