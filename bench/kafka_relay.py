@@ -16,6 +16,7 @@ from kafka import KafkaConsumer
 
 from bench.common import median, report, scratch_container
 from bench.projection_catchup import write_events
+from infra.fanout.clients import started
 from infra.fanout.messages import from_notification
 from infra.fanout.relay import TopicManager, producer
 from infra.kafka_broker import LocalKafka
@@ -59,7 +60,8 @@ def latency(container, bootstrap: str, rate: int, seconds: float) -> list[float]
     ]
     committed: dict[int, float] = {}
     received: dict[int, float] = {}
-    consumer = KafkaConsumer(
+    consumer = started(
+        KafkaConsumer,
         bootstrap_servers=bootstrap,
         group_id=f"bench-{uuid.uuid4()}",
         auto_offset_reset="latest",

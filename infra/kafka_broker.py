@@ -152,13 +152,18 @@ class LocalKafka:
     def _wait_ready(self, timeout: float) -> None:
         from kafka import KafkaAdminClient
 
+        from infra.fanout.clients import started
+
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process is not None and self.process.poll() is not None:
                 raise KafkaError(f"broker exited with {self.process.returncode}; see {self.data_dir / 'broker.log'}")
             try:
-                admin = KafkaAdminClient(
-                    bootstrap_servers=self.bootstrap_servers, request_timeout_ms=3000, client_id="lorekeeper-probe"
+                admin = started(
+                    KafkaAdminClient,
+                    bootstrap_servers=self.bootstrap_servers,
+                    request_timeout_ms=3000,
+                    client_id="lorekeeper-probe",
                 )
                 try:
                     admin.list_topics()

@@ -290,8 +290,9 @@ class Container(Foundation):
             for consumer in self.consumers.values():
                 if isinstance(consumer, AiConsumer):
                     consumer.calls.close()
-        if "turn_outbox" in self.__dict__:
-            self.turn_outbox.close()
+        for name in ("turn_outbox", "telemetry_sink", "relay"):  # each Kafka client's network thread ends
+            if name in self.__dict__:
+                self.__dict__[name].close()
         if "pool" in self.__dict__:
             self.pool.close()
         if "snapshot_writer" in self.__dict__:

@@ -46,6 +46,8 @@ class TelemetrySink(Protocol):
 
     def publish(self, messages: list[Message]) -> None: ...
 
+    def close(self) -> None: ...
+
 
 class LocalTelemetrySink:
     """Client telemetry without a broker: handled at once, in one transaction."""
@@ -58,3 +60,6 @@ class LocalTelemetrySink:
         with self.pool.connection() as conn, conn.transaction():
             for failure in self.consumer.handle(conn, messages)[1]:
                 dead_letters.record(conn, f"consumer:{self.consumer.name}", **failure)
+
+    def close(self) -> None:
+        """Nothing of its own to release: the pool is the container's."""

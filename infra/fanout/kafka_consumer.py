@@ -14,6 +14,7 @@ from typing import Any
 
 from kafka import KafkaConsumer, KafkaProducer
 
+from infra.fanout.clients import started
 from infra.fanout.consumers import Consumer
 from infra.fanout.messages import Message
 from infra.fanout.relay import send_all
@@ -46,7 +47,8 @@ class KafkaConsumerLoop:
         self._kafka: KafkaConsumer | None = None
 
     def _connect(self) -> KafkaConsumer:
-        kafka = KafkaConsumer(
+        kafka = started(
+            KafkaConsumer,
             bootstrap_servers=self.bootstrap_servers,
             group_id=self.consumer.group_id,
             client_id=self.client_id,
@@ -111,3 +113,7 @@ class KafkaTelemetrySink:
 
     def publish(self, messages: list[Message]) -> None:
         send_all(self.producer, messages, self.timeout)
+
+    def close(self) -> None:
+        """What is sent is flushed (boundedly); the producer's network thread ends."""
+        self.producer.close(timeout=self.timeout)

@@ -22,6 +22,7 @@ from kafka.admin import KafkaAdminClient, NewTopic
 from kafka.errors import TopicAlreadyExistsError
 from psycopg.rows import dict_row
 
+from infra.fanout.clients import started
 from infra.fanout.messages import TELEMETRY_TOPIC, Message, from_notification
 from projections.db import Conn, Pool
 from projections.tracking import EventLog, TrackedReader
@@ -70,8 +71,11 @@ class TopicManager:
         if not missing:
             return
         # Bounded: with the broker down, whoever asks waits seconds, not the 30 s default.
-        admin = KafkaAdminClient(
-            bootstrap_servers=self.bootstrap_servers, request_timeout_ms=10000, bootstrap_timeout_ms=5000
+        admin = started(
+            KafkaAdminClient,
+            bootstrap_servers=self.bootstrap_servers,
+            request_timeout_ms=10000,
+            bootstrap_timeout_ms=5000,
         )
         try:
             existing = set(admin.list_topics())

@@ -7,12 +7,14 @@ import uuid
 
 from kafka import KafkaConsumer
 
+from infra.fanout.clients import started
 from infra.fanout.messages import Message
 
 
 def read_all(bootstrap: str, pattern: str = r"^lorekeeper\..*", expect: int = 0, timeout: float = 30) -> list[Message]:
     """Every message on the matching topics (a fresh group, from the start)."""
-    consumer = KafkaConsumer(
+    consumer = started(
+        KafkaConsumer,
         bootstrap_servers=bootstrap,
         group_id=f"test-{uuid.uuid4()}",
         auto_offset_reset="earliest",

@@ -10,14 +10,17 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections import defaultdict
 from pathlib import Path
 
 from domain.kernel.aggregate import ERASED
 from infra.crypto import open_fields
+from infra.entrypoints.bootstrap import Container
 from infra.fanout.kafka_consumer import KafkaConsumerLoop
 from infra.fanout.messages import event_id, kafka_topic
-from infra.fanout.telemetry import TelemetryConsumer
+from infra.fanout.telemetry import TelemetryConsumer, client_telemetry_message
+from tests.fixtures.db import make_settings
 from tests.integration.kafka_helpers import read_all, wait_until
 from tests.integration.workload import play
 from tests.support import app_of
@@ -240,3 +243,30 @@ def test_kafka_payloads_carry_personal_fields_sealed_only(kafka_container, kafka
     assert open_fields(kafka_container.keys, dict(created))["display_name"] == "Grace Hopper"
     kafka_container.keys.destroy(player.id)
     assert open_fields(kafka_container.keys, dict(created))["display_name"] == ERASED
+
+
+def kafka_threads() -> set[int]:
+    """kafka-python's threads: a producer's sender (``<client id>-network-thread``),
+    a consumer's or an admin client's event loop (``kafka-io-<client id>``)."""
+    names = [(t.ident, t.name) for t in threading.enumerate()]
+    return {ident for ident, name in names if name.startswith("kafka-io") or name.endswith("-network-thread")}  # type: ignore[misc]
+
+
+def test_a_closed_container_leaves_no_kafka_client_behind(database, tmp_path, kafka):
+    """The relay's producer and the telemetry sink's each run a network thread;
+    closing the container ends both (the sink's producer was left running, one
+    thread per container, for the life of the process)."""
+    before = kafka_threads()
+    settings = make_settings(database, tmp_path / "app", kafka_bootstrap_servers=kafka.bootstrap_servers)
+    container = Container(settings)
+    container.setup()
+    player = app_of(container).accounts.create_player("Ada").aggregate
+    container.relay.setup()
+    container.relay.catch_up()
+    event = {"event_id": str(uuid.uuid4()), "event_type": "level_started", "payload": {}, "timestamp": "2026-01-01"}
+    container.telemetry_sink.publish([client_telemetry_message(player.id, event)])
+    assert len(kafka_threads() - before) >= 2, "the relay and the sink each connected"
+    container.close()
+    assert kafka_threads() - before == set()
+    sent = read_all(kafka.bootstrap_servers, pattern=r"^lorekeeper\.telemetry$", expect=1)
+    assert [m.event_type for m in sent] == ["client.level_started"], "what was published before the close arrived"
