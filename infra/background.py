@@ -33,20 +33,20 @@ class BackgroundWriter:
         self.inline = 0  # jobs the caller ran itself, the queue being full (or the writer closed)
 
     def submit(self, job: Callable[[], object]) -> None:
-        if self._closed or not self._thread.is_alive():
-            with self._start:
-                closed = self._closed
-                if not closed and not self._thread.is_alive():
+        # Handed over under the lock that ``close`` takes, so nothing can be
+        # queued behind its end marker and never run (an uncontended lock: no
+        # measurable cost beside a snapshot's write).
+        with self._start:
+            if not self._closed:
+                if not self._thread.is_alive():
                     self._thread.start()
-            if closed:
-                self.inline += 1
-                job()
-                return
-        try:
-            self._queue.put_nowait(job)
-        except queue.Full:
-            self.inline += 1
-            job()
+                try:
+                    self._queue.put_nowait(job)
+                    return
+                except queue.Full:
+                    pass
+        self.inline += 1
+        job()
 
     def close(self, timeout: float = 10.0) -> bool:
         """Finish what is queued (at most ``timeout`` s), then end the thread;

@@ -9,8 +9,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, cast
 
+import orjson
 from psycopg import Connection
 from psycopg.rows import DictRow, dict_row
+from psycopg.types.json import set_json_dumps, set_json_loads
 from psycopg_pool import ConnectionPool
 
 from domain.accounts import Erasure
@@ -35,11 +37,16 @@ from infra.settings import Settings
 from projections.adventure.census import ReadSideCensus
 from projections.db import LoopReads, Pool
 
+# psycopg reads and writes jsonb with orjson, in every process the container runs.
+set_json_loads(orjson.loads)
+set_json_dumps(orjson.dumps)
+
 
 @dataclass
 class Foundation:
     """The domain (the one event store, each context's use cases) and the adapters
-    beside it; ``Container`` adds the read side, fan-out, timers and HTTP."""
+    beside it; ``Following`` adds what follows the log (read side, fan-out,
+    timers), ``Container`` the setup, HTTP and closing."""
 
     settings: Settings = field(default_factory=Settings)
 

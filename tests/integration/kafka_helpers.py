@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 
@@ -45,3 +46,9 @@ def wait_until(predicate, timeout: float = 30, interval: float = 0.1, message: s
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {message}")
         time.sleep(interval)
+
+
+def kafka_threads() -> set[threading.Thread]:
+    """kafka-python's threads: a producer's sender (``<client id>-network-thread``),
+    a consumer's or an admin client's event loop (``kafka-io-<client id>``)."""
+    return {t for t in threading.enumerate() if t.name.startswith("kafka-io") or t.name.endswith("-network-thread")}

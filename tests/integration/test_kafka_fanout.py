@@ -21,7 +21,7 @@ from infra.fanout.kafka_consumer import KafkaConsumerLoop
 from infra.fanout.messages import event_id, kafka_topic
 from infra.fanout.telemetry import TelemetryConsumer, client_telemetry_message
 from tests.fixtures.db import make_settings
-from tests.integration.kafka_helpers import read_all, wait_until
+from tests.integration.kafka_helpers import kafka_threads, read_all, wait_until
 from tests.integration.workload import play
 from tests.support import app_of
 
@@ -243,13 +243,6 @@ def test_kafka_payloads_carry_personal_fields_sealed_only(kafka_container, kafka
     assert open_fields(kafka_container.keys, dict(created))["display_name"] == "Grace Hopper"
     kafka_container.keys.destroy(player.id)
     assert open_fields(kafka_container.keys, dict(created))["display_name"] == ERASED
-
-
-def kafka_threads() -> set[int]:
-    """kafka-python's threads: a producer's sender (``<client id>-network-thread``),
-    a consumer's or an admin client's event loop (``kafka-io-<client id>``)."""
-    names = [(t.ident, t.name) for t in threading.enumerate()]
-    return {ident for ident, name in names if name.startswith("kafka-io") or name.endswith("-network-thread")}  # type: ignore[misc]
 
 
 def test_a_closed_container_leaves_no_kafka_client_behind(database, tmp_path, kafka):

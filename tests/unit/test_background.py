@@ -56,6 +56,28 @@ def test_closing_finishes_what_is_queued_ends_the_thread_and_runs_later_jobs_inl
     assert writer.close(1)  # twice is harmless
 
 
+def test_no_job_is_lost_to_a_close_racing_with_submitters():
+    """A job handed over while the writer closes runs: queued before its end
+    marker, or on the caller's thread after it; never behind the marker."""
+    writer = BackgroundWriter("racing-writer")
+    done: list[int] = []
+    go = threading.Barrier(5)
+
+    def submitter(base: int) -> None:
+        go.wait()
+        for i in range(2000):
+            writer.submit(lambda n=base + i: done.append(n))
+
+    threads = [threading.Thread(target=submitter, args=(k * 10_000,)) for k in range(4)]
+    for thread in threads:
+        thread.start()
+    go.wait()
+    assert writer.close(10)
+    for thread in threads:
+        thread.join(10)
+    assert sorted(done) == sorted(k * 10_000 + i for k in range(4) for i in range(2000))
+
+
 def test_closing_a_writer_that_never_started_starts_nothing():
     writer = BackgroundWriter("idle-writer")
     assert writer.close(1)

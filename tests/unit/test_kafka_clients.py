@@ -5,17 +5,13 @@ thread reconnecting for the life of the process, one per retry of an outage."""
 from __future__ import annotations
 
 import socket
-import threading
 
 import pytest
 from kafka import KafkaAdminClient, KafkaConsumer
 from kafka.errors import KafkaError
 
 from infra.fanout.clients import started
-
-
-def kafka_threads() -> list[str]:
-    return [t.name for t in threading.enumerate() if t.name.startswith("kafka-io")]
+from tests.integration.kafka_helpers import kafka_threads
 
 
 @pytest.fixture
@@ -38,10 +34,10 @@ def test_a_client_that_cannot_start_ends_its_network_thread(kind, nobody_listeni
 
 def test_without_the_wrapper_the_library_leaves_the_thread_behind(nobody_listening):
     """The defect ``started`` works around, so that a release that fixes it is noticed."""
-    before = set(threading.enumerate())
+    before = kafka_threads()
     with pytest.raises(KafkaError):
         KafkaAdminClient(bootstrap_servers=nobody_listening, bootstrap_timeout_ms=300)
-    leaked = [t for t in set(threading.enumerate()) - before if t.name.startswith("kafka-io")]
+    leaked = kafka_threads() - before
     assert leaked, "kafka-python now ends the thread itself: infra/fanout/clients.py can go"
     for thread in leaked:  # tidy up after the demonstration
         thread._target.__self__.stop(timeout_ms=5000)  # type: ignore[attr-defined]  # its selector's run_forever
